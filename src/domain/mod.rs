@@ -1,0 +1,27 @@
+//! The pure core of sendgate: the rules, with no HTTP, database or clock of their own.
+//!
+//! Everything here takes plain values and returns decisions, so every rule of
+//! `DESIGN.md` can be tested exhaustively without a server. Services load the inputs,
+//! ask these functions, and write what they decide.
+
+pub mod audit;
+pub mod policy;
+pub mod roles;
+pub mod throttle;
+pub mod user;
+
+/// A problem with one field of a submitted form, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

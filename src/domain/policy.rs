@@ -1,0 +1,318 @@
+//! The release policy of DESIGN section 2: the numbers the gate reads, their allowed
+//! ranges, and quiet hours in the account's time zone.
+
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::FieldError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleasePolicy {
+    /// Distinct reviewers other than the authors who must approve (1..=5).
+    pub required_approvals: i64,
+    /// Audiences at or above this many recipients need one more approval.
+    pub large_audience_threshold: i64,
+    /// How old an acknowledged audience preview may be.
+    pub preview_max_age_minutes: i64,
+    /// How far a broadcast's friend count may drift since its preview, in percent.
+    pub max_drift_percent: i64,
+    pub quiet_hours: QuietHours,
+    pub time_zone: Tz,
+    /// Hosts that links may point at without a warning; empty means no list.
+    pub link_allow_list: Vec<String>,
+}
+
+impl Default for ReleasePolicy {
+    fn default() -> Self {
+        Self {
+            required_approvals: 2,
+            large_audience_threshold: 10_000,
+            preview_max_age_minutes: 24 * 60,
+            max_drift_percent: 5,
+            quiet_hours: QuietHours {
+                start: NaiveTime::from_hms_opt(22, 0, 0).expect("valid time"),
+                end: NaiveTime::from_hms_opt(8, 0, 0).expect("valid time"),
+            },
+            time_zone: chrono_tz::Asia::Tokyo,
+            link_allow_list: Vec::new(),
+        }
+    }
+}
+
+/// A daily window, in the account's local time, in which nothing may be sent. It may wrap
+/// midnight (22:00 to 08:00). Start equal to end means no quiet hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl QuietHours {
+    pub fn contains_local(&self, t: NaiveTime) -> bool {
+        if self.start == self.end {
+            false
+        } else if self.start < self.end {
+            t >= self.start && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        self.contains_local(tz.from_utc_datetime(&at.naive_utc()).time())
+    }
+}
+
+/// The policy form as submitted: every value still a string.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct PolicyInput {
+    pub required_approvals: String,
+    pub large_audience_threshold: String,
+    pub preview_max_age_hours: String,
+    pub max_drift_percent: String,
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub link_allow_list: String,
+}
+
+impl PolicyInput {
+    pub fn from_policy(p: &ReleasePolicy) -> Self {
+        Self {
+            required_approvals: p.required_approvals.to_string(),
+            large_audience_threshold: p.large_audience_threshold.to_string(),
+            preview_max_age_hours: format_hours(p.preview_max_age_minutes),
+            max_drift_percent: p.max_drift_percent.to_string(),
+            quiet_hours_start: p.quiet_hours.start.format("%H:%M").to_string(),
+            quiet_hours_end: p.quiet_hours.end.format("%H:%M").to_string(),
+            time_zone: p.time_zone.name().to_string(),
+            link_allow_list: p.link_allow_list.join("\n"),
+        }
+    }
+}
+
+fn format_hours(minutes: i64) -> String {
+    if minutes % 60 == 0 {
+        (minutes / 60).to_string()
+    } else {
+        format!("{:.2}", minutes as f64 / 60.0)
+    }
+}
+
+fn int_in(
+    field: &str,
+    label: &str,
+    raw: &str,
+    min: i64,
+    max: i64,
+    errors: &mut Vec<FieldError>,
+) -> i64 {
+    match raw.trim().replace([',', '_'], "").parse::<i64>() {
+        Ok(v) if (min..=max).contains(&v) => v,
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                format!("{label} must be a whole number from {min} to {max}."),
+            ));
+            min
+        }
+    }
+}
+
+pub fn parse_time_of_day(raw: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M").ok()
+}
+
+/// A host on the allow list: a bare host name such as `example.co.jp`.
+fn parse_host(raw: &str) -> Option<String> {
+    let h = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ok = !h.is_empty()
+        && h.len() <= 253
+        && h.contains('.')
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    ok.then_some(h)
+}
+
+impl ReleasePolicy {
+    /// Parses the admin form, reporting every bad field at once.
+    pub fn parse(input: &PolicyInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let required_approvals = int_in(
+            "required_approvals",
+            "Required approvals",
+            &input.required_approvals,
+            1,
+            5,
+            &mut errors,
+        );
+        let large_audience_threshold = int_in(
+            "large_audience_threshold",
+            "The large-audience threshold",
+            &input.large_audience_threshold,
+            1,
+            100_000_000,
+            &mut errors,
+        );
+        let preview_max_age_minutes = match input.preview_max_age_hours.trim().parse::<f64>() {
+            Ok(h) if (0.25..=168.0).contains(&h) => (h * 60.0).round() as i64,
+            _ => {
+                errors.push(FieldError::new(
+                    "preview_max_age_hours",
+                    "The preview age limit must be a number of hours from 0.25 to 168.",
+                ));
+                60
+            }
+        };
+        let max_drift_percent = int_in(
+            "max_drift_percent",
+            "The allowed drift",
+            &input.max_drift_percent,
+            0,
+            100,
+            &mut errors,
+        );
+        let start = parse_time_of_day(&input.quiet_hours_start);
+        if start.is_none() {
+            errors.push(FieldError::new(
+                "quiet_hours_start",
+                "Enter the start of quiet hours as HH:MM, for example 22:00.",
+            ));
+        }
+        let end = parse_time_of_day(&input.quiet_hours_end);
+        if end.is_none() {
+            errors.push(FieldError::new(
+                "quiet_hours_end",
+                "Enter the end of quiet hours as HH:MM, for example 08:00.",
+            ));
+        }
+        let time_zone = match input.time_zone.trim().parse::<Tz>() {
+            Ok(tz) => tz,
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "time_zone",
+                    "Enter an IANA time zone such as Asia/Tokyo.",
+                ));
+                chrono_tz::Asia::Tokyo
+            }
+        };
+        let mut link_allow_list = Vec::new();
+        for line in input
+            .link_allow_list
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            match parse_host(line) {
+                Some(h) if !link_allow_list.contains(&h) => link_allow_list.push(h),
+                Some(_) => {}
+                None => errors.push(FieldError::new(
+                    "link_allow_list",
+                    format!("{line:?} is not a host name; write one host per line, such as shop.example.co.jp."),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            required_approvals,
+            large_audience_threshold,
+            preview_max_age_minutes,
+            max_drift_percent,
+            quiet_hours: QuietHours {
+                start: start.expect("checked above"),
+                end: end.expect("checked above"),
+            },
+            time_zone,
+            link_allow_list,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn default_quiet_hours_wrap_midnight() {
+        let q = ReleasePolicy::default().quiet_hours;
+        assert!(q.contains_local(t(22, 0)));
+        assert!(q.contains_local(t(3, 0)));
+        assert!(q.contains_local(t(7, 59)));
+        assert!(!q.contains_local(t(8, 0)));
+        assert!(!q.contains_local(t(21, 59)));
+    }
+
+    #[test]
+    fn quiet_hours_are_read_in_the_account_time_zone() {
+        let q = ReleasePolicy::default().quiet_hours;
+        // 13:30 UTC is 22:30 in Tokyo.
+        let at = Utc.with_ymd_and_hms(2026, 11, 21, 13, 30, 0).unwrap();
+        assert!(q.contains(at, chrono_tz::Asia::Tokyo));
+        assert!(!q.contains(at, chrono_tz::UTC));
+    }
+
+    #[test]
+    fn equal_start_and_end_means_no_quiet_hours() {
+        let q = QuietHours {
+            start: t(9, 0),
+            end: t(9, 0),
+        };
+        assert!(!q.contains_local(t(9, 0)));
+    }
+
+    #[test]
+    fn the_default_policy_round_trips_through_the_form() {
+        let p = ReleasePolicy::default();
+        assert_eq!(ReleasePolicy::parse(&PolicyInput::from_policy(&p)), Ok(p));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let input = PolicyInput {
+            required_approvals: "6".into(),
+            large_audience_threshold: "lots".into(),
+            preview_max_age_hours: "0".into(),
+            max_drift_percent: "101".into(),
+            quiet_hours_start: "25:00".into(),
+            quiet_hours_end: "8".into(),
+            time_zone: "Tokyo".into(),
+            link_allow_list: "https://example.com/path".into(),
+        };
+        let fields: Vec<String> = ReleasePolicy::parse(&input)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "required_approvals",
+                "large_audience_threshold",
+                "preview_max_age_hours",
+                "max_drift_percent",
+                "quiet_hours_start",
+                "quiet_hours_end",
+                "time_zone",
+                "link_allow_list"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_allow_list_is_normalised_and_deduplicated() {
+        let mut input = PolicyInput::from_policy(&ReleasePolicy::default());
+        input.link_allow_list = "Shop.Example.co.jp\n\nshop.example.co.jp.\nline.me".into();
+        let p = ReleasePolicy::parse(&input).unwrap();
+        assert_eq!(p.link_allow_list, ["shop.example.co.jp", "line.me"]);
+    }
+}
