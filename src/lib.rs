@@ -1,1 +1,26 @@
+//! sendgate: a pre-send review gate for LINE Official Account messages.
+//!
+//! A tour, from the outside in:
+//!
+//! - [`cli`] parses the command line; [`startup::Application`] opens the database, runs
+//!   the migrations and serves [`web::router`].
+//! - [`web`] holds one module per area of the site. Handlers extract the signed-in user,
+//!   check a [`domain::roles::Permission`], and call a service.
+//! - [`services`] are the use cases: each loads what it needs, asks the [`domain`] for a
+//!   decision, and writes the change and its audit event in one `BEGIN IMMEDIATE`
+//!   transaction.
+//! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
+//! - [`db`] holds all SQL, as compile-time checked queries.
+//!
+//! Time comes from a [`clock::Clock`], so tests can control it.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
 pub mod domain;
+pub mod error;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod web;

@@ -72,7 +72,9 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Truncated { head_id, last_id } => write!(
                 f,
                 "the log ends at event {} but event {head_id} was written: newest events were deleted",
-                last_id.map(|i| i.to_string()).unwrap_or_else(|| "none".into())
+                last_id
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| "none".into())
             ),
         }
     }

@@ -172,7 +172,11 @@ mod tests {
         assert!(m.may(Permission::WriteDrafts) && !m.may(Permission::Review));
         assert!(r.may(Permission::Review) && !r.may(Permission::WriteDrafts));
         assert!(m.may(Permission::ConfirmTestSend) && r.may(Permission::ConfirmTestSend));
-        assert!(!Roles::none().with(Role::Admin).may(Permission::ConfirmTestSend));
+        assert!(
+            !Roles::none()
+                .with(Role::Admin)
+                .may(Permission::ConfirmTestSend)
+        );
     }
 
     #[test]

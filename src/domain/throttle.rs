@@ -61,7 +61,10 @@ impl Throttle {
 
     pub fn record_failure(&mut self, key: &str, now: DateTime<Utc>) {
         self.prune(key, now);
-        self.failures.entry(key.to_string()).or_default().push_back(now);
+        self.failures
+            .entry(key.to_string())
+            .or_default()
+            .push_back(now);
         // Bound memory against a flood of distinct keys: forget keys whose window passed.
         if self.failures.len() > 10_000 {
             let window = self.limit.window;

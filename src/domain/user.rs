@@ -126,7 +126,10 @@ mod tests {
 
     #[test]
     fn a_japanese_display_name_is_accepted() {
-        assert_eq!(DisplayName::parse(" 佐藤 花子 ").unwrap().as_str(), "佐藤 花子");
+        assert_eq!(
+            DisplayName::parse(" 佐藤 花子 ").unwrap().as_str(),
+            "佐藤 花子"
+        );
         assert!(DisplayName::parse("   ").is_err());
     }
 

@@ -1,0 +1,284 @@
+//! The `sendgate` command line: serve, migrate, manage users, verify the audit trail.
+//! Every command goes through the same services as the web app, so the CLI is audited too.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, audit::Actor};
+use crate::domain::roles::Roles;
+use crate::error::AppError;
+use crate::services::{self, audit::Verification, users::NewUserInput};
+use crate::startup::{Application, shutdown_signal};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sendgate",
+    version,
+    about = "A pre-send review gate for LINE Official Account messages."
+)]
+pub struct Cli {
+    /// The SQLite database file (created with its folder if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "SENDGATE_DATABASE",
+        default_value = "data/sendgate.db"
+    )]
+    pub database: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "SENDGATE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Mark the session cookie Secure (set this when sendgate is served over HTTPS).
+    #[arg(long, env = "SENDGATE_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// The address people open, for the printed setup link (default http://BIND).
+    #[arg(long, env = "SENDGATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: std::env::var("SENDGATE_SECURE_COOKIES").is_ok_and(|v| v == "true"),
+            public_url: std::env::var("SENDGATE_PUBLIC_URL").ok(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Comma separated: admin, marketer, reviewer.
+        #[arg(long, default_value = "")]
+        roles: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Replace a user's roles.
+    SetRoles {
+        #[arg(long)]
+        username: String,
+        /// Comma separated: admin, marketer, reviewer (empty for none).
+        #[arg(long)]
+        roles: String,
+    },
+    /// Disable a user and end their sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password (read from standard input) and end the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users with their roles and status.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit 0 when intact, 1 naming the first bad event.
+    Verify,
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    // One trailing newline comes from `echo` or a terminal, not from the password.
+    let s = s.strip_suffix('\n').unwrap_or(&s);
+    let s = s.strip_suffix('\r').unwrap_or(s);
+    Ok(s.to_string())
+}
+
+fn describe(e: AppError) -> String {
+    match e {
+        AppError::Invalid(errors) => errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        AppError::Conflict(why) | AppError::Forbidden(why) => why,
+        AppError::NotFound => "not found".into(),
+        other => format!("{other:#}"),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    match command {
+        Command::Serve(args) => {
+            let settings = Settings {
+                bind: args.bind,
+                database: cli.database,
+                secure_cookies: args.secure_cookies,
+                public_url: args.public_url,
+                ..Settings::default()
+            };
+            let app = Application::build(settings, Arc::new(SystemClock)).await?;
+            println!("sendgate is listening on http://{}", app.addr());
+            if let Some(url) = app.setup_url() {
+                println!();
+                println!("No user exists yet. Open this one-time link to create the first admin:");
+                println!();
+                println!("    {url}");
+                println!();
+            }
+            app.run_until(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let pool = db::connect(&cli.database).await?;
+            db::migrate(&pool).await?;
+            println!("migrations applied to {}", cli.database.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => {
+            let pool = db::connect(&cli.database).await?;
+            db::migrate(&pool).await?;
+            let now = SystemClock.now();
+            let actor = Actor::cli();
+            let result: Result<String, AppError> = async {
+                match cmd {
+                    UserCommand::Add {
+                        username,
+                        roles,
+                        display_name,
+                        password_stdin: _,
+                    } => {
+                        let roles =
+                            Roles::parse_list(&roles).map_err(|e| AppError::invalid("roles", e))?;
+                        let input = NewUserInput {
+                            username: username.clone(),
+                            display_name: display_name.unwrap_or_default(),
+                            password: read_password()?,
+                            roles,
+                        };
+                        let id = services::users::create(&pool, now, &actor, &input).await?;
+                        Ok(format!(
+                            "created user {} (id {id}) with roles: {roles}",
+                            username.trim().to_lowercase()
+                        ))
+                    }
+                    UserCommand::SetRoles { username, roles } => {
+                        let roles =
+                            Roles::parse_list(&roles).map_err(|e| AppError::invalid("roles", e))?;
+                        let user = services::users::find_by_username(&pool, &username).await?;
+                        services::users::set_roles(&pool, now, &actor, user.id, roles).await?;
+                        Ok(format!("{}: roles are now {roles}", user.username))
+                    }
+                    UserCommand::Disable { username } => {
+                        let user = services::users::find_by_username(&pool, &username).await?;
+                        services::users::disable(&pool, now, &actor, user.id).await?;
+                        Ok(format!(
+                            "{} is disabled and signed out everywhere",
+                            user.username
+                        ))
+                    }
+                    UserCommand::Enable { username } => {
+                        let user = services::users::find_by_username(&pool, &username).await?;
+                        services::users::enable(&pool, now, &actor, user.id).await?;
+                        Ok(format!("{} is enabled", user.username))
+                    }
+                    UserCommand::ResetPassword {
+                        username,
+                        password_stdin: _,
+                    } => {
+                        let user = services::users::find_by_username(&pool, &username).await?;
+                        let password = read_password()?;
+                        services::users::reset_password(&pool, now, &actor, user.id, &password)
+                            .await?;
+                        Ok(format!(
+                            "{}: password reset; all sessions ended",
+                            user.username
+                        ))
+                    }
+                    UserCommand::List => {
+                        let users = db::users::list(&pool).await?;
+                        let mut out = format!(
+                            "{:<24} {:<24} {:<28} status",
+                            "username", "display name", "roles"
+                        );
+                        for u in users {
+                            out.push_str(&format!(
+                                "\n{:<24} {:<24} {:<28} {}",
+                                u.username,
+                                u.display_name,
+                                u.roles.to_string(),
+                                if u.is_active() { "active" } else { "disabled" }
+                            ));
+                        }
+                        Ok(out)
+                    }
+                }
+            }
+            .await;
+            match result {
+                Ok(message) => {
+                    println!("{message}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {}", describe(e));
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let pool = db::connect(&cli.database).await?;
+            db::migrate(&pool).await?;
+            match services::audit::verify(&pool).await? {
+                Verification::Intact { events } => {
+                    println!("audit log intact: {events} events verified");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verification::Broken(b) => {
+                    println!("audit log BROKEN: {b}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Settings from command-line flags and `SENDGATE_*` environment variables. Every value
+//! has a default that works on a fresh machine: a local SQLite file and the sandbox sender.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::Duration;
+
+#[derive(Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub database: PathBuf,
+    /// Mark the session cookie `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// The address people open, used in the printed setup URL. Defaults to `http://{bind}`.
+    pub public_url: Option<String>,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Failed sign-ins allowed per account, and per client address, in `login_window`.
+    pub login_max_failures_per_account: usize,
+    pub login_max_failures_per_address: usize,
+    pub login_window: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database", &self.database)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("data/sendgate.db"),
+            secure_cookies: false,
+            public_url: None,
+            session_idle: Duration::hours(8),
+            session_absolute: Duration::days(7),
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_window: Duration::minutes(15),
+        }
+    }
+}
+
+impl Settings {
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+}

@@ -1,0 +1,71 @@
+//! The one-row `release_policy` table.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use sqlx::SqliteExecutor;
+
+use crate::domain::policy::{QuietHours, ReleasePolicy, parse_time_of_day};
+
+pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT required_approvals AS "required_approvals!: i64",
+                  large_audience_threshold AS "large_audience_threshold!: i64",
+                  preview_max_age_minutes AS "preview_max_age_minutes!: i64",
+                  max_drift_percent AS "max_drift_percent!: i64",
+                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list
+           FROM release_policy WHERE id = 1"#
+    )
+    .fetch_one(ex)
+    .await?;
+    let defaults = ReleasePolicy::default();
+    // The stored values were validated when written; a hand-edited bad value falls back to
+    // the default rather than taking the app down.
+    let time = |s: &str, d: NaiveTime| parse_time_of_day(s).unwrap_or(d);
+    Ok(ReleasePolicy {
+        required_approvals: r.required_approvals,
+        large_audience_threshold: r.large_audience_threshold,
+        preview_max_age_minutes: r.preview_max_age_minutes,
+        max_drift_percent: r.max_drift_percent,
+        quiet_hours: QuietHours {
+            start: time(&r.quiet_hours_start, defaults.quiet_hours.start),
+            end: time(&r.quiet_hours_end, defaults.quiet_hours.end),
+        },
+        time_zone: r.time_zone.parse().unwrap_or(defaults.time_zone),
+        link_allow_list: r
+            .link_allow_list
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect(),
+    })
+}
+
+pub async fn update(
+    ex: impl SqliteExecutor<'_>,
+    p: &ReleasePolicy,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let start = p.quiet_hours.start.format("%H:%M").to_string();
+    let end = p.quiet_hours.end.format("%H:%M").to_string();
+    let tz = p.time_zone.name();
+    let allow = p.link_allow_list.join("\n");
+    sqlx::query!(
+        "UPDATE release_policy SET required_approvals = ?, large_audience_threshold = ?,
+            preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
+            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, updated_at = ?, updated_by = ?
+         WHERE id = 1",
+        p.required_approvals,
+        p.large_audience_threshold,
+        p.preview_max_age_minutes,
+        p.max_drift_percent,
+        start,
+        end,
+        tz,
+        allow,
+        now,
+        by
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}

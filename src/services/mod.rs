@@ -1,0 +1,9 @@
+//! Use cases. Each one loads what it needs, asks the domain, and writes the change with
+//! its audit event in one `BEGIN IMMEDIATE` transaction. Services never render.
+
+pub mod audit;
+pub mod auth;
+pub mod passwords;
+pub mod policy;
+pub mod setup;
+pub mod users;

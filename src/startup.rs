@@ -1,0 +1,122 @@
+//! Building and running the application: open and migrate the database, decide whether
+//! first-run setup is open, bind the listener, serve until shutdown, and run the
+//! housekeeping tasks beside the server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::services::{auth, passwords, setup};
+use crate::state::{AppState, LoginGuard};
+use crate::{db, web};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    addr: SocketAddr,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database).await?;
+        db::migrate(&pool).await?;
+        let setup_token = if db::users::count(&pool).await? == 0 {
+            Some(setup::new_setup_token())
+        } else {
+            None
+        };
+        let dummy_hash = passwords::hash(setup::new_setup_token()).await?;
+        let listener = TcpListener::bind(settings.bind).await?;
+        let addr = listener.local_addr()?;
+        let mut settings = settings;
+        settings.bind = addr;
+        let state = AppState {
+            login_guard: Arc::new(LoginGuard::new(&settings, dummy_hash)),
+            pool,
+            clock,
+            settings: Arc::new(settings),
+            setup_token: Arc::new(Mutex::new(setup_token)),
+        };
+        Ok(Self {
+            listener,
+            state,
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The one-time URL that creates the first admin, while no user exists.
+    pub fn setup_url(&self) -> Option<String> {
+        self.state
+            .setup_token
+            .lock()
+            .expect("setup lock")
+            .as_ref()
+            .map(|token| format!("{}/setup?token={token}", self.state.settings.public_url()))
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let sweeper = tokio::spawn(sweep_sessions(self.state.clone()));
+        let app = web::router(self.state.clone());
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        sweeper.abort();
+        self.state.pool.close().await;
+        Ok(())
+    }
+}
+
+async fn sweep_sessions(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match auth::sweep_expired_sessions(&state).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not sweep expired sessions"),
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,121 @@
+//! `GET /audit`: the audit log, newest first, filterable by actor and action, paginated by
+//! event id. Admins only.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::DateTime;
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::roles::Permission;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::pages::{Layout, render};
+
+const PAGE_SIZE: i64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit", get(show))
+}
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    before: Option<i64>,
+}
+
+pub struct EventView {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub details: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    events: Vec<EventView>,
+    actor: String,
+    action: String,
+    actions: Vec<String>,
+    next_page: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    user.require(Permission::ReadAudit)?;
+    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let actor = non_empty(&q.actor);
+    let action = non_empty(&q.action);
+    let rows = db::audit::list(&state.pool, actor, action, q.before, PAGE_SIZE + 1).await?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let events: Vec<EventView> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r| EventView {
+            id: r.id,
+            at: DateTime::parse_from_rfc3339(&r.at)
+                .map(|t| {
+                    t.with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M:%S %:z")
+                        .to_string()
+                })
+                .unwrap_or(r.at),
+            actor: r.actor_name,
+            action: r.action,
+            subject: r.subject,
+            details: if r.details == "{}" {
+                String::new()
+            } else {
+                r.details
+            },
+        })
+        .collect();
+    let next_page = match (has_more, events.last()) {
+        (true, Some(last)) => {
+            let mut url = format!("/audit?before={}", last.id);
+            if let Some(a) = actor {
+                url.push_str(&format!("&actor={}", urlencode(a)));
+            }
+            if let Some(a) = action {
+                url.push_str(&format!("&action={}", urlencode(a)));
+            }
+            Some(url)
+        }
+        _ => None,
+    };
+    Ok(render(&AuditPage {
+        layout: Layout::for_user(&user.0, "Audit log", "/audit", None),
+        events,
+        actor: actor.unwrap_or_default().to_string(),
+        action: action.unwrap_or_default().to_string(),
+        actions: db::audit::actions(&state.pool).await?,
+        next_page,
+    }))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

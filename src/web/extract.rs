@@ -1,0 +1,86 @@
+//! Request extractors: the signed-in user (every protected handler takes one, and asks it
+//! for a permission), the client address, and the flash message.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+
+use crate::domain::roles::Permission;
+use crate::error::AppError;
+use crate::services::auth::{self, ActiveSession, SESSION_COOKIE};
+use crate::state::AppState;
+
+/// A signed-in user with a live session. Missing or expired sessions redirect to the login
+/// page.
+pub struct CurrentUser(pub ActiveSession);
+
+impl CurrentUser {
+    /// The server-side permission check: every handler that changes or shows something
+    /// role-bound calls this first.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.0.user.roles.may(permission) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.0.user.id
+    }
+
+    pub fn actor(&self) -> crate::db::audit::Actor {
+        crate::db::audit::Actor::user(self.0.user.id, &self.0.user.username)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match OptionalUser::from_request_parts(parts, state).await?.0 {
+            Some(session) => Ok(CurrentUser(session)),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+/// The signed-in user if there is one.
+pub struct OptionalUser(pub Option<ActiveSession>);
+
+impl FromRequestParts<AppState> for OptionalUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Ok(OptionalUser(None));
+        };
+        Ok(OptionalUser(auth::resolve(state, cookie.value()).await?))
+    }
+}
+
+/// The peer address of the connection (the server is meant to be reached directly or
+/// through a proxy that is the only peer; per-address throttling then throttles the proxy).
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(ClientAddr(ip))
+    }
+}

@@ -1,0 +1,60 @@
+//! HTTP: one router per area, merged here, with the layers every request passes through
+//! (tracing, security headers, CSRF, flash messages, body limit, timeout).
+//!
+//! Handlers stay thin: extract and authorize, call a service, redirect or render.
+
+pub mod admin_policy;
+pub mod admin_users;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod extract;
+pub mod flash;
+pub mod health;
+pub mod pages;
+pub mod security;
+pub mod setup;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let [csp, nosniff, referrer, frame] = security::header_layers();
+    Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(auth::router())
+        .merge(setup::router())
+        .merge(dashboard::router())
+        .merge(admin_users::router())
+        .merge(admin_policy::router())
+        .merge(audit::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(flash::middleware))
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                ))
+                .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+                .layer(csp)
+                .layer(nosniff)
+                .layer(referrer)
+                .layer(frame)
+                .layer(security::csrf_layer()),
+        )
+        .with_state(state)
+}
