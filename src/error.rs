@@ -9,8 +9,9 @@ use crate::domain::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Not signed in; carries the page to return to after signing in (GET requests only).
     #[error("not signed in")]
-    Unauthenticated,
+    Unauthenticated(Option<String>),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found")]
@@ -48,7 +49,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::SEE_OTHER,
+            AppError::Unauthenticated(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -60,8 +61,12 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Unauthenticated = self {
-            return Redirect::to("/login").into_response();
+        if let AppError::Unauthenticated(next) = &self {
+            let to = match next.as_deref() {
+                Some(path) if path != "/" => format!("/login?next={}", urlencode(path)),
+                _ => "/login".to_string(),
+            };
+            return Redirect::to(&to).into_response();
         }
         if let AppError::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
@@ -88,10 +93,22 @@ impl IntoResponse for AppError {
                 "The problem was logged. Nothing was half-saved: try again, and if it keeps happening tell your administrator."
                     .to_string(),
             ),
-            AppError::Unauthenticated => unreachable!("handled above"),
+            AppError::Unauthenticated(_) => unreachable!("handled above"),
         };
         crate::web::pages::error_page(status, title, &detail)
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for query values.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::domain::roles::Permission;
-use crate::error::AppResult;
+use crate::error::{AppResult, urlencode};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::pages::{Layout, render};
@@ -107,15 +107,4 @@ async fn show(
         actions: db::audit::actions(&state.pool).await?,
         next_page,
     }))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -45,7 +45,12 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         match OptionalUser::from_request_parts(parts, state).await?.0 {
             Some(session) => Ok(CurrentUser(session)),
-            None => Err(AppError::Unauthenticated),
+            None => {
+                let next = (parts.method == axum::http::Method::GET)
+                    .then(|| parts.uri.path_and_query().map(|p| p.to_string()))
+                    .flatten();
+                Err(AppError::Unauthenticated(next))
+            }
         }
     }
 }

@@ -1,1 +1,9 @@
-fn main() {}
+//! The HTTP test suite: one binary, each test with its own server and SQLite file.
+
+mod admin;
+mod audit;
+mod csrf;
+mod helpers;
+mod login;
+mod misc;
+mod setup;
