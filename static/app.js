@@ -1,4 +1,5 @@
 // Progressive enhancement only: every page works without this script.
+
 // Buttons with data-confirm ask before submitting.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
@@ -6,4 +7,32 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }
+});
+
+// Draft editor: show only the fields of each message's type, and count text as LINE does
+// (UTF-16 code units, which is what String.length counts).
+function showKindFields(block) {
+  const select = block.querySelector("select.msg-kind");
+  if (!select) return;
+  block.dataset.kind = select.value;
+  block.querySelectorAll(".kind-fields").forEach((fields) => {
+    fields.hidden = fields.dataset.for !== select.value;
+  });
+}
+
+function updateCounter(textarea) {
+  const counter = document.getElementById(textarea.getAttribute("aria-describedby"));
+  if (!counter) return;
+  const units = textarea.value.replace(/\r\n/g, "\n").length;
+  counter.querySelector(".count").textContent = units.toLocaleString();
+  counter.classList.toggle("over", units > 5000);
+}
+
+document.querySelectorAll(".message-block").forEach((block) => {
+  showKindFields(block);
+  block.querySelector("select.msg-kind")?.addEventListener("change", () => showKindFields(block));
+});
+document.querySelectorAll("textarea.counted").forEach((textarea) => {
+  updateCounter(textarea);
+  textarea.addEventListener("input", () => updateCounter(textarea));
 });

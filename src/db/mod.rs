@@ -6,7 +6,10 @@
 //! of failing halfway with `SQLITE_BUSY` on upgrade.
 
 pub mod audit;
+pub mod drafts;
 pub mod policy;
+pub mod reviews;
+pub mod segments;
 pub mod sessions;
 pub mod users;
 

@@ -5,7 +5,12 @@
 //! ask these functions, and write what they decide.
 
 pub mod audit;
+pub mod checks;
+pub mod diff;
+pub mod message;
 pub mod policy;
+pub mod review;
+pub mod revision;
 pub mod roles;
 pub mod throttle;
 pub mod user;

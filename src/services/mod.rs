@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod drafts;
 pub mod passwords;
 pub mod policy;
+pub mod reviews;
 pub mod setup;
 pub mod users;

@@ -1,17 +1,55 @@
-//! `GET /`: what needs the signed-in person next, by role.
+//! `GET /`: what needs the signed-in person next: drafts waiting for their review, their
+//! own drafts and where each stands, and what changed recently.
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 
+use crate::db;
+use crate::db::drafts::{DraftFilter, DraftRow};
+use crate::domain::review::DraftState;
+use crate::domain::revision::DraftKind;
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::Flash;
 use crate::web::pages::{Layout, render};
+use crate::web::views::local_time;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(show))
+}
+
+pub struct DraftLine {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub state: String,
+    pub state_label: String,
+    pub author: String,
+    pub revision: i64,
+    pub updated: String,
+}
+
+impl DraftLine {
+    fn new(d: DraftRow, tz: chrono_tz::Tz) -> Self {
+        Self {
+            state_label: DraftState::parse(&d.state)
+                .map(|s| s.label().to_string())
+                .unwrap_or_else(|| d.state.clone()),
+            kind: DraftKind::parse(&d.kind)
+                .map(|k| k.label_en().to_string())
+                .unwrap_or_else(|| d.kind.clone()),
+            updated: local_time(d.updated_at, tz),
+            id: d.id,
+            title: d.title,
+            state: d.state,
+            author: d.author_name,
+            revision: d.current_revision,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -21,14 +59,49 @@ struct DashboardPage {
     is_admin: bool,
     is_marketer: bool,
     is_reviewer: bool,
+    waiting: Vec<DraftLine>,
+    mine: Vec<DraftLine>,
+    recent: Vec<DraftLine>,
 }
 
-async fn show(CurrentUser(session): CurrentUser, Flash(flash): Flash) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    Flash(flash): Flash,
+) -> AppResult<Response> {
     let roles = session.user.roles;
-    render(&DashboardPage {
+    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let lines = |rows: Vec<DraftRow>| {
+        rows.into_iter()
+            .map(|d| DraftLine::new(d, tz))
+            .collect::<Vec<_>>()
+    };
+    let waiting = if roles.reviewer {
+        lines(db::drafts::waiting_for_review_by(&state.pool, session.user.id, 20).await?)
+    } else {
+        Vec::new()
+    };
+    let mine = if roles.marketer {
+        let filter = DraftFilter {
+            author_id: Some(session.user.id),
+            ..DraftFilter::default()
+        };
+        lines(db::drafts::list(&state.pool, &filter, 10, 0).await?)
+    } else {
+        Vec::new()
+    };
+    let recent = if roles.marketer || roles.reviewer || roles.admin {
+        lines(db::drafts::list(&state.pool, &DraftFilter::default(), 10, 0).await?)
+    } else {
+        Vec::new()
+    };
+    Ok(render(&DashboardPage {
         layout: Layout::for_user(&session, "Dashboard", "/", flash),
         is_admin: roles.admin,
         is_marketer: roles.marketer,
         is_reviewer: roles.reviewer,
-    })
+        waiting,
+        mine,
+        recent,
+    }))
 }

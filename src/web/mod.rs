@@ -9,12 +9,16 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod draft_view;
+pub mod drafts;
 pub mod extract;
 pub mod flash;
 pub mod health;
 pub mod pages;
+pub mod reviews;
 pub mod security;
 pub mod setup;
+pub mod views;
 
 use std::time::Duration;
 
@@ -37,6 +41,8 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(setup::router())
         .merge(dashboard::router())
+        .merge(drafts::router())
+        .merge(reviews::router())
         .merge(admin_users::router())
         .merge(admin_policy::router())
         .merge(audit::router())

@@ -52,7 +52,8 @@ impl Layout {
             label: "Dashboard",
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 3] = [
+        let admin_links: [(&str, &str, Permission); 4] = [
+            ("/drafts", "Drafts", Permission::ReadDrafts),
             ("/admin/users", "Users", Permission::ManageUsers),
             ("/admin/policy", "Release policy", Permission::ManagePolicy),
             ("/audit", "Audit log", Permission::ReadAudit),

@@ -191,3 +191,147 @@ pub fn assert_redirects_to_login(r: &Response) {
     let to = location(r);
     assert!(to == "/login" || to.starts_with("/login?next="), "{to}");
 }
+
+/// The draft editor's fields for a broadcast with these texts, in order.
+pub fn draft_form(title: &str, texts: &[&str]) -> Vec<(String, String)> {
+    let mut form = vec![
+        ("kind".to_string(), "broadcast".to_string()),
+        ("title".to_string(), title.to_string()),
+    ];
+    for t in texts {
+        form.extend(message_fields("text", t, "", "", "", "", ""));
+    }
+    form
+}
+
+/// One message's fields; every message sends every field so the arrays stay aligned.
+pub fn message_fields(
+    kind: &str,
+    text: &str,
+    original: &str,
+    preview: &str,
+    package: &str,
+    sticker: &str,
+    raw: &str,
+) -> Vec<(String, String)> {
+    [
+        ("msg_kind", kind),
+        ("text", text),
+        ("original_content_url", original),
+        ("preview_image_url", preview),
+        ("package_id", package),
+        ("sticker_id", sticker),
+        ("raw_json", raw),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+impl TestApp {
+    pub async fn post_owned(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &[(String, String)],
+    ) -> Response {
+        client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// Creates a draft through the editor and returns its id.
+    pub async fn create_draft(&self, client: &Client, title: &str, texts: &[&str]) -> i64 {
+        let r = self
+            .post_owned(client, "/drafts", &draft_form(title, texts))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "draft was not created");
+        location(&r).trim_start_matches("/drafts/").parse().unwrap()
+    }
+
+    /// Saves an edit on top of revision `base`.
+    pub async fn edit_draft(
+        &self,
+        client: &Client,
+        id: i64,
+        base: i64,
+        title: &str,
+        texts: &[&str],
+    ) -> Response {
+        let mut form = draft_form(title, texts);
+        form.push(("base_revision".into(), base.to_string()));
+        self.post_owned(client, &format!("/drafts/{id}"), &form)
+            .await
+    }
+
+    pub async fn review(
+        &self,
+        client: &Client,
+        id: i64,
+        revision: i64,
+        verdict: &str,
+        body: &str,
+    ) -> Response {
+        self.post(
+            client,
+            &format!("/drafts/{id}/reviews"),
+            &[
+                ("verdict", verdict),
+                ("revision", &revision.to_string()),
+                ("body", body),
+            ],
+        )
+        .await
+    }
+
+    pub async fn draft_page(&self, client: &Client, id: i64) -> Html {
+        let r = self.get(client, &format!("/drafts/{id}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        html(r).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
+    }
+}
+
+/// A marketer and two reviewers, signed in, with one submitted draft.
+pub struct ReviewSetup {
+    pub marketer: Client,
+    pub a: Client,
+    pub b: Client,
+    pub a_user: TestUser,
+    pub draft: i64,
+}
+
+impl ReviewSetup {
+    pub async fn new(app: &TestApp) -> ReviewSetup {
+        let m = app.create_user("mika", "marketer").await;
+        let a_user = app.create_user("rei", "reviewer").await;
+        let b = app.create_user("ren", "reviewer").await;
+        let marketer = app.signed_in(&m).await;
+        let draft = app
+            .create_draft(
+                &marketer,
+                "Winter sale",
+                &[
+                    "冬のセール開催中！",
+                    "全品20%オフ、12月25日まで。",
+                    "ご来店お待ちしています。",
+                ],
+            )
+            .await;
+        let r = app
+            .post(&marketer, &format!("/drafts/{draft}/submit"), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        ReviewSetup {
+            a: app.signed_in(&a_user).await,
+            b: app.signed_in(&b).await,
+            marketer,
+            a_user,
+            draft,
+        }
+    }
+}

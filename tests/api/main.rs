@@ -3,7 +3,9 @@
 mod admin;
 mod audit;
 mod csrf;
+mod drafts;
 mod helpers;
 mod login;
 mod misc;
+mod reviews;
 mod setup;

@@ -78,10 +78,16 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
     let doc = html(app.get(&app.signed_in(&admin).await, "/").await).await;
     assert_eq!(
         texts(&doc, "header nav a"),
-        ["Dashboard", "Users", "Release policy", "Audit log"]
+        [
+            "Dashboard",
+            "Drafts",
+            "Users",
+            "Release policy",
+            "Audit log"
+        ]
     );
     let doc = html(app.get(&app.signed_in(&reviewer).await, "/").await).await;
-    assert_eq!(texts(&doc, "header nav a"), ["Dashboard"]);
+    assert_eq!(texts(&doc, "header nav a"), ["Dashboard", "Drafts"]);
 }
 
 #[tokio::test]

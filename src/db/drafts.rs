@@ -1,0 +1,250 @@
+//! The `drafts` and `revisions` tables. Revisions are only ever inserted (triggers refuse
+//! updates and deletes); a draft row points at its current revision.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteExecutor;
+
+#[derive(Debug, Clone)]
+pub struct DraftRow {
+    pub id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub state: String,
+    pub kind: String,
+    pub title: String,
+    pub current_revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    pub draft_id: i64,
+    pub number: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub content: String,
+    pub content_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewRevision<'a> {
+    pub author_id: i64,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub content_hash: &'a str,
+}
+
+/// Creates a draft with its first revision; returns the draft id.
+pub async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    rev: &NewRevision<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO drafts (author_id, kind, title, current_revision, created_at, updated_at)
+           VALUES (?, ?, ?, 1, ?, ?) RETURNING id AS "id!: i64""#,
+        rev.author_id,
+        rev.kind,
+        rev.title,
+        now,
+        now
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_revision(conn, id, 1, rev, now).await?;
+    Ok(id)
+}
+
+async fn insert_revision(
+    conn: &mut sqlx::SqliteConnection,
+    draft_id: i64,
+    number: i64,
+    rev: &NewRevision<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO revisions (draft_id, number, author_id, content, content_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+        draft_id,
+        number,
+        rev.author_id,
+        rev.content,
+        rev.content_hash,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends revision `number` and makes it current.
+pub async fn add_revision(
+    conn: &mut sqlx::SqliteConnection,
+    draft_id: i64,
+    number: i64,
+    rev: &NewRevision<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    insert_revision(conn, draft_id, number, rev, now).await?;
+    sqlx::query!(
+        "UPDATE drafts SET current_revision = ?, kind = ?, title = ?, updated_at = ? WHERE id = ?",
+        number,
+        rev.kind,
+        rev.title,
+        now,
+        draft_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_state(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    state: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE drafts SET state = ?, updated_at = ? WHERE id = ?",
+        state,
+        now,
+        draft_id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(ex: impl SqliteExecutor<'_>, id: i64) -> Result<Option<DraftRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DraftRow,
+        r#"SELECT d.id AS "id!: i64", d.author_id AS "author_id!: i64", u.display_name AS author_name,
+                  d.state, d.kind, d.title, d.current_revision AS "current_revision!: i64",
+                  d.created_at AS "created_at: DateTime<Utc>", d.updated_at AS "updated_at: DateTime<Utc>"
+           FROM drafts d JOIN users u ON u.id = d.author_id
+           WHERE d.id = ?"#,
+        id
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn revision(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    number: i64,
+) -> Result<Option<RevisionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RevisionRow,
+        r#"SELECT r.draft_id AS "draft_id!: i64", r.number AS "number!: i64", r.author_id AS "author_id!: i64",
+                  u.display_name AS author_name, r.content, r.content_hash,
+                  r.created_at AS "created_at: DateTime<Utc>"
+           FROM revisions r JOIN users u ON u.id = r.author_id
+           WHERE r.draft_id = ? AND r.number = ?"#,
+        draft_id,
+        number
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+/// Every revision of a draft, oldest first, without their content.
+pub async fn revisions(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+) -> Result<Vec<RevisionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RevisionRow,
+        r#"SELECT r.draft_id AS "draft_id!: i64", r.number AS "number!: i64", r.author_id AS "author_id!: i64",
+                  u.display_name AS author_name, '' AS "content!: String", r.content_hash,
+                  r.created_at AS "created_at: DateTime<Utc>"
+           FROM revisions r JOIN users u ON u.id = r.author_id
+           WHERE r.draft_id = ? ORDER BY r.number"#,
+        draft_id
+    )
+    .fetch_all(ex)
+    .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DraftFilter {
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub author_id: Option<i64>,
+}
+
+/// Newest-changed first, filtered, keyset-paginated on (updated_at, id).
+pub async fn list(
+    ex: impl SqliteExecutor<'_>,
+    f: &DraftFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<DraftRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DraftRow,
+        r#"SELECT d.id AS "id!: i64", d.author_id AS "author_id!: i64", u.display_name AS author_name,
+                  d.state, d.kind, d.title, d.current_revision AS "current_revision!: i64",
+                  d.created_at AS "created_at: DateTime<Utc>", d.updated_at AS "updated_at: DateTime<Utc>"
+           FROM drafts d JOIN users u ON u.id = d.author_id
+           WHERE (?1 IS NULL OR d.state = ?1)
+             AND (?2 IS NULL OR d.kind = ?2)
+             AND (?3 IS NULL OR d.author_id = ?3)
+           ORDER BY d.updated_at DESC, d.id DESC
+           LIMIT ?4 OFFSET ?5"#,
+        f.state,
+        f.kind,
+        f.author_id,
+        limit,
+        offset
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Drafts in review whose current revision `user_id` may review and has not yet given a
+/// verdict on (the dashboard's "waiting for my review").
+pub async fn waiting_for_review_by(
+    ex: impl SqliteExecutor<'_>,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<DraftRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DraftRow,
+        r#"SELECT d.id AS "id!: i64", d.author_id AS "author_id!: i64", u.display_name AS author_name,
+                  d.state, d.kind, d.title, d.current_revision AS "current_revision!: i64",
+                  d.created_at AS "created_at: DateTime<Utc>", d.updated_at AS "updated_at: DateTime<Utc>"
+           FROM drafts d
+           JOIN users u ON u.id = d.author_id
+           JOIN revisions r ON r.draft_id = d.id AND r.number = d.current_revision
+           WHERE d.state = 'in_review' AND d.author_id <> ?1 AND r.author_id <> ?1
+             AND NOT EXISTS (
+                 SELECT 1 FROM reviews v
+                 WHERE v.draft_id = d.id AND v.revision_number = d.current_revision
+                   AND v.reviewer_id = ?1 AND v.verdict IN ('approve', 'request_changes'))
+           ORDER BY d.updated_at
+           LIMIT ?2"#,
+        user_id,
+        limit
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Marks the draft as changed now, so lists sort it to the top after a review.
+pub async fn touch(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE drafts SET updated_at = ? WHERE id = ?",
+        now,
+        draft_id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}

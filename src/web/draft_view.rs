@@ -1,0 +1,292 @@
+//! The draft page's view: everything it shows, read through `db` and decided by the
+//! domain in one place: the current revision,
+//! the gate checklist (approvals and objections from the domain's rules, content checks,
+//! schedule), the history, and what the viewer may do next.
+
+use chrono_tz::Tz;
+
+use crate::db::{self, drafts::DraftRow};
+use crate::domain::checks::{CheckContext, Level, check_content};
+use crate::domain::review::{
+    self, ApprovalInput, DraftState, ReviewRecord, ReviewRequest, ReviewerStanding, Verdict,
+    approval_status, can_review,
+};
+use crate::domain::roles::Permission;
+use crate::error::{AppError, AppResult};
+use crate::services::auth::ActiveSession;
+use crate::state::AppState;
+use crate::web::views::{RevisionView, local_time};
+
+pub struct ApprovalView {
+    pub count: usize,
+    pub required: usize,
+    pub approvers: Vec<String>,
+    pub objections: Vec<String>,
+    pub approved: bool,
+}
+
+pub struct FindingView {
+    pub level: &'static str,
+    pub message: String,
+    pub location: String,
+}
+
+pub struct ScheduleView {
+    pub text: String,
+    pub problem: Option<String>,
+}
+
+pub struct TimelineEntry {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub body: String,
+    pub revision: i64,
+    pub class: &'static str,
+}
+
+pub struct RevisionSummary {
+    pub number: i64,
+    pub author: String,
+    pub created: String,
+    pub hash_short: String,
+}
+
+pub struct DraftView {
+    pub draft: DraftRow,
+    pub state: DraftState,
+    pub state_label: String,
+    pub time_zone: Tz,
+    pub current: RevisionView,
+    pub approval: ApprovalView,
+    pub findings: Vec<FindingView>,
+    pub error_count: usize,
+    pub warning_count: usize,
+    pub schedule: ScheduleView,
+    pub timeline: Vec<TimelineEntry>,
+    pub revisions: Vec<RevisionSummary>,
+    pub can_edit: bool,
+    pub can_submit: bool,
+    pub can_withdraw: bool,
+    pub can_comment: bool,
+    /// `None` when the viewer may approve or object; otherwise why not (shown to reviewers).
+    pub review_refusal: Option<String>,
+    pub is_reviewer: bool,
+    /// The revision the viewer last gave a verdict on, when it is older than the current
+    /// one: the page offers "changes since your last review".
+    pub changes_since_review: Option<i64>,
+}
+
+fn verdict_of(s: &str) -> Option<Verdict> {
+    Verdict::parse(s)
+}
+
+pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> AppResult<DraftView> {
+    let pool = &state.pool;
+    let draft = db::drafts::find(pool, draft_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let draft_state = crate::services::drafts::state_of(&draft)?;
+    let policy = db::policy::get(pool).await?;
+    let tz = policy.time_zone;
+    let row = db::drafts::revision(pool, draft_id, draft.current_revision)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "draft {draft_id} lost its current revision"
+            ))
+        })?;
+    let current = RevisionView::new(&row, tz)?;
+    let reviews = db::reviews::for_draft(pool, draft_id).await?;
+    let users = db::users::list(pool).await?;
+    let name_of = |id: i64| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| format!("user {id}"))
+    };
+
+    let records: Vec<ReviewRecord> = reviews
+        .iter()
+        .filter_map(|r| {
+            verdict_of(&r.verdict).map(|verdict| ReviewRecord {
+                reviewer_id: r.reviewer_id,
+                revision_number: r.revision_number,
+                verdict,
+                at: r.created_at,
+            })
+        })
+        .collect();
+    let standings: Vec<ReviewerStanding> = users
+        .iter()
+        .map(|u| ReviewerStanding {
+            user_id: u.id,
+            active: u.is_active(),
+            is_reviewer: u.roles.reviewer,
+        })
+        .collect();
+    let input = ApprovalInput {
+        required_approvals: policy.required_approvals,
+        // Audience sizes arrive with the audience preview; until then no draft is "large".
+        extra_approval_needed: false,
+        draft_author_id: draft.author_id,
+        current_revision: draft.current_revision,
+        current_revision_author_id: row.author_id,
+        reviews: &records,
+        standings: &standings,
+    };
+    let status = approval_status(&input);
+    let approval = ApprovalView {
+        count: status.approvers.len(),
+        required: status.required,
+        approvers: status.approvers.iter().map(|id| name_of(*id)).collect(),
+        objections: status.objections.iter().map(|id| name_of(*id)).collect(),
+        approved: status.is_approved(),
+    };
+
+    let findings = check_content(
+        &current.content,
+        &CheckContext {
+            link_allow_list: policy.link_allow_list.clone(),
+        },
+    );
+    let error_count = findings.iter().filter(|f| f.level == Level::Error).count();
+    let warning_count = findings.len() - error_count;
+    let findings = findings
+        .into_iter()
+        .map(|f| FindingView {
+            level: f.level.as_str(),
+            message: f.message,
+            location: f.location.unwrap_or_default(),
+        })
+        .collect();
+
+    let now = state.clock.now();
+    let schedule = match current.content.send_at() {
+        None => ScheduleView {
+            text: "Sent when released".into(),
+            problem: None,
+        },
+        Some(at) => ScheduleView {
+            text: local_time(at, tz),
+            problem: if at < now {
+                Some("The send time is in the past; choose a new one.".into())
+            } else if policy.quiet_hours.contains(at, tz) {
+                Some(format!(
+                    "The send time falls in quiet hours ({} to {}); choose another.",
+                    policy.quiet_hours.start.format("%H:%M"),
+                    policy.quiet_hours.end.format("%H:%M")
+                ))
+            } else {
+                None
+            },
+        },
+    };
+
+    let revisions = db::drafts::revisions(pool, draft_id).await?;
+    let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, TimelineEntry)> = revisions
+        .iter()
+        .map(|r| {
+            (
+                r.created_at,
+                TimelineEntry {
+                    at: local_time(r.created_at, tz),
+                    who: r.author_name.clone(),
+                    what: if r.number == 1 {
+                        "created revision 1".into()
+                    } else {
+                        format!("saved revision {}", r.number)
+                    },
+                    body: String::new(),
+                    revision: r.number,
+                    class: "revision",
+                },
+            )
+        })
+        .collect();
+    for r in &reviews {
+        let (what, class) = match r.verdict.as_str() {
+            "approve" => ("approved", "approve"),
+            "request_changes" => ("requested changes to", "object"),
+            _ => ("commented on", "comment"),
+        };
+        let stale = if r.revision_number < draft.current_revision && r.verdict == "approve" {
+            " (an earlier revision; no longer counts)"
+        } else {
+            ""
+        };
+        timeline.push((
+            r.created_at,
+            TimelineEntry {
+                at: local_time(r.created_at, tz),
+                who: r.reviewer_name.clone(),
+                what: format!("{what} revision {}{stale}", r.revision_number),
+                body: r.body.clone(),
+                revision: r.revision_number,
+                class,
+            },
+        ));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let timeline = timeline.into_iter().map(|(_, e)| e).rev().collect();
+
+    let roles = viewer.user.roles;
+    let may_write = roles.may(Permission::WriteDrafts);
+    let review_refusal = if roles.may(Permission::Review) {
+        can_review(&ReviewRequest {
+            reviewer: ReviewerStanding {
+                user_id: viewer.user.id,
+                active: viewer.user.is_active(),
+                is_reviewer: true,
+            },
+            verdict: Verdict::Approve,
+            revision: draft.current_revision,
+            draft_state,
+            draft_author_id: draft.author_id,
+            current_revision: draft.current_revision,
+            current_revision_author_id: row.author_id,
+            reviews: &records,
+        })
+        .err()
+        .map(|e| e.to_string())
+    } else {
+        Some("Only reviewers can approve or request changes.".into())
+    };
+    let last_reviewed = records
+        .iter()
+        .filter(|r| r.reviewer_id == viewer.user.id && r.verdict != Verdict::Comment)
+        .map(|r| r.revision_number)
+        .max();
+
+    Ok(DraftView {
+        state_label: draft_state.label().to_string(),
+        can_edit: may_write && draft_state.is_editable(),
+        can_submit: may_write && review::submit(draft_state, draft.current_revision).is_ok(),
+        can_withdraw: may_write && review::withdraw(draft_state).is_ok(),
+        can_comment: roles.may(Permission::ReadDrafts),
+        is_reviewer: roles.may(Permission::Review),
+        changes_since_review: last_reviewed.filter(|n| *n < draft.current_revision),
+        review_refusal,
+        state: draft_state,
+        time_zone: tz,
+        approval,
+        findings,
+        error_count,
+        warning_count,
+        schedule,
+        timeline,
+        revisions: revisions
+            .iter()
+            .rev()
+            .map(|r| RevisionSummary {
+                number: r.number,
+                author: r.author_name.clone(),
+                created: local_time(r.created_at, tz),
+                hash_short: r.content_hash.chars().take(12).collect(),
+            })
+            .collect(),
+        current,
+        draft,
+    })
+}

@@ -1,0 +1,185 @@
+//! Presentation helpers shared by pages: times in the account's time zone, revisions and
+//! diffs shaped for templates.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::db::drafts::RevisionRow;
+use crate::domain::diff::{RevisionDiff, readable};
+use crate::domain::message::Message;
+use crate::domain::revision::RevisionContent;
+use crate::error::AppError;
+
+/// `2026-11-20 10:00 +09:00`: local time with its offset, as DESIGN section 10 asks.
+pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
+/// One message object shaped for the chat-bubble preview.
+pub struct BubbleView {
+    pub kind: &'static str,
+    pub text: String,
+    pub image_url: String,
+    pub label: String,
+    pub json: String,
+}
+
+impl BubbleView {
+    pub fn new(m: &Message) -> Self {
+        match m {
+            Message::Text { text } => Self {
+                kind: "text",
+                text: text.clone(),
+                image_url: String::new(),
+                label: String::new(),
+                json: String::new(),
+            },
+            Message::Image {
+                preview_image_url, ..
+            } => Self {
+                kind: "image",
+                text: String::new(),
+                image_url: preview_image_url.clone(),
+                label: "Image".into(),
+                json: String::new(),
+            },
+            Message::Sticker {
+                package_id,
+                sticker_id,
+            } => Self {
+                kind: "sticker",
+                text: String::new(),
+                image_url: String::new(),
+                label: format!("Sticker {package_id}/{sticker_id}"),
+                json: String::new(),
+            },
+            Message::Raw(v) => Self {
+                kind: "raw",
+                text: String::new(),
+                image_url: String::new(),
+                label: format!(
+                    "{} message (shown approximately)",
+                    v.get("type").and_then(|t| t.as_str()).unwrap_or("LINE")
+                ),
+                json: readable(m),
+            },
+        }
+    }
+}
+
+pub struct RevisionView {
+    pub number: i64,
+    pub author: String,
+    pub created: String,
+    pub hash: String,
+    pub hash_short: String,
+    pub kind_label: String,
+    pub title: String,
+    pub audience: String,
+    pub notification: String,
+    pub send_at: String,
+    pub bubbles: Vec<BubbleView>,
+    pub content: RevisionContent,
+}
+
+impl RevisionView {
+    pub fn new(row: &RevisionRow, tz: Tz) -> Result<Self, AppError> {
+        let content = RevisionContent::from_json(&row.content).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!(
+                "revision {}/{} does not parse: {e}",
+                row.draft_id,
+                row.number
+            ))
+        })?;
+        Ok(Self::from_content(row, content, tz))
+    }
+
+    pub fn from_content(row: &RevisionRow, content: RevisionContent, tz: Tz) -> Self {
+        Self {
+            number: row.number,
+            author: row.author_name.clone(),
+            created: local_time(row.created_at, tz),
+            hash: row.content_hash.clone(),
+            hash_short: row.content_hash.chars().take(12).collect(),
+            kind_label: format!(
+                "{} ({})",
+                content.kind().label_en(),
+                content.kind().label_ja()
+            ),
+            title: content.title().as_str().to_string(),
+            audience: match content.segment() {
+                Some(s) => format!("Segment “{}”", s.name),
+                None => "All friends".to_string(),
+            },
+            notification: if content.notification_disabled() {
+                "Silent: no push notification".into()
+            } else {
+                "With push notification".into()
+            },
+            send_at: content
+                .send_at()
+                .map(|t| local_time(t, tz))
+                .unwrap_or_else(|| "When released".into()),
+            bubbles: content.messages().iter().map(BubbleView::new).collect(),
+            content,
+        }
+    }
+}
+
+pub struct SpanView {
+    pub class: &'static str,
+    pub text: String,
+}
+
+pub struct MessageDiffView {
+    pub position: usize,
+    pub change: &'static str,
+    pub spans: Vec<SpanView>,
+}
+
+pub struct FieldChangeView {
+    pub label: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+pub struct DiffView {
+    pub empty: bool,
+    pub fields: Vec<FieldChangeView>,
+    pub messages: Vec<MessageDiffView>,
+}
+
+impl DiffView {
+    pub fn new(d: &RevisionDiff) -> Self {
+        Self {
+            empty: d.is_empty(),
+            fields: d
+                .fields
+                .iter()
+                .map(|f| FieldChangeView {
+                    label: f.label,
+                    from: f.from.clone(),
+                    to: f.to.clone(),
+                })
+                .collect(),
+            messages: d
+                .messages
+                .iter()
+                .map(|m| MessageDiffView {
+                    position: m.position,
+                    change: m.change.as_str(),
+                    spans: m
+                        .spans
+                        .iter()
+                        .map(|s| SpanView {
+                            class: s.kind.as_str(),
+                            text: s.text.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
