@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::db::{self, audit::Actor};
 use crate::domain::roles::Roles;
 use crate::error::AppError;
-use crate::services::{self, audit::Verification, users::NewUserInput};
+use crate::services::{self, audience::ImportError, audit::Verification, users::NewUserInput};
 use crate::startup::{Application, shutdown_signal};
 
 #[derive(Parser, Debug)]
@@ -49,6 +49,19 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Work with LINE friends.
+    #[command(subcommand)]
+    Friends(FriendsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FriendsCommand {
+    /// Import friends from a CSV file (user_id,display_name,tags,followed_at,attr:NAME...).
+    /// A file with any bad row imports nothing.
+    Import {
+        /// The CSV file (UTF-8 with or without BOM, or Shift_JIS).
+        file: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -62,15 +75,37 @@ pub struct ServeArgs {
     /// The address people open, for the printed setup link (default http://BIND).
     #[arg(long, env = "SENDGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The LINE channel secret, to verify webhook signatures.
+    #[arg(long, env = "SENDGATE_LINE_CHANNEL_SECRET", hide_env_values = true)]
+    pub line_channel_secret: Option<String>,
+    /// The LINE channel access token. Without it, messages go to the sandbox.
+    #[arg(
+        long,
+        env = "SENDGATE_LINE_CHANNEL_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub line_channel_access_token: Option<String>,
+    /// The LINE API base URL (point it at a fake for tests or staging).
+    #[arg(
+        long,
+        env = "SENDGATE_LINE_API_BASE",
+        default_value = "https://api.line.me"
+    )]
+    pub line_api_base: String,
+    /// The sandbox's monthly message limit, or "none".
+    #[arg(long, env = "SENDGATE_SANDBOX_MONTHLY_LIMIT", default_value = "30000")]
+    pub sandbox_monthly_limit: String,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self {
-            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            secure_cookies: std::env::var("SENDGATE_SECURE_COOKIES").is_ok_and(|v| v == "true"),
-            public_url: std::env::var("SENDGATE_PUBLIC_URL").ok(),
+impl ServeArgs {
+    /// The serve defaults with the environment applied, for `sendgate` with no command.
+    fn from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
         }
+        Only::parse_from(["sendgate"]).serve
     }
 }
 
@@ -147,7 +182,9 @@ fn describe(e: AppError) -> String {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::from_env()));
     match command {
         Command::Serve(args) => {
             let settings = Settings {
@@ -155,10 +192,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 database: cli.database,
                 secure_cookies: args.secure_cookies,
                 public_url: args.public_url,
+                line_channel_secret: args.line_channel_secret.filter(|s| !s.is_empty()),
+                line_channel_access_token: args.line_channel_access_token.filter(|s| !s.is_empty()),
+                line_api_base: args.line_api_base,
+                sandbox_monthly_limit: match args.sandbox_monthly_limit.trim() {
+                    "none" | "" => None,
+                    n => Some(n.parse().map_err(|_| {
+                        anyhow::anyhow!(
+                            "SENDGATE_SANDBOX_MONTHLY_LIMIT must be a number or \"none\""
+                        )
+                    })?),
+                },
                 ..Settings::default()
             };
             let app = Application::build(settings, Arc::new(SystemClock)).await?;
             println!("sendgate is listening on http://{}", app.addr());
+            if app.state().provider.name() == "sandbox" {
+                println!(
+                    "Sandbox mode: messages are recorded at /sandbox and nothing leaves this machine."
+                );
+            }
             if let Some(url) = app.setup_url() {
                 println!();
                 println!("No user exists yet. Open this one-time link to create the first admin:");
@@ -264,6 +317,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("error: {}", describe(e));
                     Ok(ExitCode::from(2))
                 }
+            }
+        }
+        Command::Friends(FriendsCommand::Import { file }) => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let pool = db::connect(&cli.database).await?;
+            db::migrate(&pool).await?;
+            let tz = db::policy::get(&pool).await?.time_zone;
+            let started = std::time::Instant::now();
+            match services::audience::import_csv(
+                &pool,
+                SystemClock.now(),
+                &Actor::cli(),
+                &bytes,
+                tz,
+            )
+            .await
+            {
+                Ok(r) => {
+                    println!(
+                        "imported {} rows in {:.1} s: {} added, {} updated",
+                        r.rows,
+                        started.elapsed().as_secs_f64(),
+                        r.added,
+                        r.updated
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::File(why)) => {
+                    eprintln!("error: {why}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(ImportError::Rows { errors, total }) => {
+                    eprintln!("error: nothing was imported: {total} bad rows");
+                    for e in errors {
+                        eprintln!("  line {}: {}", e.line, e.reason);
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(ImportError::Internal(e)) => Err(anyhow::anyhow!("{e}")),
             }
         }
         Command::Audit(AuditCommand::Verify) => {

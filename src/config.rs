@@ -20,6 +20,14 @@ pub struct Settings {
     pub login_max_failures_per_account: usize,
     pub login_max_failures_per_address: usize,
     pub login_window: Duration,
+    /// The channel secret that signs LINE webhooks; without it the webhook refuses
+    /// everything.
+    pub line_channel_secret: Option<String>,
+    /// The channel access token; without it sendgate uses the sandbox sender.
+    pub line_channel_access_token: Option<String>,
+    pub line_api_base: String,
+    /// The sandbox's monthly message limit (`None`: unlimited).
+    pub sandbox_monthly_limit: Option<i64>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -45,6 +53,10 @@ impl Default for Settings {
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
             login_window: Duration::minutes(15),
+            line_channel_secret: None,
+            line_channel_access_token: None,
+            line_api_base: "https://api.line.me".to_string(),
+            sandbox_monthly_limit: Some(30_000),
         }
     }
 }

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::delivery::DeliveryProvider;
+use crate::delivery::sandbox::Sandbox;
 use crate::services::{auth, passwords, setup};
 use crate::state::{AppState, LoginGuard};
 use crate::{db, web};
@@ -35,7 +37,16 @@ impl Application {
         let addr = listener.local_addr()?;
         let mut settings = settings;
         settings.bind = addr;
+        let provider: Arc<dyn DeliveryProvider> = match &settings.line_channel_access_token {
+            Some(_token) => anyhow::bail!("LINE_CLIENT_PENDING"),
+            None => Arc::new(Sandbox::new(
+                pool.clone(),
+                clock.clone(),
+                settings.sandbox_monthly_limit,
+            )),
+        };
         let state = AppState {
+            provider,
             login_guard: Arc::new(LoginGuard::new(&settings, dummy_hash)),
             pool,
             clock,

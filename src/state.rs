@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::delivery::DeliveryProvider;
 use crate::domain::throttle::{Limit, Throttle};
 
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// Where messages go: the sandbox or LINE.
+    pub provider: Arc<dyn DeliveryProvider>,
     pub login_guard: Arc<LoginGuard>,
     /// The one-time first-run token; `None` once any user exists.
     pub setup_token: Arc<Mutex<Option<String>>>,

@@ -36,3 +36,31 @@ document.querySelectorAll("textarea.counted").forEach((textarea) => {
   updateCounter(textarea);
   textarea.addEventListener("input", () => updateCounter(textarea));
 });
+
+// Segment editor: a live count of matching friends while the rules are edited.
+const segmentForm = document.querySelector("form.segment-form");
+if (segmentForm) {
+  const out = document.getElementById("live-count");
+  let timer = null;
+  const refresh = () => {
+    const params = new URLSearchParams(new FormData(segmentForm));
+    params.delete("action");
+    fetch("/segments/count?" + params.toString(), { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((body) => {
+        if (body.error) {
+          out.textContent = body.error;
+        } else {
+          out.innerHTML = "";
+          const strong = document.createElement("strong");
+          strong.textContent = body.count.toLocaleString();
+          out.append(strong, ` of ${body.total.toLocaleString()} friends match: ${body.rules}.`);
+        }
+      })
+      .catch(() => {});
+  };
+  segmentForm.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+}

@@ -7,11 +7,15 @@
 
 pub mod audit;
 pub mod drafts;
+pub mod friends;
 pub mod policy;
+pub mod previews;
 pub mod reviews;
+pub mod sandbox;
 pub mod segments;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

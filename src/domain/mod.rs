@@ -4,6 +4,7 @@
 //! `DESIGN.md` can be tested exhaustively without a server. Services load the inputs,
 //! ask these functions, and write what they decide.
 
+pub mod audience;
 pub mod audit;
 pub mod checks;
 pub mod diff;

@@ -1,11 +1,13 @@
 //! Use cases. Each one loads what it needs, asks the domain, and writes the change with
 //! its audit event in one `BEGIN IMMEDIATE` transaction. Services never render.
 
+pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod drafts;
 pub mod passwords;
 pub mod policy;
+pub mod previews;
 pub mod reviews;
 pub mod setup;
 pub mod users;

@@ -6,7 +6,8 @@
 use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
-use crate::domain::checks::{CheckContext, Level, check_content};
+use crate::domain::audience::{PreviewFacts, preview_gate};
+use crate::domain::checks::{CheckContext, Finding, Level, check_content};
 use crate::domain::review::{
     self, ApprovalInput, DraftState, ReviewRecord, ReviewRequest, ReviewerStanding, Verdict,
     approval_status, can_review,
@@ -52,7 +53,16 @@ pub struct RevisionSummary {
     pub hash_short: String,
 }
 
+pub struct PreviewItem {
+    pub ok: bool,
+    pub text: String,
+    pub link: Option<String>,
+    pub recipients: Option<i64>,
+}
+
 pub struct DraftView {
+    pub preview: PreviewItem,
+    pub can_preview: bool,
     pub draft: DraftRow,
     pub state: DraftState,
     pub state_label: String,
@@ -126,10 +136,28 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             is_reviewer: u.roles.reviewer,
         })
         .collect();
+    let latest = db::previews::latest_for_revision(pool, draft_id, draft.current_revision).await?;
+    let friends_now = db::friends::count_following(pool).await?;
+    let facts = latest.as_ref().map(|p| PreviewFacts {
+        content_hash: p.content_hash.clone(),
+        taken_at: p.taken_at,
+        acknowledged: p.acknowledged_at.is_some(),
+        is_broadcast: p.kind == "broadcast",
+        friend_count: p.friend_count,
+    });
+    let gate = preview_gate(
+        facts.as_ref(),
+        &row.content_hash,
+        state.clock.now(),
+        policy.preview_max_age_minutes,
+        policy.max_drift_percent,
+        friends_now,
+    );
+    let recipients = latest.as_ref().map(|p| p.recipient_count);
     let input = ApprovalInput {
         required_approvals: policy.required_approvals,
-        // Audience sizes arrive with the audience preview; until then no draft is "large".
-        extra_approval_needed: false,
+        // Large audiences (as the newest preview counted them) need one more approval.
+        extra_approval_needed: recipients.is_some_and(|n| n >= policy.large_audience_threshold),
         draft_author_id: draft.author_id,
         current_revision: draft.current_revision,
         current_revision_author_id: row.author_id,
@@ -145,12 +173,46 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         approved: status.is_approved(),
     };
 
-    let findings = check_content(
+    let mut findings = check_content(
         &current.content,
         &CheckContext {
             link_allow_list: policy.link_allow_list.clone(),
         },
     );
+    // The audience rows of DESIGN section 5, from the newest preview.
+    if let Some(p) = &latest {
+        if p.recipient_count == 0 {
+            findings.push(Finding::error(
+                "audience_empty",
+                "The audience is empty: nobody would receive this.",
+                None,
+            ));
+        }
+        if let (Some(limit), Some(used)) = (p.quota_limit, p.quota_used)
+            && used + p.recipient_count > limit
+        {
+            findings.push(Finding::error(
+                "quota_exceeded",
+                format!(
+                    "This send needs {} messages but only {} are left this month.",
+                    p.recipient_count,
+                    (limit - used).max(0)
+                ),
+                None,
+            ));
+        }
+        if p.kind == "segment" && p.friend_count > 0 && p.recipient_count * 2 > p.friend_count {
+            findings.push(Finding::warning(
+                "segment_over_half",
+                format!(
+                    "This segment reaches {} of {} friends, more than half: check it is not meant as a broadcast.",
+                    p.recipient_count, p.friend_count
+                ),
+                None,
+            ));
+        }
+    }
+    findings.sort_by_key(|f| !f.is_error());
     let error_count = findings.iter().filter(|f| f.level == Level::Error).count();
     let warning_count = findings.len() - error_count;
     let findings = findings
@@ -259,7 +321,26 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .map(|r| r.revision_number)
         .max();
 
+    let preview = PreviewItem {
+        ok: gate.is_ok(),
+        text: match (&gate, &latest) {
+            (g, Some(p)) if g.is_ok() => format!(
+                "{} recipients, acknowledged by {}",
+                p.recipient_count,
+                p.acknowledged_by_name.clone().unwrap_or_default()
+            ),
+            (g, _) => g.explain(),
+        },
+        link: latest
+            .as_ref()
+            .map(|p| format!("/drafts/{draft_id}/previews/{}", p.id)),
+        recipients,
+    };
     Ok(DraftView {
+        preview,
+        can_preview: may_write
+            && !draft_state.is_read_only()
+            && current.content.kind() != crate::domain::revision::DraftKind::Step,
         state_label: draft_state.label().to_string(),
         can_edit: may_write && draft_state.is_editable(),
         can_submit: may_write && review::submit(draft_state, draft.current_revision).is_ok(),

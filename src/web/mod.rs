@@ -13,12 +13,17 @@ pub mod draft_view;
 pub mod drafts;
 pub mod extract;
 pub mod flash;
+pub mod friends;
 pub mod health;
 pub mod pages;
+pub mod previews;
 pub mod reviews;
+pub mod sandbox;
 pub mod security;
+pub mod segments;
 pub mod setup;
 pub mod views;
+pub mod webhook;
 
 use std::time::Duration;
 
@@ -26,7 +31,6 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -43,6 +47,11 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(drafts::router())
         .merge(reviews::router())
+        .merge(previews::router())
+        .merge(friends::router())
+        .merge(segments::router())
+        .merge(webhook::router())
+        .merge(sandbox::router())
         .merge(admin_users::router())
         .merge(admin_policy::router())
         .merge(audit::router())
@@ -55,7 +64,6 @@ pub fn router(state: AppState) -> Router {
                     StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(30),
                 ))
-                .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
                 .layer(csp)
                 .layer(nosniff)
                 .layer(referrer)

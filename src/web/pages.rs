@@ -52,8 +52,12 @@ impl Layout {
             label: "Dashboard",
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 4] = [
+        let admin_links: [(&str, &str, Permission); 8] = [
             ("/drafts", "Drafts", Permission::ReadDrafts),
+            ("/friends", "Friends", Permission::ReadDrafts),
+            ("/segments", "Segments", Permission::ReadDrafts),
+            ("/testers", "Testers", Permission::ReadDrafts),
+            ("/sandbox", "Sandbox", Permission::ReadDrafts),
             ("/admin/users", "Users", Permission::ManageUsers),
             ("/admin/policy", "Release policy", Permission::ManagePolicy),
             ("/audit", "Audit log", Permission::ReadAudit),

@@ -17,6 +17,12 @@ use sendgate::state::AppState;
 use sqlx::SqlitePool;
 
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const CHANNEL_SECRET: &str = "test-channel-secret";
+
+/// A well-formed LINE user id made from a number.
+pub fn uid(n: u64) -> String {
+    format!("U{n:032x}")
+}
 
 pub struct TestApp {
     pub address: String,
@@ -48,6 +54,7 @@ impl TestApp {
         let mut settings = Settings {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: db_path.clone(),
+            line_channel_secret: Some(CHANNEL_SECRET.into()),
             ..Settings::default()
         };
         configure(&mut settings);
@@ -334,4 +341,60 @@ impl ReviewSetup {
             draft,
         }
     }
+}
+
+impl TestApp {
+    /// Uploads a CSV through the friends page as a browser would.
+    pub async fn import_csv(&self, client: &Client, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name("friends.csv")
+            .mime_str("text/csv")
+            .unwrap();
+        let form = reqwest::multipart::Form::new().part("file", part);
+        client
+            .post(self.url("/friends/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a webhook body signed with the test channel secret.
+    pub async fn webhook(&self, body: &str) -> Response {
+        let sig = sendgate::domain::audience::sign(CHANNEL_SECRET, body.as_bytes());
+        self.client()
+            .post(self.url("/webhooks/line"))
+            .header("x-line-signature", sig)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The live segment count for a query string of segment fields.
+    pub async fn segment_count(&self, client: &Client, query: &str) -> i64 {
+        let r = self.get(client, &format!("/segments/count?{query}")).await;
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        r.json::<serde_json::Value>().await.unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+/// A webhook body with one event.
+pub fn webhook_event(kind: &str, user: &str, event_id: &str, redelivery: bool) -> String {
+    serde_json::json!({
+        "destination": "U00000000000000000000000000000000",
+        "events": [{
+            "type": kind,
+            "mode": "active",
+            "timestamp": 1_763_600_000_000i64,
+            "webhookEventId": event_id,
+            "deliveryContext": { "isRedelivery": redelivery },
+            "source": { "type": "user", "userId": user },
+            "replyToken": "r"
+        }]
+    })
+    .to_string()
 }

@@ -1,6 +1,7 @@
 //! The HTTP test suite: one binary, each test with its own server and SQLite file.
 
 mod admin;
+mod audience;
 mod audit;
 mod csrf;
 mod drafts;

@@ -81,13 +81,27 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         [
             "Dashboard",
             "Drafts",
+            "Friends",
+            "Segments",
+            "Testers",
+            "Sandbox",
             "Users",
             "Release policy",
             "Audit log"
         ]
     );
     let doc = html(app.get(&app.signed_in(&reviewer).await, "/").await).await;
-    assert_eq!(texts(&doc, "header nav a"), ["Dashboard", "Drafts"]);
+    assert_eq!(
+        texts(&doc, "header nav a"),
+        [
+            "Dashboard",
+            "Drafts",
+            "Friends",
+            "Segments",
+            "Testers",
+            "Sandbox"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,143 @@
+//! The sandbox provider's outbox: accepted batches and who received each.
+
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+pub async fn batch_for_key(
+    ex: impl SqliteExecutor<'_>,
+    retry_key: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id!: i64" FROM sandbox_batches WHERE retry_key = ?"#,
+        retry_key
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+/// Messages delivered (recipients summed over batches) since `since`.
+pub async fn used_since(
+    ex: impl SqliteExecutor<'_>,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE(SUM(recipients), 0) AS "n!: i64" FROM sandbox_batches WHERE sent_at >= ?"#,
+        since
+    )
+    .fetch_one(ex)
+    .await
+}
+
+/// Which of these user ids are friends who have not blocked the account.
+pub async fn deliverable(
+    conn: &mut SqliteConnection,
+    user_ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut out = Vec::with_capacity(user_ids.len());
+    for id in user_ids {
+        let ok = sqlx::query_scalar!(
+            r#"SELECT 1 AS "one!: i64" FROM friends WHERE user_id = ? AND blocked = 0"#,
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if ok.is_some() {
+            out.push(id.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub async fn count_following(ex: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM friends WHERE blocked = 0"#)
+        .fetch_one(ex)
+        .await
+}
+
+pub async fn insert_batch(
+    ex: impl SqliteExecutor<'_>,
+    retry_key: &str,
+    method: &str,
+    messages: &str,
+    notification_disabled: bool,
+    recipients: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO sandbox_batches (retry_key, method, messages, notification_disabled, recipients, sent_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
+        retry_key,
+        method,
+        messages,
+        notification_disabled,
+        recipients,
+        now
+    )
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn deliver_to(
+    conn: &mut SqliteConnection,
+    batch_id: i64,
+    user_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    for id in user_ids {
+        sqlx::query!(
+            "INSERT INTO sandbox_inbox (batch_id, user_id) VALUES (?, ?)",
+            batch_id,
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A broadcast reaches every friend who has not blocked the account.
+pub async fn deliver_to_all(
+    ex: impl SqliteExecutor<'_>,
+    batch_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query!(
+        "INSERT INTO sandbox_inbox (batch_id, user_id) SELECT ?, user_id FROM friends WHERE blocked = 0",
+        batch_id
+    )
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxMessage {
+    pub user_id: String,
+    pub display_name: String,
+    pub method: String,
+    pub messages: String,
+    pub notification_disabled: bool,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The newest deliveries, optionally for one recipient.
+pub async fn inbox(
+    ex: impl SqliteExecutor<'_>,
+    user_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<InboxMessage>, sqlx::Error> {
+    sqlx::query_as!(
+        InboxMessage,
+        r#"SELECT i.user_id, COALESCE(f.display_name, '') AS "display_name!: String", b.method, b.messages,
+                  b.notification_disabled AS "notification_disabled: bool",
+                  b.sent_at AS "sent_at: DateTime<Utc>"
+           FROM sandbox_inbox i
+           JOIN sandbox_batches b ON b.id = i.batch_id
+           LEFT JOIN friends f ON f.user_id = i.user_id
+           WHERE (?1 IS NULL OR i.user_id = ?1)
+           ORDER BY b.id DESC, i.user_id
+           LIMIT ?2"#,
+        user_id,
+        limit
+    )
+    .fetch_all(ex)
+    .await
+}
