@@ -49,21 +49,23 @@ fn csv(n: u64, now: i64) -> Vec<u8> {
         x ^= x >> 7;
         x ^= x << 17;
         let mut tags = Vec::new();
-        if x % 10 == 0 {
+        if x.is_multiple_of(10) {
             tags.push("vip");
         }
-        if (x >> 8) % 20 == 0 {
+        if (x >> 8).is_multiple_of(20) {
             tags.push("churned");
         }
         if (x >> 16) % 10 < 3 {
             tags.push("tokyo");
         }
         let followed = now - ((x >> 24) % (730 * 86_400)) as i64;
-        let at = chrono::DateTime::from_timestamp(followed, 0).unwrap().to_rfc3339();
+        let at = chrono::DateTime::from_timestamp(followed, 0)
+            .unwrap()
+            .to_rfc3339();
         s.push_str(&format!(
             "U{i:032x},Friend {i},{},{at},{}\n",
             tags.join("|"),
-            if x % 3 == 0 { "gold" } else { "free" }
+            if x.is_multiple_of(3) { "gold" } else { "free" }
         ));
     }
     s.into_bytes()
@@ -135,7 +137,8 @@ async fn main() -> anyhow::Result<()> {
     let mut matched = 0;
     for _ in 0..30 {
         let t = Instant::now();
-        matched = db::friends::segment_count(&pool, &rules, rules.follow_window(clock.now(), tz)).await?;
+        matched =
+            db::friends::segment_count(&pool, &rules, rules.follow_window(clock.now(), tz)).await?;
         counts.push(t.elapsed());
     }
     println!(
@@ -147,7 +150,9 @@ async fn main() -> anyhow::Result<()> {
         kind: "segment".into(),
         title: "VIP sale".into(),
         segment_id: Some(segment),
-        messages: vec![sendgate::domain::message::MessageInput::text("VIP only: 30% off")],
+        messages: vec![sendgate::domain::message::MessageInput::text(
+            "VIP only: 30% off",
+        )],
         ..Default::default()
     };
     let content = drafts::parse_input(&pool, &draft_input)

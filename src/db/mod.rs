@@ -14,6 +14,7 @@ pub mod reviews;
 pub mod sandbox;
 pub mod segments;
 pub mod sessions;
+pub mod test_sends;
 pub mod users;
 pub mod webhooks;
 

@@ -10,4 +10,5 @@ pub mod policy;
 pub mod previews;
 pub mod reviews;
 pub mod setup;
+pub mod test_sends;
 pub mod users;

@@ -60,7 +60,29 @@ pub struct PreviewItem {
     pub recipients: Option<i64>,
 }
 
+pub struct TesterResult {
+    pub name: String,
+    pub user_id: String,
+    pub status: String,
+    pub error: String,
+}
+
+pub struct TestSendView {
+    pub id: i64,
+    pub requested: String,
+    pub requested_by: String,
+    pub confirmed: Option<String>,
+    pub results: Vec<TesterResult>,
+    pub any_accepted: bool,
+}
+
 pub struct DraftView {
+    pub test_ok: bool,
+    pub test_text: String,
+    pub test_sends: Vec<TestSendView>,
+    pub can_test_send: bool,
+    pub can_confirm_test: bool,
+    pub testers: usize,
     pub preview: PreviewItem,
     pub can_preview: bool,
     pub draft: DraftRow,
@@ -321,6 +343,51 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .map(|r| r.revision_number)
         .max();
 
+    // Gate rule 3: a confirmed test send of this exact content that a phone accepted.
+    let mut test_sends = Vec::new();
+    let mut confirmed_test: Option<String> = None;
+    for t in db::test_sends::for_revision(pool, draft_id, draft.current_revision).await? {
+        let results: Vec<TesterResult> = db::test_sends::recipients(pool, t.id)
+            .await?
+            .into_iter()
+            .map(|r| TesterResult {
+                name: r.display_name,
+                user_id: r.user_id,
+                status: r.status,
+                error: r.error.unwrap_or_default(),
+            })
+            .collect();
+        let any_accepted = results.iter().any(|r| r.status == "accepted");
+        if t.content_hash == row.content_hash
+            && any_accepted
+            && confirmed_test.is_none()
+            && let (Some(by), Some(at)) = (&t.confirmed_by_name, t.confirmed_at)
+        {
+            confirmed_test = Some(format!(
+                "Received on a phone and confirmed by {by}, {}",
+                local_time(at, tz)
+            ));
+        }
+        test_sends.push(TestSendView {
+            id: t.id,
+            requested: local_time(t.requested_at, tz),
+            requested_by: t.requested_by_name,
+            confirmed: t.confirmed_at.map(|at| {
+                format!(
+                    "{}, {}",
+                    t.confirmed_by_name.clone().unwrap_or_default(),
+                    local_time(at, tz)
+                )
+            }),
+            results,
+            any_accepted,
+        });
+    }
+    let testers = db::friends::testers(pool)
+        .await?
+        .iter()
+        .filter(|t| !t.blocked)
+        .count();
     let preview = PreviewItem {
         ok: gate.is_ok(),
         text: match (&gate, &latest) {
@@ -337,6 +404,18 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         recipients,
     };
     Ok(DraftView {
+        test_ok: confirmed_test.is_some(),
+        test_text: confirmed_test.unwrap_or_else(|| {
+            if test_sends.is_empty() {
+                "Send a test of this revision to the testers' phones, then confirm it arrived and looks right.".into()
+            } else {
+                "A test was sent; someone must confirm it arrived on a phone and looks right.".into()
+            }
+        }),
+        test_sends,
+        can_test_send: may_write && !draft_state.is_read_only(),
+        can_confirm_test: roles.may(Permission::ConfirmTestSend) && !draft_state.is_read_only(),
+        testers,
         preview,
         can_preview: may_write
             && !draft_state.is_read_only()

@@ -22,6 +22,7 @@ pub mod sandbox;
 pub mod security;
 pub mod segments;
 pub mod setup;
+pub mod test_sends;
 pub mod views;
 pub mod webhook;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(drafts::router())
         .merge(reviews::router())
         .merge(previews::router())
+        .merge(test_sends::router())
         .merge(friends::router())
         .merge(segments::router())
         .merge(webhook::router())

@@ -10,3 +10,4 @@ mod login;
 mod misc;
 mod reviews;
 mod setup;
+mod test_sends;

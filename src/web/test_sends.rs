@@ -1,0 +1,56 @@
+//! `POST /drafts/{id}/test-sends` and `POST /drafts/{id}/test-sends/{t}/confirm`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+
+use crate::db;
+use crate::domain::roles::Permission;
+use crate::error::AppResult;
+use crate::services::test_sends;
+use crate::state::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::flash::redirect_with;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/drafts/{id}/test-sends", post(send))
+        .route("/drafts/{id}/test-sends/{t}/confirm", post(confirm))
+}
+
+async fn send(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Permission::WriteDrafts)?;
+    let t = test_sends::send(&state, state.clock.now(), &user.actor(), id).await?;
+    let recipients = db::test_sends::recipients(&state.pool, t).await?;
+    let accepted = recipients.iter().filter(|r| r.status == "accepted").count();
+    let message = if accepted == recipients.len() {
+        format!(
+            "Test sent to {accepted} tester{}. Check the phone, then confirm below that it arrived and looks right.",
+            if accepted == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "Test accepted for {accepted} of {} testers; see the reasons below.",
+            recipients.len()
+        )
+    };
+    Ok(redirect_with(&format!("/drafts/{id}#test-sends"), &message))
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, t)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    user.require(Permission::ConfirmTestSend)?;
+    test_sends::confirm(&state, state.clock.now(), &user.actor(), id, t).await?;
+    Ok(redirect_with(
+        &format!("/drafts/{id}"),
+        "Confirmed: the test arrived on a phone and looks right.",
+    ))
+}
