@@ -326,14 +326,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::migrate(&pool).await?;
             let tz = db::policy::get(&pool).await?.time_zone;
             let started = std::time::Instant::now();
-            match services::audience::import_csv(
-                &pool,
-                SystemClock.now(),
-                &Actor::cli(),
-                &bytes,
-                tz,
-            )
-            .await
+            match services::audience::import_csv(&pool, SystemClock.now(), &Actor::cli(), bytes, tz)
+                .await
             {
                 Ok(r) => {
                     println!(

@@ -65,7 +65,7 @@ pub async fn import_csv(
     pool: &SqlitePool,
     now: DateTime<Utc>,
     actor: &Actor,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     tz: Tz,
 ) -> Result<ImportReport, ImportError> {
     let text = decode_csv(bytes).map_err(ImportError::File)?;
@@ -88,7 +88,8 @@ pub async fn import_csv(
     // First pass: find every problem without writing anything.
     let mut errors = Vec::new();
     let mut total_errors = 0usize;
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    // Keyed by the id's bits, not the string: a million entries stay small.
+    let mut seen: HashMap<u128, u64> = HashMap::new();
     let mut rows = 0u64;
     for record in records {
         let (line, result) = match record {
@@ -106,15 +107,13 @@ pub async fn import_csv(
             ),
         };
         rows += 1;
-        let result = result.and_then(
-            |r| match seen.insert(r.user_id.as_str().to_string(), line) {
-                Some(first) => Err(format!(
-                    "{} already appears on line {first}",
-                    r.user_id.as_str()
-                )),
-                None => Ok(r),
-            },
-        );
+        let result = result.and_then(|r| match seen.insert(r.user_id.bits(), line) {
+            Some(first) => Err(format!(
+                "{} already appears on line {first}",
+                r.user_id.as_str()
+            )),
+            None => Ok(r),
+        });
         if let Err(reason) = result {
             total_errors += 1;
             if errors.len() < MAX_REPORTED_ROWS {

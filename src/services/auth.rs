@@ -185,6 +185,8 @@ pub async fn start_session(
 pub struct ActiveSession {
     pub token_hash: String,
     pub user: UserRow,
+    /// True when messages go to the sandbox; every page then says so.
+    pub sandbox: bool,
 }
 
 /// Resolves a cookie token. Expired sessions (idle or absolute) and sessions of disabled
@@ -204,7 +206,11 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Option<ActiveSessi
             if now - session.last_seen_at >= Duration::minutes(1) {
                 db::sessions::touch(&state.pool, &token_hash, now).await?;
             }
-            Ok(Some(ActiveSession { token_hash, user }))
+            Ok(Some(ActiveSession {
+                token_hash,
+                user,
+                sandbox: state.provider.name() == "sandbox",
+            }))
         }
         _ => {
             db::sessions::delete(&state.pool, &token_hash).await?;

@@ -198,7 +198,7 @@ async fn import(
         return rerender(Some("Choose a CSV file to import.".into()), Vec::new(), 0).await;
     }
     let tz = db::policy::get(&state.pool).await?.time_zone;
-    match audience::import_csv(&state.pool, state.clock.now(), &user.actor(), &bytes, tz).await {
+    match audience::import_csv(&state.pool, state.clock.now(), &user.actor(), bytes, tz).await {
         Ok(r) => Ok(redirect_with(
             "/friends",
             &format!("Imported {} rows: {} friends added, {} updated.", r.rows, r.added, r.updated),

@@ -23,6 +23,8 @@ pub struct LayoutUser {
 
 pub struct Layout {
     pub title: String,
+    /// Show the "sandbox: nothing leaves this machine" banner.
+    pub sandbox: bool,
     pub user: Option<LayoutUser>,
     pub nav: Vec<NavLink>,
     pub flash: Option<String>,
@@ -33,6 +35,7 @@ impl Layout {
     pub fn anonymous(title: &str, flash: Option<String>) -> Self {
         Self {
             title: title.to_string(),
+            sandbox: false,
             user: None,
             nav: Vec::new(),
             flash,
@@ -73,6 +76,7 @@ impl Layout {
         }
         Self {
             title: title.to_string(),
+            sandbox: session.sandbox,
             user: Some(LayoutUser {
                 display_name: session.user.display_name.clone(),
                 username: session.user.username.clone(),

@@ -139,3 +139,24 @@ async fn the_stylesheet_is_served() {
             .starts_with("text/css")
     );
 }
+
+#[tokio::test]
+async fn every_signed_in_page_says_when_nothing_leaves_the_machine() {
+    let app = TestApp::spawn().await;
+    let m = app.create_user("mika", "marketer").await;
+    let client = app.signed_in(&m).await;
+    for path in [
+        "/",
+        "/drafts",
+        "/friends",
+        "/segments",
+        "/testers",
+        "/sandbox",
+    ] {
+        let doc = html(app.get(&client, path).await).await;
+        assert!(
+            text(&doc, ".sandbox-banner").contains("Sandbox: nothing leaves this machine"),
+            "{path}"
+        );
+    }
+}
