@@ -21,6 +21,16 @@ impl Actor {
         }
     }
 
+    /// The signed-in user behind this actor; the CLI and the system have none.
+    pub fn user_id(&self) -> Result<i64, crate::error::AppError> {
+        self.id.ok_or_else(|| {
+            crate::error::AppError::Internal(anyhow::anyhow!(
+                "{} acted where only a signed-in user can",
+                self.name
+            ))
+        })
+    }
+
     pub fn cli() -> Self {
         Self {
             id: None,

@@ -325,9 +325,7 @@ pub async fn save_segment(
     let (Some(name), Some(rules)) = (name, rules) else {
         return Err(AppError::Invalid(errors));
     };
-    let by = actor
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("segments need a signed-in author")))?;
+    let by = actor.user_id()?;
     let json = serde_json::to_string(&rules).map_err(|e| AppError::Internal(e.into()))?;
     let taken = || AppError::invalid("name", format!("A segment named {name:?} already exists."));
     let mut tx = db::begin_write(pool).await?;

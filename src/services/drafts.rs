@@ -121,6 +121,44 @@ pub async fn parse_input(pool: &SqlitePool, input: &DraftInput) -> AppResult<Rev
     }
 }
 
+/// A draft that can still change, with its current revision parsed.
+pub struct Current {
+    pub draft: DraftRow,
+    pub revision: crate::db::drafts::RevisionRow,
+    pub content: RevisionContent,
+}
+
+/// Loads the draft and its current revision inside `tx`, refusing read-only drafts with
+/// `refusal` ("there is nothing left to test", ...).
+pub async fn load_current(tx: &mut db::Tx, draft_id: i64, refusal: &str) -> AppResult<Current> {
+    let draft = load(tx, draft_id).await?;
+    let state = state_of(&draft)?;
+    if state.is_read_only() {
+        return Err(AppError::Conflict(format!(
+            "This draft is {} and read-only; {refusal}.",
+            state.label().to_lowercase()
+        )));
+    }
+    let revision = db::drafts::revision(&mut **tx, draft_id, draft.current_revision)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "draft {draft_id} lost its current revision"
+            ))
+        })?;
+    let content = RevisionContent::from_json(&revision.content).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "revision {draft_id}/{} does not parse: {e}",
+            revision.number
+        ))
+    })?;
+    Ok(Current {
+        draft,
+        revision,
+        content,
+    })
+}
+
 pub fn state_of(draft: &DraftRow) -> AppResult<DraftState> {
     DraftState::parse(&draft.state)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown draft state {:?}", draft.state)))
@@ -145,9 +183,7 @@ pub async fn create(
     author: &Actor,
     content: &RevisionContent,
 ) -> AppResult<i64> {
-    let author_id = author
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("drafts need a signed-in author")))?;
+    let author_id = author.user_id()?;
     let json = content.canonical_json();
     let hash = content.content_hash();
     let mut tx = db::begin_write(pool).await?;
@@ -192,9 +228,7 @@ pub async fn save_revision(
     base_revision: i64,
     content: &RevisionContent,
 ) -> AppResult<Saved> {
-    let author_id = author
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("drafts need a signed-in author")))?;
+    let author_id = author.user_id()?;
     let json = content.canonical_json();
     let hash = content.content_hash();
     let mut tx = db::begin_write(pool).await?;

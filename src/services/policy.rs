@@ -16,9 +16,7 @@ pub async fn update(
     input: &PolicyInput,
 ) -> AppResult<ReleasePolicy> {
     let new = ReleasePolicy::parse(input).map_err(AppError::Invalid)?;
-    let actor_id = actor
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("policy changes need a user")))?;
+    let actor_id = actor.user_id()?;
     let mut tx = db::begin_write(pool).await?;
     let old = db::policy::get(&mut *tx).await?;
     let before = PolicyInput::from_policy(&old);

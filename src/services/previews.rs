@@ -9,7 +9,7 @@ use crate::db::{self, audit::Actor};
 use crate::domain::audience::{SegmentRules, SnapshotHasher};
 use crate::domain::revision::{DraftKind, RevisionContent};
 use crate::error::{AppError, AppResult};
-use crate::services::drafts::state_of;
+use crate::services::drafts::{Current, load_current};
 use crate::state::AppState;
 
 const SAMPLE_SIZE: i64 = 20;
@@ -34,34 +34,16 @@ pub async fn take(
     actor: &Actor,
     draft_id: i64,
 ) -> AppResult<i64> {
-    let by = actor
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("previews need a signed-in user")))?;
+    let by = actor.user_id()?;
     let pool = &state.pool;
     let tz = db::policy::get(pool).await?.time_zone;
     // Ask the provider first: it is a network call and must not hold the write lock.
     let quota = state.provider.quota().await.ok();
 
     let mut tx = db::begin_write(pool).await?;
-    let draft = db::drafts::find(&mut *tx, draft_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let draft_state = state_of(&draft)?;
-    if draft_state.is_read_only() {
-        return Err(AppError::Conflict(format!(
-            "This draft is {} and read-only; there is nothing left to preview.",
-            draft_state.label().to_lowercase()
-        )));
-    }
-    let revision = db::drafts::revision(&mut *tx, draft_id, draft.current_revision)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "draft {draft_id} lost its current revision"
-            ))
-        })?;
-    let content = RevisionContent::from_json(&revision.content)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("revision does not parse: {e}")))?;
+    let Current {
+        revision, content, ..
+    } = load_current(&mut tx, draft_id, "there is nothing left to preview").await?;
     if content.kind() == DraftKind::Step {
         return Err(AppError::Conflict(
             "Step messages are previewed from their scenario's impact preview.".into(),
@@ -139,9 +121,7 @@ pub async fn acknowledge(
     draft_id: i64,
     preview_id: i64,
 ) -> AppResult<()> {
-    let by = actor
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("previews need a signed-in user")))?;
+    let by = actor.user_id()?;
     let mut tx = db::begin_write(&state.pool).await?;
     let draft = db::drafts::find(&mut *tx, draft_id)
         .await?

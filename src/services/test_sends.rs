@@ -13,7 +13,7 @@ use crate::db::{self, audit::Actor};
 use crate::delivery::{Audience, Batch, DeliveryError};
 use crate::domain::revision::RevisionContent;
 use crate::error::{AppError, AppResult};
-use crate::services::drafts::state_of;
+use crate::services::drafts::{Current, load_current};
 use crate::state::AppState;
 
 /// Attempts per tester for temporary failures, with these pauses between them.
@@ -47,30 +47,12 @@ pub async fn send(
     actor: &Actor,
     draft_id: i64,
 ) -> AppResult<i64> {
-    let by = actor
-        .id
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("test sends need a signed-in user")))?;
+    let by = actor.user_id()?;
     let pool = &state.pool;
     let mut tx = db::begin_write(pool).await?;
-    let draft = db::drafts::find(&mut *tx, draft_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let draft_state = state_of(&draft)?;
-    if draft_state.is_read_only() {
-        return Err(AppError::Conflict(format!(
-            "This draft is {} and read-only; there is nothing left to test.",
-            draft_state.label().to_lowercase()
-        )));
-    }
-    let revision = db::drafts::revision(&mut *tx, draft_id, draft.current_revision)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "draft {draft_id} lost its current revision"
-            ))
-        })?;
-    let content = RevisionContent::from_json(&revision.content)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("revision does not parse: {e}")))?;
+    let Current {
+        revision, content, ..
+    } = load_current(&mut tx, draft_id, "there is nothing left to test").await?;
     let testers: Vec<_> = db::friends::testers(&mut *tx)
         .await?
         .into_iter()

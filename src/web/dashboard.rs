@@ -9,47 +9,15 @@ use axum::routing::get;
 
 use crate::db;
 use crate::db::drafts::{DraftFilter, DraftRow};
-use crate::domain::review::DraftState;
-use crate::domain::revision::DraftKind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::Flash;
 use crate::web::pages::{Layout, render};
-use crate::web::views::local_time;
+use crate::web::views::DraftLine;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(show))
-}
-
-pub struct DraftLine {
-    pub id: i64,
-    pub title: String,
-    pub kind: String,
-    pub state: String,
-    pub state_label: String,
-    pub author: String,
-    pub revision: i64,
-    pub updated: String,
-}
-
-impl DraftLine {
-    fn new(d: DraftRow, tz: chrono_tz::Tz) -> Self {
-        Self {
-            state_label: DraftState::parse(&d.state)
-                .map(|s| s.label().to_string())
-                .unwrap_or_else(|| d.state.clone()),
-            kind: DraftKind::parse(&d.kind)
-                .map(|k| k.label_en().to_string())
-                .unwrap_or_else(|| d.kind.clone()),
-            updated: local_time(d.updated_at, tz),
-            id: d.id,
-            title: d.title,
-            state: d.state,
-            author: d.author_name,
-            revision: d.current_revision,
-        }
-    }
 }
 
 #[derive(Template)]

@@ -24,7 +24,7 @@ use crate::web::draft_view::{self, DraftView};
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::views::{DiffView, RevisionView, local_time};
+use crate::web::views::{DiffView, DraftLine, RevisionView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -399,17 +399,6 @@ struct ListQuery {
     page: Option<i64>,
 }
 
-pub struct DraftListItem {
-    pub id: i64,
-    pub title: String,
-    pub kind: String,
-    pub state: String,
-    pub state_label: String,
-    pub author: String,
-    pub revision: i64,
-    pub updated: String,
-}
-
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -420,7 +409,7 @@ pub struct Choice {
 #[template(path = "drafts/list.html")]
 struct ListPage {
     layout: Layout,
-    drafts: Vec<DraftListItem>,
+    drafts: Vec<DraftLine>,
     states: Vec<Choice>,
     kinds: Vec<Choice>,
     authors: Vec<Choice>,
@@ -457,20 +446,7 @@ async fn list(
     let drafts = rows
         .into_iter()
         .take(LIST_PAGE as usize)
-        .map(|d| DraftListItem {
-            state_label: crate::domain::review::DraftState::parse(&d.state)
-                .map(|s| s.label().to_string())
-                .unwrap_or_else(|| d.state.clone()),
-            kind: DraftKind::parse(&d.kind)
-                .map(|k| k.label_en().to_string())
-                .unwrap_or_else(|| d.kind.clone()),
-            id: d.id,
-            title: d.title,
-            state: d.state,
-            author: d.author_name,
-            revision: d.current_revision,
-            updated: local_time(d.updated_at, tz),
-        })
+        .map(|d| DraftLine::new(d, tz))
         .collect();
     let states = crate::domain::review::DraftState::ALL
         .into_iter()

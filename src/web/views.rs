@@ -4,9 +4,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::db::drafts::RevisionRow;
+use crate::db::drafts::{DraftRow, RevisionRow};
 use crate::domain::diff::{RevisionDiff, readable};
 use crate::domain::message::Message;
+use crate::domain::review::DraftState;
+use crate::domain::revision::DraftKind;
 use crate::domain::revision::RevisionContent;
 use crate::error::AppError;
 
@@ -180,6 +182,37 @@ impl DiffView {
                         .collect(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// One draft in a list (the dashboard, `/drafts`).
+pub struct DraftLine {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub state: String,
+    pub state_label: String,
+    pub author: String,
+    pub revision: i64,
+    pub updated: String,
+}
+
+impl DraftLine {
+    pub fn new(d: DraftRow, tz: Tz) -> Self {
+        Self {
+            state_label: DraftState::parse(&d.state)
+                .map(|s| s.label().to_string())
+                .unwrap_or_else(|| d.state.clone()),
+            kind: DraftKind::parse(&d.kind)
+                .map(|k| k.label_en().to_string())
+                .unwrap_or_else(|| d.kind.clone()),
+            updated: local_time(d.updated_at, tz),
+            id: d.id,
+            title: d.title,
+            state: d.state,
+            author: d.author_name,
+            revision: d.current_revision,
         }
     }
 }
