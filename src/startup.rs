@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::delivery::DeliveryProvider;
+use crate::delivery::line::LineClient;
 use crate::delivery::sandbox::Sandbox;
 use crate::services::{auth, passwords, setup};
 use crate::state::{AppState, LoginGuard};
@@ -38,7 +39,11 @@ impl Application {
         let mut settings = settings;
         settings.bind = addr;
         let provider: Arc<dyn DeliveryProvider> = match &settings.line_channel_access_token {
-            Some(_token) => anyhow::bail!("LINE_CLIENT_PENDING"),
+            Some(token) => Arc::new(LineClient::new(
+                &settings.line_api_base,
+                token.clone(),
+                Duration::from_secs(20),
+            )?),
             None => Arc::new(Sandbox::new(
                 pool.clone(),
                 clock.clone(),

@@ -5,9 +5,13 @@ mod audience;
 mod audit;
 mod csrf;
 mod drafts;
+#[path = "../fake_line/mod.rs"]
+pub mod fake_line;
 mod helpers;
+mod line_client;
 mod login;
 mod misc;
 mod reviews;
 mod setup;
 mod test_sends;
+mod through_line;
