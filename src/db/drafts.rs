@@ -176,7 +176,7 @@ pub struct DraftFilter {
     pub author_id: Option<i64>,
 }
 
-/// Newest-changed first, filtered, keyset-paginated on (updated_at, id).
+/// Newest-changed first, filtered, one page at `offset`.
 pub async fn list(
     ex: impl SqliteExecutor<'_>,
     f: &DraftFilter,
