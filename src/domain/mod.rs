@@ -8,6 +8,7 @@ pub mod audience;
 pub mod audit;
 pub mod checks;
 pub mod diff;
+pub mod gate;
 pub mod message;
 pub mod policy;
 pub mod review;

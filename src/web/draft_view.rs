@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use crate::db::{self, drafts::DraftRow};
 use crate::domain::audience::{PreviewFacts, preview_gate};
 use crate::domain::checks::{CheckContext, Finding, Level, check_content};
+use crate::domain::gate::{ReleaseFacts, TestSendFacts, evaluate, schedule_problem};
 use crate::domain::review::{
     self, ApprovalInput, DraftState, ReviewRecord, ReviewRequest, ReviewerStanding, Verdict,
     approval_status, can_review,
@@ -77,6 +78,9 @@ pub struct TestSendView {
 }
 
 pub struct DraftView {
+    /// Every gate rule but the typed confirmation is green.
+    pub ready: bool,
+    pub ready_text: String,
     pub test_ok: bool,
     pub test_text: String,
     pub test_sends: Vec<TestSendView>,
@@ -237,8 +241,9 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     findings.sort_by_key(|f| !f.is_error());
     let error_count = findings.iter().filter(|f| f.level == Level::Error).count();
     let warning_count = findings.len() - error_count;
-    let findings = findings
-        .into_iter()
+    let finding_views = findings
+        .iter()
+        .cloned()
         .map(|f| FindingView {
             level: f.level.as_str(),
             message: f.message,
@@ -247,25 +252,13 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .collect();
 
     let now = state.clock.now();
-    let schedule = match current.content.send_at() {
-        None => ScheduleView {
-            text: "Sent when released".into(),
-            problem: None,
-        },
-        Some(at) => ScheduleView {
-            text: local_time(at, tz),
-            problem: if at < now {
-                Some("The send time is in the past; choose a new one.".into())
-            } else if policy.quiet_hours.contains(at, tz) {
-                Some(format!(
-                    "The send time falls in quiet hours ({} to {}); choose another.",
-                    policy.quiet_hours.start.format("%H:%M"),
-                    policy.quiet_hours.end.format("%H:%M")
-                ))
-            } else {
-                None
-            },
-        },
+    let schedule = ScheduleView {
+        text: current
+            .content
+            .send_at()
+            .map(|at| local_time(at, tz))
+            .unwrap_or_else(|| "Sent when released".into()),
+        problem: schedule_problem(current.content.send_at(), now, policy.quiet_hours, tz),
     };
 
     let revisions = db::drafts::revisions(pool, draft_id).await?;
@@ -345,6 +338,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
 
     // Gate rule 3: a confirmed test send of this exact content that a phone accepted.
     let mut test_sends = Vec::new();
+    let mut test_facts = Vec::new();
     let mut confirmed_test: Option<String> = None;
     for t in db::test_sends::for_revision(pool, draft_id, draft.current_revision).await? {
         let results: Vec<TesterResult> = db::test_sends::recipients(pool, t.id)
@@ -358,6 +352,11 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             })
             .collect();
         let any_accepted = results.iter().any(|r| r.status == "accepted");
+        test_facts.push(TestSendFacts {
+            content_hash: t.content_hash.clone(),
+            accepted: results.iter().filter(|r| r.status == "accepted").count(),
+            confirmed_by: t.confirmed_by_name.clone(),
+        });
         if t.content_hash == row.content_hash
             && any_accepted
             && confirmed_test.is_none()
@@ -388,6 +387,27 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .iter()
         .filter(|t| !t.blocked)
         .count();
+    // The whole gate, as the release will evaluate it (minus the typed confirmation).
+    let report = evaluate(&ReleaseFacts {
+        approval: &status,
+        current_content_hash: &row.content_hash,
+        test_sends: &test_facts,
+        preview: gate.clone(),
+        findings: &findings,
+        acknowledged_warnings: &[],
+        send_at: current.content.send_at(),
+        now,
+        quiet_hours: policy.quiet_hours,
+        time_zone: tz,
+        confirmation: None,
+    });
+    let missing: Vec<&str> = report.failing().map(|c| c.rule.label()).collect();
+    let ready = missing.is_empty();
+    let ready_text = if ready {
+        "Every gate item is green for this revision.".to_string()
+    } else {
+        format!("Not ready to release. Missing: {}.", missing.join(", "))
+    };
     let preview = PreviewItem {
         ok: gate.is_ok(),
         text: match (&gate, &latest) {
@@ -404,6 +424,8 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         recipients,
     };
     Ok(DraftView {
+        ready,
+        ready_text,
         test_ok: confirmed_test.is_some(),
         test_text: confirmed_test.unwrap_or_else(|| {
             if test_sends.is_empty() {
@@ -431,7 +453,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         state: draft_state,
         time_zone: tz,
         approval,
-        findings,
+        findings: finding_views,
         error_count,
         warning_count,
         schedule,

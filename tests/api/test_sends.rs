@@ -208,3 +208,48 @@ async fn admins_can_neither_test_send_nor_confirm() {
     );
     assert_eq!(app.count("test_sends").await, 1);
 }
+
+#[tokio::test]
+async fn a_draft_becomes_ready_only_when_every_gate_item_is_green() {
+    let app = TestApp::spawn().await;
+    let (client, draft) = setup(&app).await;
+    let summary = |doc: &scraper::Html| text(doc, "#gate-summary");
+    let doc = app.draft_page(&client, draft).await;
+    assert_eq!(
+        summary(&doc),
+        "Not ready to release. Missing: Approvals, Test send, Audience preview."
+    );
+    app.post(&client, &format!("/drafts/{draft}/submit"), &[])
+        .await;
+    for name in ["rei", "ren"] {
+        let u = app.create_user(name, "reviewer").await;
+        let c = app.signed_in(&u).await;
+        assert_eq!(
+            app.review(&c, draft, 1, "approve", "").await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
+        .await;
+    app.post(
+        &client,
+        &format!("/drafts/{draft}/test-sends/1/confirm"),
+        &[],
+    )
+    .await;
+    let r = app
+        .post(&client, &format!("/drafts/{draft}/previews"), &[])
+        .await;
+    app.post(&client, &format!("{}/acknowledge", location(&r)), &[])
+        .await;
+    let doc = app.draft_page(&client, draft).await;
+    assert_eq!(summary(&doc), "Every gate item is green for this revision.");
+    // Any edit takes it back to not ready.
+    app.edit_draft(&client, draft, 1, "Winter sale", &["全品25%オフ"])
+        .await;
+    let doc = app.draft_page(&client, draft).await;
+    assert!(
+        summary(&doc)
+            .starts_with("Not ready to release. Missing: Approvals, Test send, Audience preview")
+    );
+}
