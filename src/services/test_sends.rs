@@ -91,7 +91,9 @@ pub async fn send(
     tx.commit().await?;
 
     let messages = labelled(&content, revision.number);
-    let (mut accepted, mut failed) = (0, 0);
+    // Network calls happen outside any transaction; their results and the audit event are
+    // written together afterwards.
+    let mut results = Vec::with_capacity(targets.len());
     for (user_id, key) in targets {
         let batch = Batch {
             audience: Audience::Push {
@@ -111,26 +113,25 @@ pub async fn send(
                 _ => break,
             }
         }
-        let (status, error) = match result {
-            Ok(_) => {
-                accepted += 1;
-                ("accepted", None)
-            }
-            Err(e) => {
-                failed += 1;
-                ("failed", Some(e.describe()))
-            }
-        };
-        db::test_sends::set_result(pool, id, &user_id, status, error.as_deref()).await?;
+        results.push((user_id, result.err().map(|e| e.describe())));
     }
+    let accepted = results.iter().filter(|(_, e)| e.is_none()).count();
     let mut tx = db::begin_write(pool).await?;
+    for (user_id, error) in &results {
+        let status = if error.is_none() {
+            "accepted"
+        } else {
+            "failed"
+        };
+        db::test_sends::set_result(&mut *tx, id, user_id, status, error.as_deref()).await?;
+    }
     db::audit::append(
         &mut tx,
         now,
         actor,
         "test_send.delivered",
         &format!("draft:{draft_id}"),
-        &json!({ "test_send": id, "accepted": accepted, "failed": failed }),
+        &json!({ "test_send": id, "accepted": accepted, "failed": results.len() - accepted }),
     )
     .await?;
     tx.commit().await?;
