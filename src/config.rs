@@ -28,6 +28,8 @@ pub struct Settings {
     pub line_api_base: String,
     /// The sandbox's monthly message limit (`None`: unlimited).
     pub sandbox_monthly_limit: Option<i64>,
+    /// Run the background dispatcher (tests switch it off and step it themselves).
+    pub dispatcher: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             line_channel_access_token: None,
             line_api_base: "https://api.line.me".to_string(),
             sandbox_monthly_limit: Some(30_000),
+            dispatcher: true,
         }
     }
 }

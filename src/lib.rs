@@ -19,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod delivery;
+pub mod dispatcher;
 pub mod domain;
 pub mod error;
 pub mod services;

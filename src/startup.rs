@@ -16,7 +16,7 @@ use crate::delivery::line::LineClient;
 use crate::delivery::sandbox::Sandbox;
 use crate::services::{auth, passwords, setup};
 use crate::state::{AppState, LoginGuard};
-use crate::{db, web};
+use crate::{db, dispatcher, web};
 
 pub struct Application {
     listener: TcpListener,
@@ -89,6 +89,12 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let sweeper = tokio::spawn(sweep_sessions(self.state.clone()));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let dispatcher = self
+            .state
+            .settings
+            .dispatcher
+            .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped)));
         let app = web::router(self.state.clone());
         axum::serve(
             self.listener,
@@ -96,6 +102,11 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        // Let the batch in flight finish and be recorded before the pool closes.
+        let _ = stop.send(true);
+        if let Some(d) = dispatcher {
+            let _ = d.await;
+        }
         sweeper.abort();
         self.state.pool.close().await;
         Ok(())

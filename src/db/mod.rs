@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod friends;
 pub mod policy;
 pub mod previews;
+pub mod releases;
 pub mod reviews;
 pub mod sandbox;
 pub mod segments;

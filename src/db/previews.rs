@@ -153,3 +153,20 @@ pub async fn latest_for_revision(
     .fetch_optional(ex)
     .await
 }
+
+/// The snapshot's user ids from `first` to `last` inclusive, in order: one delivery batch.
+pub async fn snapshot_range(
+    ex: impl SqliteExecutor<'_>,
+    preview_id: i64,
+    first: &str,
+    last: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT user_id FROM preview_recipients WHERE preview_id = ? AND user_id >= ? AND user_id <= ? ORDER BY user_id",
+        preview_id,
+        first,
+        last
+    )
+    .fetch_all(ex)
+    .await
+}

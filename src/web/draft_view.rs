@@ -6,16 +6,15 @@
 use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
-use crate::domain::audience::{PreviewFacts, preview_gate};
-use crate::domain::checks::{CheckContext, Finding, Level, check_content};
-use crate::domain::gate::{ReleaseFacts, TestSendFacts, evaluate, schedule_problem};
+use crate::domain::checks::Level;
+use crate::domain::gate::{ReleaseFacts, evaluate, schedule_problem};
 use crate::domain::review::{
-    self, ApprovalInput, DraftState, ReviewRecord, ReviewRequest, ReviewerStanding, Verdict,
-    approval_status, can_review,
+    self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
 use crate::services::auth::ActiveSession;
+use crate::services::gate;
 use crate::state::AppState;
 use crate::web::views::{RevisionView, local_time};
 
@@ -78,6 +77,8 @@ pub struct TestSendView {
 }
 
 pub struct DraftView {
+    /// The draft's live release, for the progress link.
+    pub release: Option<i64>,
     /// Every gate rule but the typed confirmation is green.
     pub ready: bool,
     pub ready_text: String,
@@ -113,10 +114,6 @@ pub struct DraftView {
     pub changes_since_review: Option<i64>,
 }
 
-fn verdict_of(s: &str) -> Option<Verdict> {
-    Verdict::parse(s)
-}
-
 pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> AppResult<DraftView> {
     let pool = &state.pool;
     let draft = db::drafts::find(pool, draft_id)
@@ -133,64 +130,18 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             ))
         })?;
     let current = RevisionView::new(&row, tz)?;
-    let reviews = db::reviews::for_draft(pool, draft_id).await?;
-    let users = db::users::list(pool).await?;
-    let name_of = |id: i64| {
-        users
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.display_name.clone())
-            .unwrap_or_else(|| format!("user {id}"))
-    };
-
-    let records: Vec<ReviewRecord> = reviews
-        .iter()
-        .filter_map(|r| {
-            verdict_of(&r.verdict).map(|verdict| ReviewRecord {
-                reviewer_id: r.reviewer_id,
-                revision_number: r.revision_number,
-                verdict,
-                at: r.created_at,
-            })
-        })
-        .collect();
-    let standings: Vec<ReviewerStanding> = users
-        .iter()
-        .map(|u| ReviewerStanding {
-            user_id: u.id,
-            active: u.is_active(),
-            is_reviewer: u.roles.reviewer,
-        })
-        .collect();
-    let latest = db::previews::latest_for_revision(pool, draft_id, draft.current_revision).await?;
-    let friends_now = db::friends::count_following(pool).await?;
-    let facts = latest.as_ref().map(|p| PreviewFacts {
-        content_hash: p.content_hash.clone(),
-        taken_at: p.taken_at,
-        acknowledged: p.acknowledged_at.is_some(),
-        is_broadcast: p.kind == "broadcast",
-        friend_count: p.friend_count,
-    });
-    let gate = preview_gate(
-        facts.as_ref(),
-        &row.content_hash,
-        state.clock.now(),
-        policy.preview_max_age_minutes,
-        policy.max_drift_percent,
-        friends_now,
-    );
+    let now = state.clock.now();
+    let mut conn = pool.acquire().await?;
+    let facts = gate::collect(&mut conn, now, &draft, &row, &current.content, &policy).await?;
+    drop(conn);
+    let gate = facts.preview.clone();
+    let latest = facts.latest_preview.clone();
     let recipients = latest.as_ref().map(|p| p.recipient_count);
-    let input = ApprovalInput {
-        required_approvals: policy.required_approvals,
-        // Large audiences (as the newest preview counted them) need one more approval.
-        extra_approval_needed: recipients.is_some_and(|n| n >= policy.large_audience_threshold),
-        draft_author_id: draft.author_id,
-        current_revision: draft.current_revision,
-        current_revision_author_id: row.author_id,
-        reviews: &records,
-        standings: &standings,
-    };
-    let status = approval_status(&input);
+    let status = facts.status.clone();
+    let records = facts.records.clone();
+    let reviews = facts.reviews.clone();
+    let findings = facts.findings.clone();
+    let name_of = |id: i64| facts.name_of(id);
     let approval = ApprovalView {
         count: status.approvers.len(),
         required: status.required,
@@ -198,47 +149,6 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         objections: status.objections.iter().map(|id| name_of(*id)).collect(),
         approved: status.is_approved(),
     };
-
-    let mut findings = check_content(
-        &current.content,
-        &CheckContext {
-            link_allow_list: policy.link_allow_list.clone(),
-        },
-    );
-    // The audience rows of DESIGN section 5, from the newest preview.
-    if let Some(p) = &latest {
-        if p.recipient_count == 0 {
-            findings.push(Finding::error(
-                "audience_empty",
-                "The audience is empty: nobody would receive this.",
-                None,
-            ));
-        }
-        if let (Some(limit), Some(used)) = (p.quota_limit, p.quota_used)
-            && used + p.recipient_count > limit
-        {
-            findings.push(Finding::error(
-                "quota_exceeded",
-                format!(
-                    "This send needs {} messages but only {} are left this month.",
-                    p.recipient_count,
-                    (limit - used).max(0)
-                ),
-                None,
-            ));
-        }
-        if p.kind == "segment" && p.friend_count > 0 && p.recipient_count * 2 > p.friend_count {
-            findings.push(Finding::warning(
-                "segment_over_half",
-                format!(
-                    "This segment reaches {} of {} friends, more than half: check it is not meant as a broadcast.",
-                    p.recipient_count, p.friend_count
-                ),
-                None,
-            ));
-        }
-    }
-    findings.sort_by_key(|f| !f.is_error());
     let error_count = findings.iter().filter(|f| f.level == Level::Error).count();
     let warning_count = findings.len() - error_count;
     let finding_views = findings
@@ -251,7 +161,6 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         })
         .collect();
 
-    let now = state.clock.now();
     let schedule = ScheduleView {
         text: current
             .content
@@ -338,7 +247,6 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
 
     // Gate rule 3: a confirmed test send of this exact content that a phone accepted.
     let mut test_sends = Vec::new();
-    let mut test_facts = Vec::new();
     let mut confirmed_test: Option<String> = None;
     for t in db::test_sends::for_revision(pool, draft_id, draft.current_revision).await? {
         let results: Vec<TesterResult> = db::test_sends::recipients(pool, t.id)
@@ -352,11 +260,6 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             })
             .collect();
         let any_accepted = results.iter().any(|r| r.status == "accepted");
-        test_facts.push(TestSendFacts {
-            content_hash: t.content_hash.clone(),
-            accepted: results.iter().filter(|r| r.status == "accepted").count(),
-            confirmed_by: t.confirmed_by_name.clone(),
-        });
         if t.content_hash == row.content_hash
             && any_accepted
             && confirmed_test.is_none()
@@ -391,7 +294,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     let report = evaluate(&ReleaseFacts {
         approval: &status,
         current_content_hash: &row.content_hash,
-        test_sends: &test_facts,
+        test_sends: &facts.test_sends,
         preview: gate.clone(),
         findings: &findings,
         acknowledged_warnings: &[],
@@ -424,6 +327,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         recipients,
     };
     Ok(DraftView {
+        release: db::releases::live_for_draft(pool, draft_id).await?,
         ready,
         ready_text,
         test_ok: confirmed_test.is_some(),

@@ -17,6 +17,7 @@ pub mod friends;
 pub mod health;
 pub mod pages;
 pub mod previews;
+pub mod releases;
 pub mod reviews;
 pub mod sandbox;
 pub mod security;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reviews::router())
         .merge(previews::router())
         .merge(test_sends::router())
+        .merge(releases::router())
         .merge(friends::router())
         .merge(segments::router())
         .merge(webhook::router())

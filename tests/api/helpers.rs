@@ -55,6 +55,8 @@ impl TestApp {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: db_path.clone(),
             line_channel_secret: Some(CHANNEL_SECRET.into()),
+            // Tests step the dispatcher themselves (`TestApp::dispatch_all`).
+            dispatcher: false,
             ..Settings::default()
         };
         configure(&mut settings);
@@ -397,4 +399,29 @@ pub fn webhook_event(kind: &str, user: &str, event_id: &str, redelivery: bool) -
         }]
     })
     .to_string()
+}
+
+impl TestApp {
+    /// Runs the dispatcher until it has nothing left to do now; returns the steps taken.
+    pub async fn dispatch_all(&self) -> Vec<sendgate::dispatcher::Step> {
+        let mut steps = Vec::new();
+        loop {
+            let step = sendgate::dispatcher::dispatch_one(&self.state)
+                .await
+                .expect("dispatch step");
+            if step == sendgate::dispatcher::Step::Idle {
+                return steps;
+            }
+            steps.push(step);
+            assert!(steps.len() < 10_000, "the dispatcher does not settle");
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn dispatch_one_step(&self) -> sendgate::dispatcher::Step {
+        sendgate::dispatcher::dispatch_one(&self.state)
+            .await
+            .expect("dispatch step")
+    }
 }

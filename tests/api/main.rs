@@ -11,6 +11,7 @@ mod helpers;
 mod line_client;
 mod login;
 mod misc;
+mod releases;
 mod reviews;
 mod setup;
 mod test_sends;

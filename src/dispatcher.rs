@@ -1,0 +1,195 @@
+//! The background sender (DESIGN section 6). [`dispatch_one`] does one step: start the
+//! releases whose time has come, claim one delivery row atomically, hand it to the
+//! provider with its stored retry key, and record the outcome. [`run`] loops around it.
+//! After a crash the rows left in flight go back to pending with their keys, so LINE
+//! answers "already accepted" for anything it took, and nobody gets a message twice.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::db::{self, audit::Actor};
+use crate::delivery::{Audience, Batch, DeliveryError};
+use crate::domain::review::DraftState;
+use crate::domain::revision::RevisionContent;
+use crate::state::AppState;
+
+/// Attempts per row for temporary failures before the row is given up.
+pub const MAX_ATTEMPTS: i64 = 12;
+
+fn backoff(attempts: i64) -> chrono::Duration {
+    chrono::Duration::seconds((1i64 << attempts.clamp(0, 8)).min(300))
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Idle,
+    Started(usize),
+    Sent { release_id: i64 },
+    Retrying { release_id: i64 },
+    Failed { release_id: i64 },
+}
+
+fn system() -> Actor {
+    Actor {
+        id: None,
+        name: "dispatcher".into(),
+    }
+}
+
+/// Puts rows a crash left in flight back to pending. Call once at start.
+pub async fn resume(state: &AppState) -> anyhow::Result<u64> {
+    Ok(db::releases::reset_in_flight(&state.pool).await?)
+}
+
+pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
+    let now = state.clock.now();
+    let mut tx = db::begin_write(&state.pool).await?;
+    let started = db::releases::promote_due(&mut tx, now).await?;
+    for (release_id, draft_id) in &started {
+        db::drafts::set_state(&mut *tx, *draft_id, DraftState::Sending.as_str(), now).await?;
+        db::audit::append(
+            &mut tx,
+            now,
+            &system(),
+            "release.started",
+            &format!("draft:{draft_id}"),
+            &json!({ "release": release_id }),
+        )
+        .await?;
+    }
+    let claimed = db::releases::claim_next(&mut *tx, now).await?;
+    tx.commit().await?;
+    let Some(row) = claimed else {
+        return Ok(if started.is_empty() {
+            Step::Idle
+        } else {
+            Step::Started(started.len())
+        });
+    };
+    let release = db::releases::find(&state.pool, row.release_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("delivery {} has no release", row.id))?;
+    let revision = db::drafts::revision(&state.pool, release.draft_id, release.revision_number)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("release {} lost its revision", release.id))?;
+    let content = RevisionContent::from_json(&revision.content)?;
+    let audience = match (
+        row.method.as_str(),
+        release.preview_id,
+        &row.first_user_id,
+        &row.last_user_id,
+    ) {
+        ("broadcast", ..) => Audience::Broadcast,
+        (_, Some(p), Some(first), Some(last)) => Audience::Multicast {
+            to: db::previews::snapshot_range(&state.pool, p, first, last).await?,
+        },
+        _ => anyhow::bail!("delivery {} has no recipients", row.id),
+    };
+    let batch = Batch {
+        audience,
+        messages: content
+            .messages()
+            .iter()
+            .map(|m| m.to_line_json())
+            .collect::<Vec<Value>>(),
+        notification_disabled: content.notification_disabled(),
+        retry_key: row.retry_key.parse()?,
+    };
+    let result = state.provider.send(&batch).await;
+
+    let now = state.clock.now();
+    let mut tx = db::begin_write(&state.pool).await?;
+    let step = match result {
+        Ok(accepted) => {
+            db::releases::mark_sent(&mut *tx, row.id, accepted.request_id.as_deref()).await?;
+            Step::Sent {
+                release_id: release.id,
+            }
+        }
+        Err(DeliveryError::Retryable(why)) if row.attempts < MAX_ATTEMPTS => {
+            db::releases::mark_retry(&mut *tx, row.id, now + backoff(row.attempts), &why).await?;
+            Step::Retrying {
+                release_id: release.id,
+            }
+        }
+        Err(DeliveryError::QuotaExceeded(why)) => {
+            // The rest cannot go either: fail them all now rather than claim a partial success.
+            db::releases::mark_failed(&mut *tx, row.id, &why).await?;
+            db::releases::fail_unsent(&mut *tx, release.id, &format!("Not sent: {why}")).await?;
+            Step::Failed {
+                release_id: release.id,
+            }
+        }
+        Err(e) => {
+            db::releases::mark_failed(&mut *tx, row.id, &e.describe()).await?;
+            Step::Failed {
+                release_id: release.id,
+            }
+        }
+    };
+    if db::releases::unfinished(&mut *tx, release.id).await? == 0 {
+        finish(&mut tx, now, &release).await?;
+    }
+    tx.commit().await?;
+    Ok(step)
+}
+
+async fn finish(
+    tx: &mut db::Tx,
+    now: DateTime<Utc>,
+    release: &db::releases::ReleaseRow,
+) -> anyhow::Result<()> {
+    let progress = db::releases::progress(&mut **tx, release.id).await?;
+    let (state, error) = if progress.batches_failed == 0 {
+        ("sent", None)
+    } else {
+        (
+            "failed",
+            Some(format!(
+                "{} of {} batches were refused; {} recipients were reached.",
+                progress.batches_failed, progress.batches, progress.recipients_reached
+            )),
+        )
+    };
+    db::releases::finish(&mut **tx, release.id, state, error.as_deref(), now).await?;
+    db::drafts::set_state(&mut **tx, release.draft_id, state, now).await?;
+    db::audit::append(
+        tx,
+        now,
+        &system(),
+        if state == "sent" { "release.sent" } else { "release.failed" },
+        &format!("draft:{}", release.draft_id),
+        &json!({ "release": release.id, "batches": progress.batches, "failed": progress.batches_failed, "reached": progress.recipients_reached }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Steps until `shutdown` resolves, resting briefly whenever there is nothing to do.
+pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    if let Err(e) = resume(&state).await {
+        tracing::error!(error = %e, "dispatcher could not resume in-flight deliveries");
+    }
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let rest = match dispatch_one(&state).await {
+            Ok(Step::Idle) | Ok(Step::Retrying { .. }) => Duration::from_millis(250),
+            Ok(_) => Duration::ZERO,
+            Err(e) => {
+                tracing::error!(error = ?e, "dispatcher step failed");
+                Duration::from_secs(1)
+            }
+        };
+        if !rest.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(rest) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

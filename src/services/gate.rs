@@ -1,0 +1,167 @@
+//! Gathers everything the release gate decides on, for one draft's current revision, from
+//! one connection: the draft page reads it, and the release service reads it again inside
+//! its write transaction so the decision and the release are one atomic step.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use crate::db::{
+    self, drafts::DraftRow, drafts::RevisionRow, previews::PreviewRow, users::UserRow,
+};
+use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
+use crate::domain::checks::{CheckContext, Finding, check_content};
+use crate::domain::gate::TestSendFacts;
+use crate::domain::policy::ReleasePolicy;
+use crate::domain::review::{
+    ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, Verdict, approval_status,
+};
+use crate::domain::revision::RevisionContent;
+use crate::error::AppResult;
+
+pub struct GateFacts {
+    pub users: Vec<UserRow>,
+    pub reviews: Vec<db::reviews::ReviewRow>,
+    pub records: Vec<ReviewRecord>,
+    pub status: ApprovalStatus,
+    pub latest_preview: Option<PreviewRow>,
+    pub preview: PreviewGate,
+    pub friends_now: i64,
+    pub findings: Vec<Finding>,
+    pub test_sends: Vec<TestSendFacts>,
+}
+
+impl GateFacts {
+    pub fn name_of(&self, id: i64) -> String {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| format!("user {id}"))
+    }
+}
+
+pub async fn collect(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    draft: &DraftRow,
+    row: &RevisionRow,
+    content: &RevisionContent,
+    policy: &ReleasePolicy,
+) -> AppResult<GateFacts> {
+    let reviews = db::reviews::for_draft(&mut *conn, draft.id).await?;
+    let users = db::users::list(&mut *conn).await?;
+    let records: Vec<ReviewRecord> = reviews
+        .iter()
+        .filter_map(|r| {
+            Verdict::parse(&r.verdict).map(|verdict| ReviewRecord {
+                reviewer_id: r.reviewer_id,
+                revision_number: r.revision_number,
+                verdict,
+                at: r.created_at,
+            })
+        })
+        .collect();
+    let standings: Vec<ReviewerStanding> = users
+        .iter()
+        .map(|u| ReviewerStanding {
+            user_id: u.id,
+            active: u.is_active(),
+            is_reviewer: u.roles.reviewer,
+        })
+        .collect();
+    let latest_preview =
+        db::previews::latest_for_revision(&mut *conn, draft.id, draft.current_revision).await?;
+    let friends_now = db::friends::count_following(&mut *conn).await?;
+    let facts = latest_preview.as_ref().map(|p| PreviewFacts {
+        content_hash: p.content_hash.clone(),
+        taken_at: p.taken_at,
+        acknowledged: p.acknowledged_at.is_some(),
+        is_broadcast: p.kind == "broadcast",
+        friend_count: p.friend_count,
+    });
+    let preview = preview_gate(
+        facts.as_ref(),
+        &row.content_hash,
+        now,
+        policy.preview_max_age_minutes,
+        policy.max_drift_percent,
+        friends_now,
+    );
+    let recipients = latest_preview.as_ref().map(|p| p.recipient_count);
+    let status = approval_status(&ApprovalInput {
+        required_approvals: policy.required_approvals,
+        // Large audiences (as the newest preview counted them) need one more approval.
+        extra_approval_needed: recipients.is_some_and(|n| n >= policy.large_audience_threshold),
+        draft_author_id: draft.author_id,
+        current_revision: draft.current_revision,
+        current_revision_author_id: row.author_id,
+        reviews: &records,
+        standings: &standings,
+    });
+
+    let mut findings = check_content(
+        content,
+        &CheckContext {
+            link_allow_list: policy.link_allow_list.clone(),
+        },
+    );
+    // The audience rows of DESIGN section 5, from the newest preview.
+    if let Some(p) = &latest_preview {
+        if p.recipient_count == 0 {
+            findings.push(Finding::error(
+                "audience_empty",
+                "The audience is empty: nobody would receive this.",
+                None,
+            ));
+        }
+        if let (Some(limit), Some(used)) = (p.quota_limit, p.quota_used)
+            && used + p.recipient_count > limit
+        {
+            findings.push(Finding::error(
+                "quota_exceeded",
+                format!(
+                    "This send needs {} messages but only {} are left this month.",
+                    p.recipient_count,
+                    (limit - used).max(0)
+                ),
+                None,
+            ));
+        }
+        if p.kind == "segment" && p.friend_count > 0 && p.recipient_count * 2 > p.friend_count {
+            findings.push(Finding::warning(
+                "segment_over_half",
+                format!(
+                    "This segment reaches {} of {} friends, more than half: check it is not meant as a broadcast.",
+                    p.recipient_count, p.friend_count
+                ),
+                None,
+            ));
+        }
+    }
+    findings.sort_by_key(|f| !f.is_error());
+
+    let mut test_sends = Vec::new();
+    for t in db::test_sends::for_revision(&mut *conn, draft.id, draft.current_revision).await? {
+        let accepted = db::test_sends::recipients(&mut *conn, t.id)
+            .await?
+            .iter()
+            .filter(|r| r.status == "accepted")
+            .count();
+        test_sends.push(TestSendFacts {
+            content_hash: t.content_hash,
+            accepted,
+            confirmed_by: t.confirmed_by_name,
+        });
+    }
+    Ok(GateFacts {
+        users,
+        reviews,
+        records,
+        status,
+        latest_preview,
+        preview,
+        friends_now,
+        findings,
+        test_sends,
+    })
+}

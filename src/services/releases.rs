@@ -1,0 +1,282 @@
+//! Releasing (DESIGN sections 2 and 6): every gate rule is evaluated again inside the write
+//! transaction that records the release, together with its delivery rows and their retry
+//! keys. Nothing else in sendgate creates delivery rows, so no path sends around the gate.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db::{self, audit::Actor};
+use crate::delivery::Audience;
+use crate::domain::checks::Finding;
+use crate::domain::gate::{Confirmation, ReleaseFacts, evaluate};
+use crate::domain::review::{self, DraftState};
+use crate::domain::revision::DraftKind;
+use crate::error::{AppError, AppResult};
+use crate::services::drafts::{Current, load_current, state_of};
+use crate::services::gate;
+use crate::state::AppState;
+
+/// LINE's multicast takes at most 500 user ids.
+pub const BATCH_SIZE: i64 = 500;
+
+pub struct ReleaseRequest {
+    pub typed_phrase: String,
+    pub read_warning: bool,
+    pub acknowledged_warnings: Vec<String>,
+}
+
+/// What the person must type: the number of recipients.
+pub fn expected_phrase(recipients: i64) -> String {
+    recipients.to_string()
+}
+
+fn audience_of(kind: DraftKind) -> Audience {
+    match kind {
+        DraftKind::Broadcast => Audience::Broadcast,
+        _ => Audience::Multicast { to: Vec::new() },
+    }
+}
+
+/// Releases the draft's current revision; returns the release id.
+pub async fn release(
+    state: &AppState,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    draft_id: i64,
+    request: &ReleaseRequest,
+) -> AppResult<i64> {
+    let by = actor.user_id()?;
+    let pool = &state.pool;
+    // Network calls first, outside the write lock: LINE validates the messages and reports
+    // the quota. Both are re-read facts, not decisions; the gate decides below.
+    let (messages, audience) = {
+        let mut tx = db::begin_write(pool).await?;
+        let Current { content, .. } =
+            load_current(&mut tx, draft_id, "it cannot be released again").await?;
+        let messages: Vec<Value> = content
+            .messages()
+            .iter()
+            .map(|m| m.to_line_json())
+            .collect();
+        (messages, audience_of(content.kind()))
+    };
+    if let Err(e) = state.provider.validate(&audience, &messages).await {
+        return Err(AppError::Conflict(format!(
+            "LINE refused these messages: {}",
+            e.describe()
+        )));
+    }
+    let quota = state.provider.quota().await.ok();
+
+    let mut tx = db::begin_write(pool).await?;
+    let Current {
+        draft,
+        revision,
+        content,
+    } = load_current(&mut tx, draft_id, "it cannot be released again").await?;
+    let draft_state = state_of(&draft)?;
+    if draft_state != DraftState::InReview {
+        return Err(AppError::Conflict(match draft_state {
+            DraftState::Scheduled | DraftState::Sending => {
+                "This draft was already released.".to_string()
+            }
+            _ => review::release(draft_state)
+                .err()
+                .map(|e| e.reason)
+                .unwrap_or_else(|| "This draft cannot be released now.".into()),
+        }));
+    }
+    let policy = db::policy::get(&mut *tx).await?;
+    let facts = gate::collect(&mut tx, now, &draft, &revision, &content, &policy).await?;
+    let recipients = match (content.kind(), &facts.latest_preview) {
+        (DraftKind::Broadcast, _) => facts.friends_now,
+        (_, Some(p)) => p.recipient_count,
+        (_, None) => 0,
+    };
+    let mut findings = facts.findings.clone();
+    if let Some(q) = quota
+        && let Some(left) = q.remaining()
+        && recipients > left
+    {
+        findings.insert(
+            0,
+            Finding::error(
+                "quota_exceeded",
+                format!(
+                    "This send needs {recipients} messages but only {left} are left this month."
+                ),
+                None,
+            ),
+        );
+    }
+    let expected = expected_phrase(recipients);
+    let report = evaluate(&ReleaseFacts {
+        approval: &facts.status,
+        current_content_hash: &revision.content_hash,
+        test_sends: &facts.test_sends,
+        preview: facts.preview.clone(),
+        findings: &findings,
+        acknowledged_warnings: &request.acknowledged_warnings,
+        send_at: content.send_at(),
+        now,
+        quiet_hours: policy.quiet_hours,
+        time_zone: policy.time_zone,
+        confirmation: Some(Confirmation {
+            typed: &request.typed_phrase,
+            expected: &expected,
+            read_warning: request.read_warning,
+        }),
+    });
+    if !report.is_green() {
+        let reasons: Vec<String> = report
+            .failing()
+            .map(|c| format!("{}: {}", c.rule.label(), c.reason))
+            .collect();
+        return Err(AppError::Conflict(format!(
+            "Not released. {}",
+            reasons.join(" ")
+        )));
+    }
+    if recipients == 0 {
+        return Err(AppError::Conflict(
+            "Not released: nobody would receive it.".into(),
+        ));
+    }
+
+    let send_at = content.send_at().unwrap_or(now);
+    let preview = facts.latest_preview.as_ref();
+    let approvers: Vec<String> = facts
+        .status
+        .approvers
+        .iter()
+        .map(|id| facts.name_of(*id))
+        .collect();
+    let approvers_json =
+        serde_json::to_string(&approvers).map_err(|e| AppError::Internal(e.into()))?;
+    let release_id = match db::releases::insert(
+        &mut *tx,
+        &db::releases::NewRelease {
+            draft_id,
+            revision_number: revision.number,
+            content_hash: &revision.content_hash,
+            kind: content.kind().as_str(),
+            preview_id: preview.map(|p| p.id),
+            snapshot_hash: preview.and_then(|p| p.snapshot_hash.as_deref()),
+            recipients,
+            approvers: &approvers_json,
+            released_by: by,
+            typed_phrase: request.typed_phrase.trim(),
+            send_at,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "This draft was already released.".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut batches = 0;
+    match (content.kind(), preview) {
+        (DraftKind::Broadcast, _) => {
+            db::releases::insert_delivery(
+                &mut *tx,
+                release_id,
+                0,
+                "broadcast",
+                None,
+                None,
+                recipients,
+                &Uuid::new_v4().to_string(),
+            )
+            .await?;
+            batches = 1;
+        }
+        (_, Some(p)) => {
+            let mut after = String::new();
+            loop {
+                let page = db::previews::snapshot_page(&mut *tx, p.id, &after, BATCH_SIZE).await?;
+                let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                    break;
+                };
+                db::releases::insert_delivery(
+                    &mut *tx,
+                    release_id,
+                    batches,
+                    "multicast",
+                    Some(first),
+                    Some(last),
+                    page.len() as i64,
+                    &Uuid::new_v4().to_string(),
+                )
+                .await?;
+                after = last.clone();
+                batches += 1;
+            }
+        }
+        (_, None) => {
+            return Err(AppError::Conflict(
+                "Not released: take an audience preview first.".into(),
+            ));
+        }
+    }
+    db::drafts::set_state(&mut *tx, draft_id, DraftState::Scheduled.as_str(), now).await?;
+    db::audit::append(
+        &mut tx,
+        now,
+        actor,
+        "release.created",
+        &format!("draft:{draft_id}"),
+        &json!({
+            "release": release_id,
+            "revision": revision.number,
+            "content_hash": revision.content_hash,
+            "snapshot_hash": preview.and_then(|p| p.snapshot_hash.clone()),
+            "recipients": recipients,
+            "batches": batches,
+            "approvers": approvers,
+            "typed_phrase": request.typed_phrase.trim(),
+            "send_at": send_at.to_rfc3339(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(release_id)
+}
+
+/// Cancels a scheduled release until the dispatcher starts handing it to LINE.
+pub async fn cancel(
+    state: &AppState,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    draft_id: i64,
+) -> AppResult<()> {
+    let mut tx = db::begin_write(&state.pool).await?;
+    let release_id = db::releases::live_for_draft(&mut *tx, draft_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict("This draft has no scheduled release to cancel.".into())
+        })?;
+    if !db::releases::cancel(&mut *tx, release_id, now).await? {
+        return Err(AppError::Conflict(
+            "Sending has started, so this release can no longer be stopped.".into(),
+        ));
+    }
+    db::drafts::set_state(&mut *tx, draft_id, DraftState::Cancelled.as_str(), now).await?;
+    db::audit::append(
+        &mut tx,
+        now,
+        actor,
+        "release.cancelled",
+        &format!("draft:{draft_id}"),
+        &json!({ "release": release_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! `GET,POST /drafts/{id}/release` (the release page), `POST /drafts/{id}/cancel` and
+//! `GET /releases/{id}` (delivery progress, refreshing itself while it runs).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::gate::{ReleaseFacts, evaluate};
+use crate::domain::revision::DraftKind;
+use crate::domain::roles::Permission;
+use crate::error::{AppError, AppResult};
+use crate::services::releases::{self, ReleaseRequest, expected_phrase};
+use crate::services::{drafts, gate};
+use crate::state::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::flash::{Flash, redirect_with};
+use crate::web::pages::{Layout, render, render_with_status};
+use crate::web::views::{RevisionView, local_time};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/drafts/{id}/release", get(show).post(release))
+        .route("/drafts/{id}/cancel", post(cancel))
+        .route("/releases/{id}", get(progress))
+}
+
+pub struct CheckView {
+    pub label: &'static str,
+    pub ok: bool,
+    pub reason: String,
+}
+
+pub struct WarningView {
+    pub key: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "releases/release.html")]
+struct ReleasePage {
+    layout: Layout,
+    draft_id: i64,
+    title: String,
+    revision: RevisionView,
+    checks: Vec<CheckView>,
+    warnings: Vec<WarningView>,
+    ready: bool,
+    recipients: i64,
+    phrase: String,
+    quota_line: String,
+    when: String,
+    button: String,
+    problem: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    problem: Option<String>,
+) -> AppResult<ReleasePage> {
+    let pool = &state.pool;
+    let now = state.clock.now();
+    let draft = db::drafts::find(pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let policy = db::policy::get(pool).await?;
+    let tz = policy.time_zone;
+    let row = db::drafts::revision(pool, id, draft.current_revision)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let revision = RevisionView::new(&row, tz)?;
+    let mut conn = pool.acquire().await?;
+    let facts = gate::collect(&mut conn, now, &draft, &row, &revision.content, &policy).await?;
+    drop(conn);
+    let report = evaluate(&ReleaseFacts {
+        approval: &facts.status,
+        current_content_hash: &row.content_hash,
+        test_sends: &facts.test_sends,
+        preview: facts.preview.clone(),
+        findings: &facts.findings,
+        acknowledged_warnings: &[],
+        send_at: revision.content.send_at(),
+        now,
+        quiet_hours: policy.quiet_hours,
+        time_zone: tz,
+        confirmation: None,
+    });
+    let recipients = match (revision.content.kind(), &facts.latest_preview) {
+        (DraftKind::Broadcast, _) => facts.friends_now,
+        (_, Some(p)) => p.recipient_count,
+        (_, None) => 0,
+    };
+    let quota_line = match state.provider.quota().await {
+        Ok(q) => match q.remaining() {
+            Some(left) => format!(
+                "Uses {recipients} of the {left} messages left this month ({} used).",
+                q.used
+            ),
+            None => format!(
+                "Uses {recipients} messages; no monthly limit is set ({} used).",
+                q.used
+            ),
+        },
+        Err(e) => format!(
+            "The quota could not be read ({}); it is checked again when you release.",
+            e.describe()
+        ),
+    };
+    let when = revision
+        .content
+        .send_at()
+        .map(|t| local_time(t, tz))
+        .unwrap_or_else(|| format!("now ({})", local_time(now, tz)));
+    let button = match revision.content.send_at() {
+        Some(t) => format!(
+            "Schedule for {} to {recipients} recipients — cannot be retracted",
+            local_time(t, tz)
+        ),
+        None if revision.content.kind() == DraftKind::Broadcast => {
+            format!("Send to {recipients} friends now — cannot be retracted")
+        }
+        None => format!("Send to {recipients} recipients now — cannot be retracted"),
+    };
+    Ok(ReleasePage {
+        layout: Layout::for_user(
+            &user.0,
+            &format!("Release {}", draft.title),
+            "/drafts",
+            None,
+        ),
+        draft_id: id,
+        title: draft.title,
+        ready: report.is_green()
+            && drafts::state_of(
+                &db::drafts::find(pool, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+            )? == crate::domain::review::DraftState::InReview,
+        checks: report
+            .checks
+            .iter()
+            .map(|c| CheckView {
+                label: c.rule.label(),
+                ok: c.ok,
+                reason: c.reason.clone(),
+            })
+            .collect(),
+        warnings: facts
+            .findings
+            .iter()
+            .filter(|f| !f.is_error())
+            .map(|f| WarningView {
+                key: f.key(),
+                message: f.message.clone(),
+            })
+            .collect(),
+        recipients,
+        phrase: expected_phrase(recipients),
+        quota_line,
+        when,
+        button,
+        problem,
+        revision,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Permission::ReadDrafts)?;
+    Ok(render(&page(&state, &user, id, None).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReleaseForm {
+    typed_phrase: String,
+    read_warning: Option<String>,
+    ack: Vec<String>,
+}
+
+async fn release(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReleaseForm>,
+) -> AppResult<Response> {
+    user.require(Permission::WriteDrafts)?;
+    let request = ReleaseRequest {
+        typed_phrase: form.typed_phrase,
+        read_warning: form.read_warning.is_some(),
+        acknowledged_warnings: form.ack,
+    };
+    match releases::release(&state, state.clock.now(), &user.actor(), id, &request).await {
+        Ok(r) => Ok(redirect_with(
+            &format!("/releases/{r}"),
+            "Released. It cannot be taken back.",
+        )),
+        Err(AppError::Conflict(why)) => {
+            let page = page(&state, &user, id, Some(why)).await?;
+            Ok(render_with_status(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Permission::WriteDrafts)?;
+    releases::cancel(&state, state.clock.now(), &user.actor(), id).await?;
+    Ok(redirect_with(
+        &format!("/drafts/{id}"),
+        "The scheduled release was cancelled; nothing was sent.",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "releases/progress.html")]
+struct ProgressPage {
+    layout: Layout,
+    r: db::releases::ReleaseRow,
+    p: db::releases::Progress,
+    running: bool,
+    send_at: String,
+    approvers: String,
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Flash(flash): Flash,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Permission::ReadDrafts)?;
+    let r = db::releases::find(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = db::releases::progress(&state.pool, id).await?;
+    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
+    Ok(render(&ProgressPage {
+        layout: Layout::for_user(&user.0, &format!("Release #{id}"), "/drafts", flash),
+        running: matches!(r.state.as_str(), "scheduled" | "sending"),
+        send_at: local_time(r.send_at, tz),
+        approvers: approvers.join(", "),
+        r,
+        p,
+    }))
+}
