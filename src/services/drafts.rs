@@ -332,3 +332,51 @@ pub async fn withdraw(
     .await?;
     Ok(())
 }
+
+/// Starts a new draft from another draft's current revision (the way to send something
+/// similar after a release). The send time is cleared; everything else is copied.
+pub async fn duplicate(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    draft_id: i64,
+) -> AppResult<i64> {
+    let row = {
+        let draft = db::drafts::find(pool, draft_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        db::drafts::revision(pool, draft_id, draft.current_revision)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let source = RevisionContent::from_json(&row.content)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("revision does not parse: {e}")))?;
+    let title: String = format!("Copy of {}", source.title().as_str())
+        .chars()
+        .take(crate::domain::revision::MAX_TITLE_CHARS)
+        .collect();
+    let title =
+        crate::domain::revision::Title::parse(&title).map_err(|e| AppError::Invalid(vec![e]))?;
+    let content = RevisionContent::new(
+        source.kind(),
+        title,
+        source.messages().clone(),
+        source.notification_disabled(),
+        source.segment().cloned(),
+        None,
+    )
+    .map_err(|e| AppError::Invalid(vec![e]))?;
+    let id = create(pool, now, actor, &content).await?;
+    let mut tx = db::begin_write(pool).await?;
+    db::audit::append(
+        &mut tx,
+        now,
+        actor,
+        "draft.duplicated",
+        &format!("draft:{id}"),
+        &json!({ "from_draft": draft_id, "from_revision": row.number }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -79,6 +79,7 @@ pub struct TestSendView {
 pub struct DraftView {
     /// The draft's live release, for the progress link.
     pub release: Option<i64>,
+    pub can_duplicate: bool,
     /// Every gate rule but the typed confirmation is green.
     pub ready: bool,
     pub ready_text: String,
@@ -328,6 +329,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     };
     Ok(DraftView {
         release: db::releases::live_for_draft(pool, draft_id).await?,
+        can_duplicate: may_write,
         ready,
         ready_text,
         test_ok: confirmed_test.is_some(),

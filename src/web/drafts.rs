@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/drafts/{id}/edit", get(edit_form))
         .route("/drafts/{id}/submit", post(submit))
         .route("/drafts/{id}/withdraw", post(withdraw))
+        .route("/drafts/{id}/duplicate", post(duplicate))
         .route("/drafts/{id}/revisions/{n}", get(show_revision))
         .route("/drafts/{id}/diff", get(diff))
 }
@@ -668,5 +669,18 @@ async fn withdraw(
     Ok(redirect_with(
         &format!("/drafts/{id}"),
         "Withdrawn from review. It is a draft again.",
+    ))
+}
+
+async fn duplicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user.require(Permission::WriteDrafts)?;
+    let new = drafts::duplicate(&state.pool, state.clock.now(), &user.actor(), id).await?;
+    Ok(redirect_with(
+        &format!("/drafts/{new}"),
+        "A new draft was made from it. It needs its own reviews, test send and preview.",
     ))
 }

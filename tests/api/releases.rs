@@ -293,3 +293,30 @@ async fn an_exhausted_quota_fails_the_release_with_lines_message() {
     assert_eq!(error, MONTHLY_LIMIT_MESSAGE);
     assert_eq!(fake.users_reached(), 2, "only the two testers' test sends");
 }
+
+#[tokio::test]
+async fn a_sent_draft_is_duplicated_into_a_new_draft_that_needs_the_whole_gate_again() {
+    let app = TestApp::spawn().await;
+    let (client, draft) = ready(&app, 3, false).await;
+    release(&app, &client, draft, "3").await;
+    app.dispatch_all().await;
+    let r = app
+        .post(&client, &format!("/drafts/{draft}/duplicate"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let copy: i64 = location(&r).trim_start_matches("/drafts/").parse().unwrap();
+    assert_ne!(copy, draft);
+    let doc = app.draft_page(&client, copy).await;
+    assert_eq!(text(&doc, "h1"), "Copy of Winter sale");
+    assert_eq!(texts(&doc, ".bubble-text"), ["全品20%オフ"]);
+    assert_eq!(text(&doc, ".meta .state"), "Draft");
+    assert!(
+        text(&doc, "#gate-summary")
+            .starts_with("Not ready to release. Missing: Approvals, Test send, Audience preview")
+    );
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"draft.duplicated".to_string())
+    );
+}
