@@ -48,12 +48,6 @@ pub async fn deliverable(
     Ok(out)
 }
 
-pub async fn count_following(ex: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM friends WHERE blocked = 0"#)
-        .fetch_one(ex)
-        .await
-}
-
 pub async fn insert_batch(
     ex: impl SqliteExecutor<'_>,
     retry_key: &str,

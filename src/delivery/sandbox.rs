@@ -135,7 +135,7 @@ impl DeliveryProvider for Sandbox {
         };
         let count = match &recipients {
             Some(r) => r.len() as i64,
-            None => db::sandbox::count_following(&mut *tx)
+            None => db::friends::count_following(&mut *tx)
                 .await
                 .map_err(internal)?,
         };

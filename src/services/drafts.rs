@@ -183,12 +183,24 @@ pub async fn create(
     author: &Actor,
     content: &RevisionContent,
 ) -> AppResult<i64> {
+    let mut tx = db::begin_write(pool).await?;
+    let id = create_in(&mut tx, now, author, content).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a draft with its first revision and the `draft.created` event in `tx`.
+async fn create_in(
+    tx: &mut db::Tx,
+    now: DateTime<Utc>,
+    author: &Actor,
+    content: &RevisionContent,
+) -> AppResult<i64> {
     let author_id = author.user_id()?;
     let json = content.canonical_json();
     let hash = content.content_hash();
-    let mut tx = db::begin_write(pool).await?;
     let id = db::drafts::insert(
-        &mut tx,
+        tx,
         &db::drafts::NewRevision {
             author_id,
             kind: content.kind().as_str(),
@@ -200,7 +212,7 @@ pub async fn create(
     )
     .await?;
     db::audit::append(
-        &mut tx,
+        tx,
         now,
         author,
         "draft.created",
@@ -208,7 +220,6 @@ pub async fn create(
         &json!({ "revision": 1, "content_hash": hash.as_str(), "title": content.title().as_str(), "kind": content.kind().as_str() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -366,8 +377,8 @@ pub async fn duplicate(
         None,
     )
     .map_err(|e| AppError::Invalid(vec![e]))?;
-    let id = create(pool, now, actor, &content).await?;
     let mut tx = db::begin_write(pool).await?;
+    let id = create_in(&mut tx, now, actor, &content).await?;
     db::audit::append(
         &mut tx,
         now,

@@ -15,7 +15,7 @@ use crate::domain::policy::ReleasePolicy;
 use crate::domain::review::{
     ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, Verdict, approval_status,
 };
-use crate::domain::revision::RevisionContent;
+use crate::domain::revision::{DraftKind, RevisionContent};
 use crate::error::AppResult;
 
 pub struct GateFacts {
@@ -31,6 +31,16 @@ pub struct GateFacts {
 }
 
 impl GateFacts {
+    /// Who a release would reach now: every friend for a broadcast (LINE picks them), the
+    /// frozen snapshot for a segment send (0 without a preview).
+    pub fn recipients(&self, kind: DraftKind) -> i64 {
+        match (kind, &self.latest_preview) {
+            (DraftKind::Broadcast, _) => self.friends_now,
+            (_, Some(p)) => p.recipient_count,
+            (_, None) => 0,
+        }
+    }
+
     pub fn name_of(&self, id: i64) -> String {
         self.users
             .iter()

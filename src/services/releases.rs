@@ -51,7 +51,7 @@ pub async fn release(
     // Network calls first, outside the write lock: LINE validates the messages and reports
     // the quota. Both are re-read facts, not decisions; the gate decides below.
     let (messages, audience) = {
-        let mut tx = db::begin_write(pool).await?;
+        let mut tx = pool.begin().await?;
         let Current { content, .. } =
             load_current(&mut tx, draft_id, "it cannot be released again").await?;
         let messages: Vec<Value> = content
@@ -89,11 +89,7 @@ pub async fn release(
     }
     let policy = db::policy::get(&mut *tx).await?;
     let facts = gate::collect(&mut tx, now, &draft, &revision, &content, &policy).await?;
-    let recipients = match (content.kind(), &facts.latest_preview) {
-        (DraftKind::Broadcast, _) => facts.friends_now,
-        (_, Some(p)) => p.recipient_count,
-        (_, None) => 0,
-    };
+    let recipients = facts.recipients(content.kind());
     let mut findings = facts.findings.clone();
     if let Some(q) = quota
         && let Some(left) = q.remaining()

@@ -103,10 +103,6 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    pub fn all(&self) -> &[FieldError] {
-        &self.0
-    }
 }
 
 pub fn render(template: &impl Template) -> Response {

@@ -92,11 +92,8 @@ async fn page(
         time_zone: tz,
         confirmation: None,
     });
-    let recipients = match (revision.content.kind(), &facts.latest_preview) {
-        (DraftKind::Broadcast, _) => facts.friends_now,
-        (_, Some(p)) => p.recipient_count,
-        (_, None) => 0,
-    };
+    let recipients = facts.recipients(revision.content.kind());
+    let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
     let quota_line = match state.provider.quota().await {
         Ok(q) => match q.remaining() {
             Some(left) => format!(
@@ -137,12 +134,7 @@ async fn page(
         ),
         draft_id: id,
         title: draft.title,
-        ready: report.is_green()
-            && drafts::state_of(
-                &db::drafts::find(pool, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            )? == crate::domain::review::DraftState::InReview,
+        ready: report.is_green() && in_review,
         checks: report
             .checks
             .iter()
