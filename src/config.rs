@@ -26,6 +26,9 @@ pub struct Settings {
     /// The channel access token; without it sendgate uses the sandbox sender.
     pub line_channel_access_token: Option<String>,
     pub line_api_base: String,
+    /// How long one call to LINE may take before it counts as timed out (and is retried
+    /// with the same retry key).
+    pub line_timeout: std::time::Duration,
     /// The sandbox's monthly message limit (`None`: unlimited).
     pub sandbox_monthly_limit: Option<i64>,
     /// Run the background dispatcher (tests switch it off and step it themselves).
@@ -58,6 +61,7 @@ impl Default for Settings {
             line_channel_secret: None,
             line_channel_access_token: None,
             line_api_base: "https://api.line.me".to_string(),
+            line_timeout: std::time::Duration::from_secs(20),
             sandbox_monthly_limit: Some(30_000),
             dispatcher: true,
         }

@@ -46,6 +46,9 @@ pub async fn resume(state: &AppState) -> anyhow::Result<u64> {
 
 pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
     let now = state.clock.now();
+    if !db::releases::has_due_work(&state.pool, now).await? {
+        return Ok(Step::Idle);
+    }
     let mut tx = db::begin_write(&state.pool).await?;
     let started = db::releases::promote_due(&mut tx, now).await?;
     for (release_id, draft_id) in &started {
@@ -98,6 +101,7 @@ pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
         notification_disabled: content.notification_disabled(),
         retry_key: row.retry_key.parse()?,
     };
+    state.pacer.acquire(batch.audience.method()).await;
     let result = state.provider.send(&batch).await;
 
     let now = state.clock.now();
@@ -154,7 +158,9 @@ async fn finish(
             )),
         )
     };
-    db::releases::finish(&mut **tx, release.id, state, error.as_deref(), now).await?;
+    if !db::releases::finish(&mut **tx, release.id, state, error.as_deref(), now).await? {
+        return Ok(());
+    }
     db::drafts::set_state(&mut **tx, release.draft_id, state, now).await?;
     db::audit::append(
         tx,
@@ -168,11 +174,27 @@ async fn finish(
     Ok(())
 }
 
-/// Steps until `shutdown` resolves, resting briefly whenever there is nothing to do.
-pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+/// How many batches may be in flight at once. The provider's rate limit, not this, sets
+/// the pace; a few workers keep the database round trips of one batch from idling the
+/// connection while another waits for LINE.
+pub const WORKERS: usize = 4;
+
+/// Resumes what a crash left in flight, then runs [`WORKERS`] workers until `shutdown`
+/// resolves; each finishes its batch in flight before it stops.
+pub async fn run(state: AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
     if let Err(e) = resume(&state).await {
         tracing::error!(error = %e, "dispatcher could not resume in-flight deliveries");
     }
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| tokio::spawn(work(state.clone(), shutdown.clone())))
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+}
+
+/// One worker: steps, resting briefly whenever there is nothing to do.
+async fn work(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             return;

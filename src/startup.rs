@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::delivery::DeliveryProvider;
 use crate::delivery::line::LineClient;
+use crate::delivery::pacing::Pacer;
 use crate::delivery::sandbox::Sandbox;
 use crate::services::{auth, passwords, setup};
 use crate::state::{AppState, LoginGuard};
@@ -42,7 +43,7 @@ impl Application {
             Some(token) => Arc::new(LineClient::new(
                 &settings.line_api_base,
                 token.clone(),
-                Duration::from_secs(20),
+                settings.line_timeout,
             )?),
             None => Arc::new(Sandbox::new(
                 pool.clone(),
@@ -51,6 +52,7 @@ impl Application {
             )),
         };
         let state = AppState {
+            pacer: Arc::new(Pacer::new(provider.rate_limits())),
             provider,
             login_guard: Arc::new(LoginGuard::new(&settings, dummy_hash)),
             pool,

@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::delivery::DeliveryProvider;
+use crate::delivery::pacing::Pacer;
 use crate::domain::throttle::{Limit, Throttle};
 
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Where messages go: the sandbox or LINE.
     pub provider: Arc<dyn DeliveryProvider>,
+    /// Keeps sends under the provider's rate limits; shared by the dispatcher's workers.
+    pub pacer: Arc<Pacer>,
     pub login_guard: Arc<LoginGuard>,
     /// The one-time first-run token; `None` once any user exists.
     pub setup_token: Arc<Mutex<Option<String>>>,

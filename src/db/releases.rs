@@ -254,14 +254,15 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// Fails every row not yet sent (the monthly quota is gone: the rest cannot go either).
+/// Fails every row not yet handed over (the monthly quota is gone: the rest cannot go
+/// either). Rows another worker has in flight record their own outcome.
 pub async fn fail_unsent(
     ex: impl SqliteExecutor<'_>,
     release_id: i64,
     error: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE deliveries SET state = 'failed', error = ? WHERE release_id = ? AND state IN ('pending', 'sending')",
+        "UPDATE deliveries SET state = 'failed', error = ? WHERE release_id = ? AND state = 'pending'",
         error,
         release_id
     )
@@ -279,15 +280,16 @@ pub async fn unfinished(ex: impl SqliteExecutor<'_>, release_id: i64) -> Result<
     .await
 }
 
+/// Records the final state of a sending release. False when it was already finished.
 pub async fn finish(
     ex: impl SqliteExecutor<'_>,
     release_id: i64,
     state: &str,
     error: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE releases SET state = ?, error = ?, finished_at = ? WHERE id = ?",
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE releases SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'sending'",
         state,
         error,
         now,
@@ -295,7 +297,26 @@ pub async fn finish(
     )
     .execute(ex)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
+}
+
+/// Whether the dispatcher has anything to do now: a scheduled release that is due, or a
+/// pending row of a sending release whose time has come. A read, so an idle dispatcher
+/// never takes the write lock.
+pub async fn has_due_work(
+    ex: impl SqliteExecutor<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT (EXISTS (SELECT 1 FROM releases WHERE state = 'scheduled' AND send_at <= ?1)
+                OR EXISTS (SELECT 1 FROM deliveries d JOIN releases r ON r.id = d.release_id
+                           WHERE d.state = 'pending' AND r.state = 'sending'
+                             AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?1)))
+           AS "due!: bool""#,
+        now
+    )
+    .fetch_one(ex)
+    .await
 }
 
 /// Cancels a release that has not started sending. False when it already started.

@@ -20,6 +20,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::pacing::Rate;
 use super::{Accepted, Audience, Batch, DeliveryError, DeliveryProvider, Quota};
 
 /// LINE's limit on user ids per multicast call.
@@ -488,6 +489,15 @@ impl DeliveryProvider for LineClient {
             }
         }
         parse_quota(&quota.body, &consumption.body)
+    }
+
+    /// LINE's published limits (reference section on rate limits).
+    fn rate_limits(&self) -> Vec<(&'static str, Rate)> {
+        vec![
+            ("multicast", Rate::per_second(200)),
+            ("push", Rate::per_second(2_000)),
+            ("broadcast", Rate::per_hour(60)),
+        ]
     }
 }
 

@@ -3,6 +3,7 @@
 //! the LINE Messaging API. The dispatcher and the services depend only on this trait.
 
 pub mod line;
+pub mod pacing;
 pub mod sandbox;
 
 use serde_json::Value;
@@ -122,4 +123,10 @@ pub trait DeliveryProvider: Send + Sync + 'static {
 
     /// This month's allowance and use.
     async fn quota(&self) -> Result<Quota, DeliveryError>;
+
+    /// The request rates the provider enforces, per send method, for the dispatcher's
+    /// [`pacing::Pacer`]. None by default.
+    fn rate_limits(&self) -> Vec<(&'static str, pacing::Rate)> {
+        Vec::new()
+    }
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod audience;
 mod audit;
+mod crash;
 mod csrf;
 mod drafts;
 #[path = "../fake_line/mod.rs"]

@@ -5,9 +5,10 @@ use crate::fake_line::{
 };
 use crate::helpers::*;
 
-/// `n` friends tagged vip (1 and 2 are testers), a marketer, two approvals, a confirmed
-/// test send and an acknowledged preview: everything but the release itself.
-async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
+/// `n` friends tagged vip (1 and 2 are testers), a marketer, two approvals (three from
+/// 10,000 recipients on, the large-audience rule), a confirmed test send and an
+/// acknowledged preview: everything but the release itself.
+pub async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
     let mut csv = String::from("user_id,display_name,tags\n");
@@ -44,7 +45,8 @@ async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
     };
     app.post(&client, &format!("/drafts/{draft}/submit"), &[])
         .await;
-    for name in ["rei", "ren"] {
+    let reviewers = if n >= 10_000 { 3 } else { 2 };
+    for name in ["rei", "ren", "rin"].into_iter().take(reviewers) {
         let u = app.create_user(name, "reviewer").await;
         let c = app.signed_in(&u).await;
         assert_eq!(
@@ -70,7 +72,7 @@ async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
 
 /// Releases as a person would: ticks every warning box on the release page, reads the
 /// warning, types the phrase.
-async fn release(
+pub async fn release(
     app: &TestApp,
     client: &reqwest::Client,
     draft: i64,
@@ -225,7 +227,7 @@ async fn a_scheduled_release_can_be_cancelled_before_it_starts() {
     assert_eq!(state, "cancelled");
 }
 
-async fn through_fake(fake: &FakeLine) -> TestApp {
+pub async fn through_fake(fake: &FakeLine) -> TestApp {
     let base = fake.base_url();
     TestApp::spawn_with(move |s| {
         s.line_channel_access_token = Some(DEFAULT_TOKEN.into());
@@ -319,4 +321,42 @@ async fn a_sent_draft_is_duplicated_into_a_new_draft_that_needs_the_whole_gate_a
             .await
             .contains(&"draft.duplicated".to_string())
     );
+}
+
+#[tokio::test]
+async fn a_batch_line_took_but_answered_too_late_is_retried_gets_409_and_counts_as_sent() {
+    let ids: Vec<String> = (1..=700).map(uid).collect();
+    let fake = FakeLine::start(FakeLineConfig::with_friends(ids)).await;
+    let base = fake.base_url();
+    let app = TestApp::spawn_with(move |s| {
+        s.line_channel_access_token = Some(DEFAULT_TOKEN.into());
+        s.line_api_base = base;
+        s.line_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let (client, draft) = ready(&app, 700, true).await;
+    assert_eq!(
+        release(&app, &client, draft, "700").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    fake.delay_next_response(Endpoint::Multicast, std::time::Duration::from_secs(2));
+    assert_eq!(
+        app.dispatch_one_step().await,
+        sendgate::dispatcher::Step::Retrying { release_id: 1 },
+        "the answer never came in time"
+    );
+    assert_eq!(fake.users_reached(), 500, "but LINE took batch 1");
+    app.dispatch_all().await; // batch 2; batch 1 waits for its backoff
+    app.clock.advance(chrono::Duration::minutes(5));
+    app.dispatch_all().await; // batch 1 again with its key: 409
+    assert_eq!(fake.conflicts(), 1);
+    assert_eq!(fake.users_reached(), 700);
+    assert!(
+        fake.users_reached_more_than_once()
+            .iter()
+            .all(|u| u == &uid(1) || u == &uid(2)),
+        "nobody but the testers (their test send) got anything twice"
+    );
+    let doc = html(app.get(&client, "/releases/1").await).await;
+    assert_eq!(text(&doc, "#release-state"), "sent");
 }
