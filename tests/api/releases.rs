@@ -237,26 +237,38 @@ pub async fn through_fake(fake: &FakeLine) -> TestApp {
 }
 
 #[tokio::test]
-async fn a_500_on_one_batch_is_retried_with_its_key_and_everyone_gets_it_exactly_once() {
-    let ids: Vec<String> = (1..=1200).map(uid).collect();
+async fn a_500_on_batch_3_of_5_is_retried_with_its_key_and_everyone_gets_it_exactly_once() {
+    let ids: Vec<String> = (1..=2500).map(uid).collect();
     let fake = FakeLine::start(FakeLineConfig::with_friends(ids)).await;
     let app = through_fake(&fake).await;
-    let (client, draft) = ready(&app, 1200, true).await;
+    let (client, draft) = ready(&app, 2500, true).await;
     assert_eq!(
-        release(&app, &client, draft, "1,200").await.status(),
+        release(&app, &client, draft, "2,500").await.status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(
         app.count("deliveries").await,
-        3,
-        "1,200 recipients in batches of at most 500"
+        5,
+        "2,500 recipients in batches of at most 500"
     );
     app.dispatch_one_step().await; // batch 1
+    app.dispatch_one_step().await; // batch 2
     fake.fail_next(Endpoint::Multicast, 1, 500);
-    app.dispatch_all().await; // batch 2 fails and waits; batch 3 goes
+    assert_eq!(
+        app.dispatch_one_step().await,
+        sendgate::dispatcher::Step::Retrying { release_id: 1 },
+        "batch 3 got the 500"
+    );
+    app.dispatch_all().await; // batches 4 and 5; batch 3 waits for its backoff
+    assert_eq!(fake.users_reached(), 2000);
     app.clock.advance(chrono::Duration::minutes(5));
-    app.dispatch_all().await; // batch 2 again, same key
-    assert_eq!(fake.users_reached(), 1200);
+    app.dispatch_all().await; // batch 3 again, same key
+    assert_eq!(fake.users_reached(), 2500);
+    assert_eq!(
+        fake.retry_keys_seen().len(),
+        6 + 2,
+        "five batches, one of them twice, plus the two test sends"
+    );
     assert!(
         fake.users_reached_more_than_once()
             .iter()

@@ -288,6 +288,7 @@ struct FakeState {
     total_deliveries: u64,
     requests: HashMap<Endpoint, u64>,
     conflicts: u64,
+    rate_limited: u64,
     failures: HashMap<Endpoint, VecDeque<Failure>>,
     delays: HashMap<Endpoint, VecDeque<Duration>>,
     next_message_id: u64,
@@ -348,6 +349,7 @@ impl FakeLine {
             total_deliveries: 0,
             requests: HashMap::new(),
             conflicts: 0,
+            rate_limited: 0,
             failures: HashMap::new(),
             delays: HashMap::new(),
             next_message_id: 600_000_000_000_000_000,
@@ -459,6 +461,11 @@ impl FakeLine {
     }
 
     /// Requests that reached this endpoint, whatever the answer.
+    /// Requests refused with the rate-limit 429.
+    pub fn rate_limited(&self) -> u64 {
+        self.state().rate_limited
+    }
+
     pub fn requests_to(&self, endpoint: Endpoint) -> u64 {
         self.state().requests.get(&endpoint).copied().unwrap_or(0)
     }
@@ -691,6 +698,7 @@ impl Inner {
             return answer;
         }
         if state.rate_limits && !state.take_token(endpoint) {
+            state.rate_limited += 1;
             return Answer::error(429, RATE_LIMIT_MESSAGE);
         }
         let retry_key = match retry_key {
