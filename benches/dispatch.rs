@@ -13,7 +13,6 @@
 //! gate in front of them is measured by the tests, not here); the sending is the app's own.
 
 #[path = "../tests/fake_line/mod.rs"]
-#[allow(dead_code)]
 mod fake_line;
 
 use std::sync::Arc;
