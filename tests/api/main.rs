@@ -4,6 +4,7 @@ mod admin;
 mod audience;
 mod audit;
 mod csrf;
+mod demo;
 mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
