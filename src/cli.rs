@@ -24,14 +24,10 @@ use crate::startup::{Application, shutdown_signal};
     about = "A pre-send review gate for LINE Official Account messages."
 )]
 pub struct Cli {
-    /// The SQLite database file (created with its folder if missing).
-    #[arg(
-        long,
-        global = true,
-        env = "SENDGATE_DATABASE",
-        default_value = "data/sendgate.db"
-    )]
-    pub database: PathBuf,
+    /// The SQLite database file (created with its folder if missing) [default:
+    /// data/sendgate.db, or sendgate-demo.db for `serve --demo`].
+    #[arg(long, global = true, env = "SENDGATE_DATABASE")]
+    pub database: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -95,6 +91,11 @@ pub struct ServeArgs {
     /// The sandbox's monthly message limit, or "none".
     #[arg(long, env = "SENDGATE_SANDBOX_MONTHLY_LIMIT", default_value = "30000")]
     pub sandbox_monthly_limit: String,
+    /// Seed a Japanese demo account (people, 2,000 friends, drafts in every state) into an
+    /// empty database, print the demo passwords once, and serve it. Uses sendgate-demo.db
+    /// unless --database is given.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 impl ServeArgs {
@@ -181,15 +182,52 @@ fn describe(e: AppError) -> String {
     }
 }
 
+/// Seeds the demo into an empty database and prints its people once, or says it reuses them.
+async fn seed_demo(app: &Application) -> anyhow::Result<()> {
+    let state = app.state();
+    match crate::demo::seed(state).await? {
+        Some(demo) => {
+            // The demo created the first admin, so first-run setup is closed.
+            *state.setup_token.lock().expect("setup lock") = None;
+            println!();
+            println!(
+                "Demo account seeded in {}: {} friends, 3 segments, drafts in every state.",
+                state.settings.database.display(),
+                crate::demo::FRIENDS
+            );
+            println!("Sign in as one of these people (the passwords are shown only now):");
+            println!();
+            print!(
+                "{}",
+                crate::demo::credentials_table(&demo.users, &state.settings.public_url())
+            );
+            println!();
+        }
+        None => println!(
+            "Demo: {} already has users; reusing them (their passwords were printed when it was seeded).",
+            state.settings.database.display()
+        ),
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli
         .command
         .unwrap_or_else(|| Command::Serve(ServeArgs::from_env()));
+    let demo = matches!(&command, Command::Serve(args) if args.demo);
+    let database = cli.database.unwrap_or_else(|| {
+        PathBuf::from(if demo {
+            "sendgate-demo.db"
+        } else {
+            "data/sendgate.db"
+        })
+    });
     match command {
         Command::Serve(args) => {
             let settings = Settings {
                 bind: args.bind,
-                database: cli.database,
+                database,
                 secure_cookies: args.secure_cookies,
                 public_url: args.public_url,
                 line_channel_secret: args.line_channel_secret.filter(|s| !s.is_empty()),
@@ -206,6 +244,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..Settings::default()
             };
             let app = Application::build(settings, Arc::new(SystemClock)).await?;
+            if args.demo {
+                seed_demo(&app).await?;
+            }
             println!("sendgate is listening on http://{}", app.addr());
             if app.state().provider.name() == "sandbox" {
                 println!(
@@ -223,13 +264,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let pool = db::connect(&cli.database).await?;
+            let pool = db::connect(&database).await?;
             db::migrate(&pool).await?;
-            println!("migrations applied to {}", cli.database.display());
+            println!("migrations applied to {}", database.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => {
-            let pool = db::connect(&cli.database).await?;
+            let pool = db::connect(&database).await?;
             db::migrate(&pool).await?;
             let now = SystemClock.now();
             let actor = Actor::cli();
@@ -322,7 +363,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Friends(FriendsCommand::Import { file }) => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let pool = db::connect(&cli.database).await?;
+            let pool = db::connect(&database).await?;
             db::migrate(&pool).await?;
             let tz = db::policy::get(&pool).await?.time_zone;
             let started = std::time::Instant::now();
@@ -354,7 +395,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Audit(AuditCommand::Verify) => {
-            let pool = db::connect(&cli.database).await?;
+            let pool = db::connect(&database).await?;
             db::migrate(&pool).await?;
             match services::audit::verify(&pool).await? {
                 Verification::Intact { events } => {

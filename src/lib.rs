@@ -11,6 +11,7 @@
 //!   transaction.
 //! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
 //! - [`db`] holds all SQL, as compile-time checked queries.
+//! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
 //! Time comes from a [`clock::Clock`], so tests can control it.
 
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod delivery;
+pub mod demo;
 pub mod dispatcher;
 pub mod domain;
 pub mod error;

@@ -5,6 +5,7 @@ mod audience;
 mod audit;
 mod crash;
 mod csrf;
+mod demo;
 mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;

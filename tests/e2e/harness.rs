@@ -194,6 +194,16 @@ impl Driver {
         ] {
             caps.add_arg(arg)?;
         }
+        if width < 500 {
+            // A desktop window cannot be narrower than 500 px; a phone's viewport is
+            // emulated instead, at its real size.
+            caps.add_experimental_option(
+                "mobileEmulation",
+                serde_json::json!({
+                    "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true }
+                }),
+            )?;
+        }
         Ok(WebDriver::new(self.url.clone(), caps).await?)
     }
 }

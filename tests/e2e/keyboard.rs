@@ -98,6 +98,11 @@ async fn by_keyboard(app: &App, draft: i64, r: &Person) -> anyhow::Result<()> {
         r.goto(app, &format!("/drafts/{draft}")).await?;
     }
     ensure!(r.has_class("#gate-approvals", "missing").await?);
+    let viewport = r.web.execute("return window.innerWidth;", vec![]).await?;
+    ensure!(
+        viewport.convert::<i64>()? == 390,
+        "the page is laid out for a 390 px wide phone"
+    );
     r.shot("02-draft").await?;
 
     let approve = tab_to(r, 120, "the approve button", async |el: &WebElement| {

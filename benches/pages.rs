@@ -1,0 +1,413 @@
+//! Page speed (issue #6): with 10,000 drafts and 100,000 audit events in the database, the
+//! dashboard, a draft page and the audit page each answer under 20 ms at the 99th
+//! percentile with 32 concurrent clients, and the server stays under 100 MB of memory.
+//!
+//! A driver, not a micro-benchmark:
+//!
+//! 1. builds the release binary (`cargo build --release --bin sendgate`),
+//! 2. seeds a fresh SQLite file through the `db` layer in a few large transactions (the
+//!    audit chain stays valid: every event goes through `db::audit::append`),
+//! 3. starts `target/release/sendgate serve` as a child process, so its memory is measured
+//!    alone from `/proc/<pid>/status` (VmRSS now, VmHWM the peak),
+//! 4. signs in, then 32 concurrent clients request each page for a few seconds,
+//! 5. prints p50 / p99 per page and the server's RSS, then stops the server.
+//!
+//! Run with `cargo bench --bench pages`. `SENDGATE_BENCH_SECONDS` (default 10) sets the time
+//! per page, `SENDGATE_BENCH_DRAFTS` / `SENDGATE_BENCH_EVENTS` the sizes. All traffic goes
+//! to 127.0.0.1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sendgate::db::{self, audit::Actor};
+use sendgate::domain::message::MessageInput;
+use sendgate::domain::roles::Roles;
+use sendgate::services::drafts::{self, DraftInput};
+use sendgate::services::users;
+use serde_json::json;
+
+const CLIENTS: usize = 32;
+const PASSWORD: &str = "bench password, long enough";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+fn build_release_binary() -> PathBuf {
+    if let Some(binary) = std::env::var_os("SENDGATE_BENCH_BINARY") {
+        return PathBuf::from(binary);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--bin", "sendgate"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the release build failed");
+    target_dir().join("release").join("sendgate")
+}
+
+struct Seeded {
+    draft_id: i64,
+}
+
+/// 10,000 drafts (a third in review, some reviewed) by two marketers, and audit events up
+/// to 100,000 in all, written through the `db` layer in large transactions.
+async fn seed(path: &Path, n_drafts: u64, n_events: u64) -> anyhow::Result<Seeded> {
+    let pool = db::connect(path).await?;
+    db::migrate(&pool).await?;
+    let now = Utc::now();
+    let cli = Actor::cli();
+    let mut people = Vec::new();
+    for (name, roles) in [
+        ("bench", "admin,marketer,reviewer"),
+        ("hanako", "marketer"),
+        ("rei", "reviewer"),
+    ] {
+        let id = users::create(
+            &pool,
+            now,
+            &cli,
+            &users::NewUserInput {
+                username: name.into(),
+                display_name: format!("{name} さん"),
+                password: PASSWORD.into(),
+                roles: Roles::parse_list(roles).unwrap(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        people.push((id, Actor::user(id, name)));
+    }
+    let mut draft_id = 0;
+    let mut events = 3u64; // the three user.created events
+    let mut tx = db::begin_write(&pool).await?;
+    for i in 0..n_drafts {
+        let (author_id, author) = &people[(i % 2) as usize];
+        let content = drafts::parse_input(
+            &pool,
+            &DraftInput {
+                kind: "broadcast".into(),
+                title: format!("冬のキャンペーン No.{i}"),
+                messages: vec![
+                    MessageInput::text(format!("冬のセール開催中！全品{}%オフ。", i % 50)),
+                    MessageInput::text("ご来店をお待ちしております。"),
+                ],
+                ..DraftInput::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let at = now - chrono::Duration::seconds((n_drafts - i) as i64 * 60);
+        let hash = content.content_hash();
+        let id = db::drafts::insert(
+            &mut tx,
+            &db::drafts::NewRevision {
+                author_id: *author_id,
+                kind: "broadcast",
+                title: content.title().as_str(),
+                content: &content.canonical_json(),
+                content_hash: hash.as_str(),
+            },
+            at,
+        )
+        .await?;
+        db::audit::append(
+            &mut tx,
+            at,
+            author,
+            "draft.created",
+            &format!("draft:{id}"),
+            &json!({ "revision": 1, "content_hash": hash.as_str() }),
+        )
+        .await?;
+        events += 1;
+        if i % 3 == 0 {
+            db::drafts::set_state(&mut *tx, id, "in_review", at).await?;
+            db::audit::append(
+                &mut tx,
+                at,
+                author,
+                "draft.submitted",
+                &format!("draft:{id}"),
+                &json!({}),
+            )
+            .await?;
+            events += 1;
+            if i % 6 == 0 {
+                db::reviews::insert(&mut *tx, id, 1, people[2].0, "approve", "", at).await?;
+                db::audit::append(
+                    &mut tx,
+                    at,
+                    &people[2].1,
+                    "review.approve",
+                    &format!("draft:{id}"),
+                    &json!({ "revision": 1 }),
+                )
+                .await?;
+                events += 1;
+            }
+            draft_id = id;
+        }
+    }
+    tx.commit().await?;
+    let actions = [
+        "session.login",
+        "friends.imported",
+        "segment.saved",
+        "tester.added",
+    ];
+    while events < n_events {
+        let mut tx = db::begin_write(&pool).await?;
+        for _ in 0..20_000.min(n_events - events) {
+            let (_, actor) = &people[(events % 3) as usize];
+            db::audit::append(
+                &mut tx,
+                now,
+                actor,
+                actions[(events % 4) as usize],
+                "user:1",
+                &json!({ "n": events }),
+            )
+            .await?;
+            events += 1;
+        }
+        tx.commit().await?;
+    }
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    Ok(Seeded { draft_id })
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn status_kb(&self, field: &str) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with(field))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+            .unwrap_or(f64::NAN)
+    }
+
+    fn rss_mb(&self) -> f64 {
+        self.status_kb("VmRSS:") / 1024.0
+    }
+
+    fn peak_mb(&self) -> f64 {
+        self.status_kb("VmHWM:") / 1024.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(binary: &Path, database: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(binary)
+        .arg("--database")
+        .arg(database)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the server starts");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await
+            && r.status().is_success()
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not answer /healthz");
+}
+
+/// Signs in once; returns the session cookie the clients send.
+async fn sign_in(server: &Server) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{}/login", server.base))
+        .form(&[("username", "bench"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "sign-in failed");
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+struct PageResult {
+    requests: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+/// `CLIENTS` clients, each with its own connection, request `path` for `seconds`.
+async fn hammer(server: &Server, cookie: &str, path: &str, seconds: u64) -> PageResult {
+    let url = format!("{}{}", server.base, path);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let r = client.get(&url).send().await.expect("request");
+                let status = r.status();
+                let body = r.bytes().await.expect("body");
+                times.push(started.elapsed());
+                assert_eq!(status, reqwest::StatusCode::OK, "{url}: {status}");
+                assert!(body.len() > 1000, "{url}: a short page");
+            }
+            times
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("client task"));
+    }
+    all.sort();
+    PageResult {
+        requests: all.len(),
+        p50: percentile(&all, 0.50),
+        p99: percentile(&all, 0.99),
+        max: *all.last().unwrap(),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let n_drafts = env_or("SENDGATE_BENCH_DRAFTS", 10_000);
+    let n_events = env_or("SENDGATE_BENCH_EVENTS", 100_000);
+    let seconds = env_or("SENDGATE_BENCH_SECONDS", 10);
+
+    println!("building the release binary…");
+    let binary = build_release_binary();
+
+    let dir = tempfile::tempdir()?;
+    let database = dir.path().join("pages.db");
+    let started = Instant::now();
+    let seeded = seed(&database, n_drafts, n_events).await?;
+    println!(
+        "seeded {n_drafts} drafts and {n_events} audit events in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let server = start(&binary, &database).await;
+    let cookie = sign_in(&server).await;
+    println!(
+        "server pid {}: RSS {:.1} MB after start",
+        server.child.id(),
+        server.rss_mb()
+    );
+    println!(
+        "{CLIENTS} concurrent clients, {seconds} s per page (targets: p99 < 20 ms, RSS < 100 MB)"
+    );
+    println!(
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8}  RSS MB",
+        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
+    );
+    let pages = [
+        ("dashboard", "/".to_string()),
+        ("draft page", format!("/drafts/{}", seeded.draft_id)),
+        ("audit page", "/audit".to_string()),
+    ];
+    let mut all_ok = true;
+    for (name, path) in &pages {
+        // One warm-up pass so the first request's cache misses are not the p99.
+        hammer(&server, &cookie, path, 1).await;
+        let r = hammer(&server, &cookie, path, seconds).await;
+        let ok = r.p99 < Duration::from_millis(20);
+        all_ok &= ok;
+        println!(
+            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1}  {:.1}  {}",
+            format!("{name} {path}"),
+            r.requests,
+            r.requests as f64 / seconds as f64,
+            ms(r.p50),
+            ms(r.p99),
+            ms(r.max),
+            server.rss_mb(),
+            if ok { "ok" } else { "MISSES 20 ms p99" }
+        );
+    }
+    let peak = server.peak_mb();
+    let rss_ok = peak < 100.0;
+    println!(
+        "server memory: VmRSS {:.1} MB, VmHWM (peak) {:.1} MB {}",
+        server.rss_mb(),
+        peak,
+        if rss_ok { "ok" } else { "MISSES 100 MB" }
+    );
+    println!(
+        "result: {}",
+        if all_ok && rss_ok {
+            "every target met"
+        } else {
+            "a target was missed"
+        }
+    );
+    drop(server);
+    Ok(())
+}

@@ -1,0 +1,497 @@
+//! The demo account behind `sendgate serve --demo`: a realistic Japanese LINE account with
+//! people, 2,000 friends, testers, segments and a draft in every state of the lifecycle.
+//!
+//! Everything is written through the same services the web app uses (users, CSV import,
+//! segments, drafts, reviews, test sends, previews, releases, the dispatcher), so the demo
+//! data passes every gate rule and is in the audit log like any other change. It is only
+//! seeded into a database without users.
+
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::clock::FixedClock;
+use crate::db::{self, audit::Actor};
+use crate::dispatcher::{self, Step};
+use crate::domain::audience::SegmentInput;
+use crate::domain::message::MessageInput;
+use crate::domain::review::Verdict;
+use crate::domain::roles::Roles;
+use crate::error::AppError;
+use crate::services::drafts::{self, DraftInput};
+use crate::services::releases::ReleaseRequest;
+use crate::services::{audience, previews, releases, reviews, test_sends, users};
+use crate::state::AppState;
+
+/// How many friends the demo account has.
+pub const FRIENDS: usize = 2_000;
+
+/// One demo person and the password generated for them (shown once on the console).
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    pub role: &'static str,
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub password: String,
+}
+
+/// The titles of the demo drafts, by the state each is left in.
+pub struct DemoDrafts {
+    pub draft: i64,
+    pub one_approval: i64,
+    pub changes_requested: i64,
+    pub ready: i64,
+    pub scheduled: i64,
+    pub sent: i64,
+}
+
+pub struct Demo {
+    pub users: Vec<DemoUser>,
+    pub drafts: DemoDrafts,
+}
+
+const PEOPLE: [(&str, &str, &str); 4] = [
+    ("marketer", "misaki", "佐藤 美咲"),
+    ("reviewer", "kenta", "鈴木 健太"),
+    ("reviewer", "yuko", "高橋 優子"),
+    ("admin", "makoto", "田中 誠"),
+];
+
+const SURNAMES: [&str; 20] = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+];
+const GIVEN: [&str; 20] = [
+    "陽菜",
+    "結衣",
+    "さくら",
+    "美咲",
+    "葵",
+    "凛",
+    "花子",
+    "真央",
+    "愛",
+    "七海",
+    "蓮",
+    "大翔",
+    "悠真",
+    "湊",
+    "健太",
+    "翔太",
+    "拓海",
+    "誠",
+    "一郎",
+    "直樹",
+];
+const CITIES: [(&str, u32); 5] = [
+    ("東京", 35),
+    ("大阪", 20),
+    ("名古屋", 15),
+    ("福岡", 15),
+    ("札幌", 15),
+];
+const AGES: [&str; 5] = ["20代", "30代", "40代", "50代", "60代以上"];
+
+fn password(rng: &mut impl Rng) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The moment the demo is seeded at: now, or the last minute before quiet hours began when
+/// now is inside them, so that "send now" releases pass the schedule rule.
+fn seed_time(now: DateTime<Utc>, policy: &crate::domain::policy::ReleasePolicy) -> DateTime<Utc> {
+    let mut t = now;
+    for _ in 0..(48 * 4) {
+        if !policy.quiet_hours.contains(t, policy.time_zone) {
+            return t;
+        }
+        t -= Duration::minutes(15);
+    }
+    now
+}
+
+/// The CSV of the demo friends: Japanese names, a city tag and sometimes VIP, 新規 (followed
+/// in the last 30 days) or 休眠 (dormant); gender, age group and member rank attributes.
+pub fn friends_csv(now: DateTime<Utc>) -> String {
+    let mut rng = StdRng::seed_from_u64(20_261_120);
+    let mut csv =
+        String::from("user_id,display_name,tags,followed_at,attr:gender,attr:age,attr:rank\n");
+    for i in 1..=FRIENDS {
+        let name = format!(
+            "{} {}",
+            SURNAMES[rng.random_range(0..SURNAMES.len())],
+            GIVEN[rng.random_range(0..GIVEN.len())]
+        );
+        let mut roll = rng.random_range(0..100u32);
+        let city = CITIES
+            .iter()
+            .find(|(_, share)| {
+                if roll < *share {
+                    true
+                } else {
+                    roll -= share;
+                    false
+                }
+            })
+            .map(|(c, _)| *c)
+            .unwrap_or("東京");
+        let mut tags = vec![city];
+        let days_ago = if rng.random_bool(0.2) {
+            tags.push("新規");
+            rng.random_range(0..30)
+        } else {
+            rng.random_range(30..730)
+        };
+        if rng.random_bool(0.08) {
+            tags.push("VIP");
+        } else if days_ago > 180 && rng.random_bool(0.3) {
+            tags.push("休眠");
+        }
+        let followed =
+            now - Duration::days(days_ago) - Duration::minutes(rng.random_range(0..1440));
+        let rank = if tags.contains(&"VIP") {
+            "ゴールド"
+        } else if rng.random_bool(0.3) {
+            "シルバー"
+        } else {
+            "レギュラー"
+        };
+        csv.push_str(&format!(
+            "U{:032x},{name},{},{},{},{},{rank}\n",
+            0xde30_0000_u64 + i as u64,
+            tags.join("|"),
+            followed.to_rfc3339(),
+            if rng.random_bool(0.6) {
+                "女性"
+            } else {
+                "男性"
+            },
+            AGES[rng.random_range(0..AGES.len())],
+        ));
+    }
+    csv
+}
+
+fn text_draft(kind: &str, title: &str, segment: Option<i64>, texts: &[&str]) -> DraftInput {
+    DraftInput {
+        kind: kind.into(),
+        title: title.into(),
+        segment_id: segment,
+        messages: texts.iter().map(|t| MessageInput::text(*t)).collect(),
+        ..DraftInput::default()
+    }
+}
+
+/// Seeds the demo account when the database has no users; `None` when it already has some.
+pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
+    let pool = &state.pool;
+    if db::users::count(pool).await? > 0 {
+        return Ok(None);
+    }
+    let policy = db::policy::get(pool).await?;
+    let now = seed_time(state.clock.now(), &policy);
+    // The dispatcher steps below run at the seeding moment too.
+    let state = AppState {
+        clock: Arc::new(FixedClock::new(now)),
+        ..state.clone()
+    };
+    let state = &state;
+    let mut rng = StdRng::from_os_rng();
+    let cli = Actor::cli();
+
+    let mut people = Vec::new();
+    let mut ids = Vec::new();
+    for (role, username, display_name) in PEOPLE {
+        let password = password(&mut rng);
+        let id = users::create(
+            pool,
+            now,
+            &cli,
+            &users::NewUserInput {
+                username: username.into(),
+                display_name: display_name.into(),
+                password: password.clone(),
+                roles: Roles::parse_list(role).map_err(|e| anyhow!(e))?,
+            },
+        )
+        .await
+        .map_err(|e| anyhow!("creating {username}: {e:?}"))?;
+        ids.push(id);
+        people.push(DemoUser {
+            role,
+            username,
+            display_name,
+            password,
+        });
+    }
+    let marketer = Actor::user(ids[0], PEOPLE[0].2);
+    let reviewer_rows = [
+        db::users::find(pool, ids[1]).await?.context("reviewer 1")?,
+        db::users::find(pool, ids[2]).await?.context("reviewer 2")?,
+    ];
+    let reviewer_actors = [
+        Actor::user(ids[1], PEOPLE[1].2),
+        Actor::user(ids[2], PEOPLE[2].2),
+    ];
+
+    audience::import_csv(
+        pool,
+        now,
+        &marketer,
+        friends_csv(now).into_bytes(),
+        policy.time_zone,
+    )
+    .await
+    .map_err(|e| anyhow!("importing the demo friends: {e:?}"))?;
+    for n in [1u64, 2] {
+        audience::set_tester(
+            pool,
+            now,
+            &marketer,
+            &format!("U{:032x}", 0xde30_0000_u64 + n),
+            true,
+        )
+        .await
+        .map_err(|e| anyhow!("adding a tester: {e:?}"))?;
+    }
+    let segment = |name: &str, any: &str, all: &str, none: &str| SegmentInput {
+        name: name.into(),
+        tags_any: any.into(),
+        tags_all: all.into(),
+        tags_none: none.into(),
+        ..SegmentInput::default()
+    };
+    let mut segments = Vec::new();
+    for input in [
+        segment("VIP会員", "VIP", "", ""),
+        segment("東京の新規友だち", "", "東京,新規", ""),
+        segment("休眠のお客様（VIP除く）", "休眠", "", "VIP"),
+    ] {
+        segments.push(
+            audience::save_segment(pool, now, &marketer, None, &input)
+                .await
+                .map_err(|e| anyhow!("saving segment {}: {e:?}", input.name))?,
+        );
+    }
+    let [vip, tokyo_new, dormant] = [segments[0], segments[1], segments[2]];
+
+    let tomorrow_noon = (now.with_timezone(&policy.time_zone) + Duration::days(1))
+        .format("%Y-%m-%dT12:00")
+        .to_string();
+    let drafts_in_order = [
+        text_draft(
+            "broadcast",
+            "年末年始の営業時間のお知らせ",
+            None,
+            &[
+                "【年末年始の営業時間】\n12月30日〜1月3日は休業いたします。\n1月4日より通常営業です。今年も大変お世話になりました。",
+            ],
+        ),
+        text_draft(
+            "broadcast",
+            "新商品「濃厚抹茶ラテ」発売",
+            None,
+            &[
+                "お待たせしました！冬の新商品「濃厚抹茶ラテ」が本日発売です🍵",
+                "京都・宇治の抹茶をたっぷり使った、ほろ苦くやさしい甘さの一杯。全店でお試しください。",
+            ],
+        ),
+        text_draft(
+            "segment",
+            "週末限定クーポン（東京の新規友だち）",
+            Some(tokyo_new),
+            &[
+                "友だち追加ありがとうございます！\n今週末だけ使える10%オフクーポンをお届けします。店頭でこの画面をご提示ください。",
+            ],
+        ),
+        text_draft(
+            "segment",
+            "VIP様限定 ウィンターセール先行案内",
+            Some(vip),
+            &[
+                "いつもご愛顧いただきありがとうございます。",
+                "VIP会員様だけの先行セールを開催します。全品20%オフ、12月10日〜12日の3日間限定です。",
+            ],
+        ),
+        DraftInput {
+            send_at_local: tomorrow_noon,
+            ..text_draft(
+                "segment",
+                "東京の新規友だちへ：来店クーポン",
+                Some(tokyo_new),
+                &[
+                    "東京エリアの店舗で使える来店クーポン（500円引き）をプレゼント🎁\nお会計時にこのメッセージをお見せください。",
+                ],
+            )
+        },
+        text_draft(
+            "segment",
+            "お久しぶりクーポン（休眠のお客様）",
+            Some(dormant),
+            &[
+                "お久しぶりです！またお会いできるのを楽しみにしています。\nご来店時に使える15%オフクーポンをご用意しました。今月末まで有効です。",
+            ],
+        ),
+    ];
+    let mut draft_ids = Vec::new();
+    for input in &drafts_in_order {
+        let content = drafts::parse_input(pool, input)
+            .await
+            .map_err(|e| anyhow!("demo draft {:?}: {}", input.title, describe(e)))?;
+        draft_ids.push(
+            drafts::create(pool, now, &marketer, &content)
+                .await
+                .map_err(|e| anyhow!("creating {:?}: {}", input.title, describe(e)))?,
+        );
+    }
+    let d = DemoDrafts {
+        draft: draft_ids[0],
+        one_approval: draft_ids[1],
+        changes_requested: draft_ids[2],
+        ready: draft_ids[3],
+        scheduled: draft_ids[4],
+        sent: draft_ids[5],
+    };
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+
+    for id in [
+        d.one_approval,
+        d.changes_requested,
+        d.ready,
+        d.scheduled,
+        d.sent,
+    ] {
+        drafts::submit(pool, now, &marketer, id)
+            .await
+            .map_err(fail("submitting a demo draft"))?;
+    }
+    reviews::record(
+        pool,
+        now,
+        &reviewer_rows[0],
+        d.one_approval,
+        1,
+        Verdict::Approve,
+        "写真映えする一杯ですね。内容OKです。",
+    )
+    .await
+    .map_err(fail("approving"))?;
+    reviews::record(
+        pool,
+        now,
+        &reviewer_rows[1],
+        d.changes_requested,
+        1,
+        Verdict::RequestChanges,
+        "クーポンの有効期限と対象店舗が本文にありません。追記をお願いします。",
+    )
+    .await
+    .map_err(fail("requesting changes"))?;
+
+    for id in [d.ready, d.scheduled, d.sent] {
+        for r in &reviewer_rows {
+            reviews::record(pool, now, r, id, 1, Verdict::Approve, "")
+                .await
+                .map_err(fail("approving"))?;
+        }
+        let test = test_sends::send(state, now, &marketer, id)
+            .await
+            .map_err(fail("test-sending"))?;
+        test_sends::confirm(state, now, &reviewer_actors[0], id, test)
+            .await
+            .map_err(fail("confirming a test send"))?;
+        let preview = previews::take(state, now, &marketer, id)
+            .await
+            .map_err(fail("taking a preview"))?;
+        previews::acknowledge(state, now, &marketer, id, preview)
+            .await
+            .map_err(fail("acknowledging a preview"))?;
+        if id == d.ready {
+            continue;
+        }
+        let recipients = db::previews::find(pool, preview)
+            .await?
+            .context("the preview just taken")?
+            .recipient_count;
+        releases::release(
+            state,
+            now,
+            &marketer,
+            id,
+            &ReleaseRequest {
+                typed_phrase: releases::expected_phrase(recipients),
+                read_warning: true,
+                acknowledged_warnings: Vec::new(),
+            },
+        )
+        .await
+        .map_err(fail("releasing"))?;
+    }
+    // Send the "send now" release through the sandbox, as the dispatcher would.
+    for _ in 0..10_000 {
+        if dispatcher::dispatch_one(state).await? == Step::Idle {
+            break;
+        }
+    }
+    Ok(Some(Demo {
+        users: people,
+        drafts: d,
+    }))
+}
+
+fn describe(e: AppError) -> String {
+    match e {
+        AppError::Invalid(errors) => errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Conflict(why) | AppError::Forbidden(why) => why,
+        other => format!("{other:#}"),
+    }
+}
+
+/// The console table of the demo people: role, user name, password, where to sign in.
+pub fn credentials_table(users: &[DemoUser], url: &str) -> String {
+    let mut out = format!(
+        "{:<10} {:<10} {:<18} {:<18} {}\n",
+        "role", "user name", "display name", "password", "URL"
+    );
+    for u in users {
+        // CJK characters take two columns in a terminal.
+        let width: usize = u
+            .display_name
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum();
+        let pad = " ".repeat(18usize.saturating_sub(width));
+        out.push_str(&format!(
+            "{:<10} {:<10} {}{pad} {:<18} {url}/login\n",
+            u.role, u.username, u.display_name, u.password
+        ));
+    }
+    out
+}
