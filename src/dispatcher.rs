@@ -173,11 +173,15 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
     if let Err(e) = resume(&state).await {
         tracing::error!(error = %e, "dispatcher could not resume in-flight deliveries");
     }
+    crate::step_dispatcher::resume_logged(&state).await;
     loop {
         if *shutdown.borrow() {
             return;
         }
+        // Step scenarios send from their own rows (src/step_dispatcher.rs).
+        let steps_busy = crate::step_dispatcher::tick(&state).await;
         let rest = match dispatch_one(&state).await {
+            _ if steps_busy => Duration::ZERO,
             Ok(Step::Idle) | Ok(Step::Retrying { .. }) => Duration::from_millis(250),
             Ok(_) => Duration::ZERO,
             Err(e) => {
