@@ -185,21 +185,30 @@ pub async fn run(state: AppState, shutdown: tokio::sync::watch::Receiver<bool>) 
     if let Err(e) = resume(&state).await {
         tracing::error!(error = %e, "dispatcher could not resume in-flight deliveries");
     }
+    crate::step_dispatcher::resume_logged(&state).await;
     let workers: Vec<_> = (0..WORKERS)
-        .map(|_| tokio::spawn(work(state.clone(), shutdown.clone())))
+        .map(|i| tokio::spawn(work(state.clone(), shutdown.clone(), i == 0)))
         .collect();
     for w in workers {
         let _ = w.await;
     }
 }
 
-/// One worker: steps, resting briefly whenever there is nothing to do.
-async fn work(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+/// One worker: steps, resting briefly whenever there is nothing to do. The first worker
+/// also sends due step-scenario messages.
+async fn work(
+    state: AppState,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    with_steps: bool,
+) {
     loop {
         if *shutdown.borrow() {
             return;
         }
+        // Step scenarios send from their own rows (src/step_dispatcher.rs).
+        let steps_busy = with_steps && crate::step_dispatcher::tick(&state).await;
         let rest = match dispatch_one(&state).await {
+            _ if steps_busy => Duration::ZERO,
             Ok(Step::Idle) | Ok(Step::Retrying { .. }) => Duration::from_millis(250),
             Ok(_) => Duration::ZERO,
             Err(e) => {

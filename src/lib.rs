@@ -27,4 +27,5 @@ pub mod error;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod step_dispatcher;
 pub mod web;

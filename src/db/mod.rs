@@ -13,6 +13,7 @@ pub mod previews;
 pub mod releases;
 pub mod reviews;
 pub mod sandbox;
+pub mod scenarios;
 pub mod segments;
 pub mod sessions;
 pub mod test_sends;

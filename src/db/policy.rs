@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::SqliteExecutor;
 
-use crate::domain::policy::{QuietHours, ReleasePolicy, parse_time_of_day};
+use crate::domain::policy::{HeldMessages, QuietHours, ReleasePolicy, parse_time_of_day};
 
 pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Error> {
     let r = sqlx::query!(
@@ -11,7 +11,7 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
                   large_audience_threshold AS "large_audience_threshold!: i64",
                   preview_max_age_minutes AS "preview_max_age_minutes!: i64",
                   max_drift_percent AS "max_drift_percent!: i64",
-                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list
+                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages
            FROM release_policy WHERE id = 1"#
     )
     .fetch_one(ex)
@@ -36,6 +36,7 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
             .map(str::to_string)
             .filter(|l| !l.is_empty())
             .collect(),
+        held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
     })
 }
 
@@ -49,10 +50,11 @@ pub async fn update(
     let end = p.quiet_hours.end.format("%H:%M").to_string();
     let tz = p.time_zone.name();
     let allow = p.link_allow_list.join("\n");
+    let held = p.held_messages.as_str();
     sqlx::query!(
         "UPDATE release_policy SET required_approvals = ?, large_audience_threshold = ?,
             preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
-            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, updated_at = ?, updated_by = ?
+            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?, updated_at = ?, updated_by = ?
          WHERE id = 1",
         p.required_approvals,
         p.large_audience_threshold,
@@ -62,6 +64,7 @@ pub async fn update(
         end,
         tz,
         allow,
+        held,
         now,
         by
     )

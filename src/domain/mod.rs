@@ -14,6 +14,7 @@ pub mod policy;
 pub mod review;
 pub mod revision;
 pub mod roles;
+pub mod scenario;
 pub mod throttle;
 pub mod user;
 

@@ -20,6 +20,34 @@ pub struct ReleasePolicy {
     pub time_zone: Tz,
     /// Hosts that links may point at without a warning; empty means no list.
     pub link_allow_list: Vec<String>,
+    /// What happens to step messages held while their step was re-approved.
+    pub held_messages: HeldMessages,
+}
+
+/// Step messages held while their step waited for re-approval: sent after re-activation
+/// when still within 24 hours of their due time (the default), or always skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeldMessages {
+    #[default]
+    Within24h,
+    Skip,
+}
+
+impl HeldMessages {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeldMessages::Within24h => "within_24h",
+            HeldMessages::Skip => "skip",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HeldMessages> {
+        match s.trim() {
+            "within_24h" => Some(HeldMessages::Within24h),
+            "skip" => Some(HeldMessages::Skip),
+            _ => None,
+        }
+    }
 }
 
 impl Default for ReleasePolicy {
@@ -35,6 +63,7 @@ impl Default for ReleasePolicy {
             },
             time_zone: chrono_tz::Asia::Tokyo,
             link_allow_list: Vec::new(),
+            held_messages: HeldMessages::Within24h,
         }
     }
 }
@@ -75,6 +104,8 @@ pub struct PolicyInput {
     pub time_zone: String,
     #[serde(default)]
     pub link_allow_list: String,
+    #[serde(default)]
+    pub held_messages: String,
 }
 
 impl PolicyInput {
@@ -88,6 +119,7 @@ impl PolicyInput {
             quiet_hours_end: p.quiet_hours.end.format("%H:%M").to_string(),
             time_zone: p.time_zone.name().to_string(),
             link_allow_list: p.link_allow_list.join("\n"),
+            held_messages: p.held_messages.as_str().to_string(),
         }
     }
 }
@@ -216,6 +248,18 @@ impl ReleasePolicy {
                 )),
             }
         }
+        // An older form without the field keeps the default.
+        let held_messages = if input.held_messages.trim().is_empty() {
+            HeldMessages::default()
+        } else {
+            HeldMessages::parse(&input.held_messages).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "held_messages",
+                    "Choose what happens to held step messages.",
+                ));
+                HeldMessages::default()
+            })
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -230,6 +274,7 @@ impl ReleasePolicy {
             },
             time_zone,
             link_allow_list,
+            held_messages,
         })
     }
 }
@@ -287,6 +332,7 @@ mod tests {
             quiet_hours_end: "8".into(),
             time_zone: "Tokyo".into(),
             link_allow_list: "https://example.com/path".into(),
+            held_messages: "sometimes".into(),
         };
         let fields: Vec<String> = ReleasePolicy::parse(&input)
             .unwrap_err()
@@ -303,7 +349,8 @@ mod tests {
                 "quiet_hours_start",
                 "quiet_hours_end",
                 "time_zone",
-                "link_allow_list"
+                "link_allow_list",
+                "held_messages"
             ]
         );
     }

@@ -230,6 +230,9 @@ pub async fn handle_webhook(
                 let new = db::friends::follow(&mut tx, user_id.as_str(), at, now)
                     .await
                     .map_err(internal)?;
+                crate::services::scenarios::on_follow(&mut tx, now, &actor, user_id.as_str(), new)
+                    .await
+                    .map_err(internal)?;
                 db::audit::append(
                     &mut tx,
                     now,

@@ -190,7 +190,7 @@ pub async fn create(
 }
 
 /// Inserts a draft with its first revision and the `draft.created` event in `tx`.
-async fn create_in(
+pub(crate) async fn create_in(
     tx: &mut db::Tx,
     now: DateTime<Utc>,
     author: &Actor,

@@ -11,6 +11,7 @@ pub mod policy;
 pub mod previews;
 pub mod releases;
 pub mod reviews;
+pub mod scenarios;
 pub mod setup;
 pub mod test_sends;
 pub mod users;

@@ -54,6 +54,11 @@ pub async fn release(
         let mut tx = pool.begin().await?;
         let Current { content, .. } =
             load_current(&mut tx, draft_id, "it cannot be released again").await?;
+        if content.kind() == DraftKind::Step {
+            return Err(
+                crate::services::scenarios::step_release_refusal(&mut *tx, draft_id).await?,
+            );
+        }
         let messages: Vec<Value> = content
             .messages()
             .iter()

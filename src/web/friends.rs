@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub struct FriendView {
+    pub id: i64,
     pub user_id: String,
     pub display_name: String,
     pub tags: String,
@@ -50,6 +51,7 @@ impl FriendView {
             followed: DateTime::<Utc>::from_timestamp(f.followed_at, 0)
                 .map(|t| local_time(t, tz))
                 .unwrap_or_default(),
+            id: f.id,
             user_id: f.user_id,
             display_name: f.display_name,
             tags: f.tags,

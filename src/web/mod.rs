@@ -20,6 +20,7 @@ pub mod previews;
 pub mod releases;
 pub mod reviews;
 pub mod sandbox;
+pub mod scenarios;
 pub mod security;
 pub mod segments;
 pub mod setup;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(test_sends::router())
         .merge(releases::router())
         .merge(friends::router())
+        .merge(scenarios::router())
         .merge(segments::router())
         .merge(webhook::router())
         .merge(sandbox::router())

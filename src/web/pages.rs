@@ -55,8 +55,9 @@ impl Layout {
             label: "Dashboard",
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 8] = [
+        let admin_links: [(&str, &str, Permission); 9] = [
             ("/drafts", "Drafts", Permission::ReadDrafts),
+            ("/scenarios", "Scenarios", Permission::ReadDrafts),
             ("/friends", "Friends", Permission::ReadDrafts),
             ("/segments", "Segments", Permission::ReadDrafts),
             ("/testers", "Testers", Permission::ReadDrafts),

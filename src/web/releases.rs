@@ -70,6 +70,9 @@ async fn page(
     let draft = db::drafts::find(pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if draft.kind == DraftKind::Step.as_str() {
+        return Err(crate::services::scenarios::step_release_refusal(pool, id).await?);
+    }
     let policy = db::policy::get(pool).await?;
     let tz = policy.time_zone;
     let row = db::drafts::revision(pool, id, draft.current_revision)

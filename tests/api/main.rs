@@ -15,6 +15,7 @@ mod login;
 mod misc;
 mod releases;
 mod reviews;
+mod scenarios;
 mod setup;
 mod test_sends;
 mod through_line;

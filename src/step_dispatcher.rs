@@ -1,0 +1,217 @@
+//! Sending step messages (issue #7). [`dispatch_due_steps`] does one step: it writes a
+//! delivery row for every (friend, step) pair that came due since the last look (one
+//! indexed query per step and window, `OR IGNORE` on the unique pair, each row with its own
+//! retry key), holds the rows of steps that stopped, then claims one group of rows due in
+//! the same minute, stores the call's retry key on them, and hands them to the provider
+//! (push for one friend, multicast for up to 500). After a crash [`resume`] puts the rows
+//! in flight back with their stored key, so LINE answers "already accepted" for anything
+//! it took, and nobody gets a step twice.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db::{self, audit::Actor, scenarios::Range};
+use crate::delivery::{Audience, Batch, DeliveryError};
+use crate::dispatcher::MAX_ATTEMPTS;
+use crate::domain::revision::RevisionContent;
+use crate::domain::scenario::{self, DueRange};
+use crate::services::scenarios::{delay_of, step_rules};
+use crate::state::AppState;
+
+/// How far back each look reaches again, so a friend whose entry committed just after a
+/// look is still found (the unique pair keeps the overlap harmless).
+pub const LOOKBACK_SECONDS: i64 = 600;
+/// LINE's multicast takes at most 500 user ids.
+pub const GROUP_SIZE: i64 = 500;
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepSend {
+    Idle,
+    Sent { step_id: i64, recipients: usize },
+    Retrying { step_id: i64 },
+    Failed { step_id: i64 },
+}
+
+fn system() -> Actor {
+    Actor {
+        id: None,
+        name: "dispatcher".into(),
+    }
+}
+
+/// Puts rows a crash left in flight back to pending, keeping their call's retry key.
+pub async fn resume(state: &AppState) -> anyhow::Result<u64> {
+    Ok(db::scenarios::reset_in_flight(&state.pool).await?)
+}
+
+/// Writes rows for every pair due up to now; returns how many are ready to send.
+pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
+    let now = state.clock.now();
+    let t = now.timestamp();
+    let mut tx = db::begin_write(&state.pool).await?;
+    let tz = db::policy::get(&mut *tx).await?.time_zone;
+    db::scenarios::hold_stopped(&mut *tx).await?;
+    let mut queued = 0;
+    for (step, scenario_state) in db::scenarios::running_steps(&mut *tx).await? {
+        let (Some(revision), Some(scanned)) = (step.live_revision, step.scanned_until) else {
+            continue;
+        };
+        let state_for_match = if scenario_state == "active" && step.is_live() {
+            "pending"
+        } else {
+            "held"
+        };
+        let rules = step_rules(&mut tx, &step, revision)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let audience = db::scenarios::StepAudience {
+            rules: rules.as_ref(),
+            window: rules
+                .as_ref()
+                .map(|r| r.follow_window(now, tz))
+                .unwrap_or_default(),
+        };
+        let delay = delay_of(&step);
+        match scenario::due_range(delay, scanned - LOOKBACK_SECONDS, t, tz) {
+            None => {}
+            Some(DueRange::EnteredBetween(a, b)) => {
+                let (_, minutes) = delay.parts();
+                queued += db::scenarios::queue_due(
+                    &mut tx,
+                    step.scenario_id,
+                    step.id,
+                    revision,
+                    Range::Entered(a, b),
+                    minutes * 60,
+                    0,
+                    &audience,
+                    state_for_match,
+                )
+                .await?;
+            }
+            Some(DueRange::LocalDays(lo, hi)) => {
+                for day in lo..=hi {
+                    // Everyone who followed on `day` is due at the same moment.
+                    let due = scenario::due_for_day(delay, day, tz);
+                    queued += db::scenarios::queue_due(
+                        &mut tx,
+                        step.scenario_id,
+                        step.id,
+                        revision,
+                        Range::Day(day),
+                        0,
+                        due,
+                        &audience,
+                        state_for_match,
+                    )
+                    .await?;
+                }
+            }
+        }
+        db::scenarios::set_scanned(&mut *tx, step.id, t).await?;
+    }
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// One step: queue what came due, then send one group.
+pub async fn dispatch_due_steps(state: &AppState) -> anyhow::Result<StepSend> {
+    queue_due(state).await?;
+    send_next(state).await
+}
+
+/// Claims and sends one group of due rows.
+pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
+    let now = state.clock.now();
+    let mut tx = db::begin_write(&state.pool).await?;
+    let new_key = Uuid::new_v4().to_string();
+    let claimed = db::scenarios::claim_next(&mut tx, now.timestamp(), GROUP_SIZE, &new_key).await?;
+    tx.commit().await?;
+    let Some(group) = claimed else {
+        return Ok(StepSend::Idle);
+    };
+    let draft_id = sqlx::query_scalar!(
+        r#"SELECT draft_id AS "d!: i64" FROM scenario_steps WHERE id = ?"#,
+        group.step_id
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    let revision = db::drafts::revision(&state.pool, draft_id, group.revision_number)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("step {} lost its revision", group.step_id))?;
+    let content = RevisionContent::from_json(&revision.content)?;
+    let audience = match group.user_ids.as_slice() {
+        [one] => Audience::Push { to: one.clone() },
+        many => Audience::Multicast { to: many.to_vec() },
+    };
+    let batch = Batch {
+        audience,
+        messages: content
+            .messages()
+            .iter()
+            .map(|m| m.to_line_json())
+            .collect::<Vec<Value>>(),
+        notification_disabled: content.notification_disabled(),
+        retry_key: group.key.parse()?,
+    };
+    state.pacer.acquire(batch.audience.method()).await;
+    let result = state.provider.send(&batch).await;
+
+    let now = state.clock.now();
+    let mut tx = db::begin_write(&state.pool).await?;
+    let outcome = match result {
+        Ok(_) => {
+            db::scenarios::mark_sent(&mut *tx, &group.key, now).await?;
+            StepSend::Sent {
+                step_id: group.step_id,
+                recipients: group.user_ids.len(),
+            }
+        }
+        Err(DeliveryError::Retryable(why)) if group.attempts < MAX_ATTEMPTS => {
+            let wait = (1i64 << group.attempts.clamp(0, 8)).min(300);
+            db::scenarios::mark_retry(&mut *tx, &group.key, now.timestamp() + wait, &why).await?;
+            StepSend::Retrying {
+                step_id: group.step_id,
+            }
+        }
+        Err(e) => {
+            let why = e.describe();
+            db::scenarios::mark_failed(&mut *tx, &group.key, &why).await?;
+            db::audit::append(
+                &mut tx,
+                now,
+                &system(),
+                "scenario.step_failed",
+                &format!("step:{}", group.step_id),
+                &json!({ "retry_key": group.key, "recipients": group.user_ids.len(), "error": why }),
+            )
+            .await?;
+            StepSend::Failed {
+                step_id: group.step_id,
+            }
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`resume`] for the background loop, which logs instead of stopping.
+pub async fn resume_logged(state: &AppState) {
+    if let Err(e) = resume(state).await {
+        tracing::error!(error = ?e, "could not resume step deliveries in flight");
+    }
+}
+
+/// The background loop's call: one step. True when it did something (the loop does not
+/// rest then).
+pub async fn tick(state: &AppState) -> bool {
+    match dispatch_due_steps(state).await {
+        Ok(StepSend::Idle) | Ok(StepSend::Retrying { .. }) => false,
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(error = ?e, "step dispatcher step failed");
+            false
+        }
+    }
+}
