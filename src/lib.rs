@@ -12,6 +12,9 @@
 //! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
 //! - [`db`] holds all SQL, as compile-time checked queries.
 //!
+//! - [`dispatcher`] sends released messages in the background; [`notifier`] posts the
+//!   chat webhook's messages the same way.
+//!
 //! Time comes from a [`clock::Clock`], so tests can control it.
 
 pub mod cli;
@@ -22,6 +25,7 @@ pub mod delivery;
 pub mod dispatcher;
 pub mod domain;
 pub mod error;
+pub mod notifier;
 pub mod services;
 pub mod startup;
 pub mod state;

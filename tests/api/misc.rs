@@ -81,6 +81,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         [
             "Dashboard",
             "Drafts",
+            "Incidents",
             "Friends",
             "Segments",
             "Testers",
@@ -96,6 +97,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         [
             "Dashboard",
             "Drafts",
+            "Incidents",
             "Friends",
             "Segments",
             "Testers",
