@@ -464,3 +464,78 @@ async fn a_report_without_a_description_is_refused_with_the_form_and_nothing_is_
     assert_eq!(texts(&doc, ".field-error").len(), 2);
     assert_eq!(app.count("incidents").await, 0);
 }
+
+#[tokio::test]
+async fn the_correction_editor_offers_no_audience_choice() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    sent_segment_release(&app, &t).await;
+    let correction = correction_draft(&app, &t.mika).await;
+    let doc = html(
+        app.get(&t.mika, &format!("/drafts/{correction}/edit"))
+            .await,
+    )
+    .await;
+    assert!(texts(&doc, "input[type=radio][name=kind]").is_empty());
+    assert!(texts(&doc, "select[name=segment_id]").is_empty());
+    assert!(
+        text(&doc, "#fixed-audience").contains("exactly the recipients of the original message")
+    );
+    let hidden = |name: &str| {
+        let sel = scraper::Selector::parse(&format!("#fixed-audience input[name={name}]")).unwrap();
+        doc.select(&sel)
+            .map(|e| e.value().attr("value").unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hidden("kind"), ["segment"]);
+    assert_eq!(hidden("segment_id"), ["1"]);
+}
+
+#[tokio::test]
+async fn a_broadcast_correction_is_a_broadcast_and_shows_how_the_friend_count_moved() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let draft = app
+        .create_draft(&t.mika, "Winter sale", &["全品20%オフ"])
+        .await;
+    app.post(&t.mika, &format!("/drafts/{draft}/submit"), &[])
+        .await;
+    for c in [&t.rei, &t.ren] {
+        app.review(c, draft, 1, "approve", "").await;
+    }
+    test_and_preview(&app, &t.mika, draft).await;
+    assert_eq!(
+        release(&app, &t.mika, draft, "10").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.dispatch_all().await;
+    app.import_csv(
+        &t.mika,
+        format!("user_id,display_name\n{},A\n{},B\n", uid(20), uid(21)).into_bytes(),
+    )
+    .await;
+    let correction = correction_draft(&app, &t.mika).await;
+    let doc = html(app.get(&t.mika, "/incidents/1").await).await;
+    assert!(
+        text(&doc, "#friend-difference")
+            .contains("12 friends today, +2 compared with the original send"),
+        "{}",
+        text(&doc, "#friend-difference")
+    );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM drafts WHERE id = ?")
+        .bind(correction)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(kind, "broadcast");
+    let mut segment = segment_form("Correction", "Sorry", "1");
+    segment.push(("base_revision".into(), "1".into()));
+    let r = app
+        .post_owned(&t.mika, &format!("/drafts/{correction}"), &segment)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "a broadcast's correction stays a broadcast"
+    );
+}
