@@ -539,3 +539,113 @@ async fn a_broadcast_correction_is_a_broadcast_and_shows_how_the_friend_count_mo
         "a broadcast's correction stays a broadcast"
     );
 }
+
+#[tokio::test]
+async fn admins_set_the_correction_approvals_and_the_apology_template_used_by_the_next_correction()
+{
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    sent_segment_release(&app, &t).await;
+    let admin = app.create_user("ada", "admin").await;
+    let ada = app.signed_in(&admin).await;
+    let doc = html(app.get(&ada, "/admin/policy").await).await;
+    let sel = scraper::Selector::parse("input[name=correction_required_approvals]").unwrap();
+    let value = doc.select(&sel).next().unwrap().value().attr("value");
+    assert_eq!(value, Some("1"), "one approval by default");
+    let r = app
+        .post(
+            &ada,
+            "/admin/policy",
+            &[
+                ("required_approvals", "2"),
+                ("correction_required_approvals", "2"),
+                ("large_audience_threshold", "10000"),
+                ("preview_max_age_hours", "24"),
+                ("max_drift_percent", "5"),
+                ("quiet_hours_start", "22:00"),
+                ("quiet_hours_end", "08:00"),
+                ("time_zone", "Asia/Tokyo"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(
+            &ada,
+            "/admin/apology",
+            &[
+                ("apology_ja", "訂正：「{title}」{what_was_wrong}"),
+                ("apology_en", "Correction of {title}"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bad = app
+        .post(
+            &ada,
+            "/admin/apology",
+            &[("apology_ja", "{name}様"), ("apology_en", "Sorry")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.post(
+            &t.mika,
+            "/admin/apology",
+            &[("apology_ja", "x"), ("apology_en", "y")]
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let correction = correction_draft(&app, &t.mika).await;
+    let doc = app.draft_page(&t.mika, correction).await;
+    assert_eq!(
+        texts(&doc, ".phone .message-text")[0],
+        "訂正：「VIP sale」The price said 200 yen instead of 2,000 yen."
+    );
+    app.post(&t.mika, &format!("/drafts/{correction}/submit"), &[])
+        .await;
+    app.review(&t.rei, correction, 1, "approve", "").await;
+    let doc = app.draft_page(&t.mika, correction).await;
+    assert!(text(&doc, "#gate-approvals").contains("Approvals: 1 of 2"));
+    let actions = app.audit_actions().await;
+    assert!(actions.contains(&"incident.template_changed".to_string()));
+}
+
+#[tokio::test]
+async fn an_incident_closes_only_with_a_note_and_only_once() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    sent_segment_release(&app, &t).await;
+    report(&app, &t.mika, 1).await;
+    let r = app
+        .post(&t.mika, "/incidents/1/close", &[("closing_note", "  ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html(r).await, "#close-form .field-error").contains("prevent"));
+    let r = app
+        .post(
+            &t.mika,
+            "/incidents/1/close",
+            &[("closing_note", "Two-person price check.")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(&t.mika, "/incidents/1/close", &[("closing_note", "Again")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = app
+        .post(&t.mika, "/incidents/1/correction", &[("language", "ja")])
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "no correction from a closed incident"
+    );
+    let doc = html(app.get(&t.rei, "/incidents/1").await).await;
+    assert_eq!(text(&doc, "#incident-state"), "closed");
+    assert_eq!(text(&doc, "#closing-note"), "Two-person price check.");
+}
