@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::db::{self, audit::Actor, releases::ReleaseRow};
+use crate::domain::FieldError;
 use crate::domain::incident::{self, ApologyFacts, IncidentReport};
 use crate::domain::message::{Message, Messages};
 use crate::domain::revision::{DraftKind, MAX_TITLE_CHARS, RevisionContent, Title};
@@ -61,9 +62,11 @@ pub async fn report(
     let mut errors = Vec::new();
     let noticed_at = match crate::services::drafts::parse_local_time(&input.noticed_at, tz) {
         Ok(t) => t,
-        Err(mut e) => {
-            e.field = "noticed_at".into();
-            errors.push(e);
+        Err(_) => {
+            errors.push(FieldError::new(
+                "noticed_at",
+                "Enter when it was noticed as a date and a time, for example 2026-11-20 10:20, or leave it empty for now.",
+            ));
             None
         }
     };

@@ -649,3 +649,30 @@ async fn an_incident_closes_only_with_a_note_and_only_once() {
     assert_eq!(text(&doc, "#incident-state"), "closed");
     assert_eq!(text(&doc, "#closing-note"), "Two-person price check.");
 }
+
+#[tokio::test]
+async fn a_report_with_a_noticed_time_before_the_send_or_unreadable_is_refused() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    sent_segment_release(&app, &t).await;
+    for (at, why) in [
+        ("2026-11-20T09:00", "before the message was sent"),
+        ("yesterday", "Enter when it was noticed"),
+    ] {
+        let r = app
+            .post(
+                &t.mika,
+                "/releases/1/report",
+                &[
+                    ("what_was_wrong", "Wrong price"),
+                    ("severity", "medium"),
+                    ("noticed_by", "Aki"),
+                    ("noticed_at", at),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(&html(r).await, ".field-error").contains(why), "{at}");
+    }
+    assert_eq!(app.count("incidents").await, 0);
+}
