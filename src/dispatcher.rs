@@ -171,6 +171,7 @@ async fn finish(
         &json!({ "release": release.id, "batches": progress.batches, "failed": progress.batches_failed, "reached": progress.recipients_reached }),
     )
     .await?;
+    crate::services::notifications::release_finished(tx, now, release.id, state != "sent").await?;
     Ok(())
 }
 

@@ -13,6 +13,9 @@
 //! - [`db`] holds all SQL, as compile-time checked queries.
 //! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
+//! - [`dispatcher`] sends released messages in the background; [`notifier`] posts the
+//!   chat webhook's messages the same way.
+//!
 //! Time comes from a [`clock::Clock`], so tests can control it.
 
 pub mod cli;
@@ -24,6 +27,7 @@ pub mod demo;
 pub mod dispatcher;
 pub mod domain;
 pub mod error;
+pub mod notifier;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -96,7 +96,13 @@ impl Application {
             .state
             .settings
             .dispatcher
-            .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped)));
+            .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped.clone())));
+        // The chat webhook sender runs under the same switch as the dispatcher.
+        let notifier = self
+            .state
+            .settings
+            .dispatcher
+            .then(|| tokio::spawn(crate::notifier::run(self.state.clone(), stopped)));
         let app = web::router(self.state.clone());
         axum::serve(
             self.listener,
@@ -108,6 +114,9 @@ impl Application {
         let _ = stop.send(true);
         if let Some(d) = dispatcher {
             let _ = d.await;
+        }
+        if let Some(n) = notifier {
+            let _ = n.await;
         }
         sweeper.abort();
         self.state.pool.close().await;

@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod drafts;
 pub mod friends;
+pub mod incidents;
+pub mod notifications;
 pub mod policy;
 pub mod previews;
 pub mod releases;

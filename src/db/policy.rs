@@ -8,6 +8,7 @@ use crate::domain::policy::{HeldMessages, QuietHours, ReleasePolicy, parse_time_
 pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Error> {
     let r = sqlx::query!(
         r#"SELECT required_approvals AS "required_approvals!: i64",
+                  correction_required_approvals AS "correction_required_approvals!: i64",
                   large_audience_threshold AS "large_audience_threshold!: i64",
                   preview_max_age_minutes AS "preview_max_age_minutes!: i64",
                   max_drift_percent AS "max_drift_percent!: i64",
@@ -22,6 +23,7 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
     let time = |s: &str, d: NaiveTime| parse_time_of_day(s).unwrap_or(d);
     Ok(ReleasePolicy {
         required_approvals: r.required_approvals,
+        correction_required_approvals: r.correction_required_approvals,
         large_audience_threshold: r.large_audience_threshold,
         preview_max_age_minutes: r.preview_max_age_minutes,
         max_drift_percent: r.max_drift_percent,
@@ -52,11 +54,13 @@ pub async fn update(
     let allow = p.link_allow_list.join("\n");
     let held = p.held_messages.as_str();
     sqlx::query!(
-        "UPDATE release_policy SET required_approvals = ?, large_audience_threshold = ?,
+        "UPDATE release_policy SET required_approvals = ?, correction_required_approvals = ?,
+            large_audience_threshold = ?,
             preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
             quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?, updated_at = ?, updated_by = ?
          WHERE id = 1",
         p.required_approvals,
+        p.correction_required_approvals,
         p.large_audience_threshold,
         p.preview_max_age_minutes,
         p.max_drift_percent,

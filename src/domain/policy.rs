@@ -10,6 +10,8 @@ use super::FieldError;
 pub struct ReleasePolicy {
     /// Distinct reviewers other than the authors who must approve (1..=5).
     pub required_approvals: i64,
+    /// Approvals a correction of an incident needs (1..=5); its authors never count.
+    pub correction_required_approvals: i64,
     /// Audiences at or above this many recipients need one more approval.
     pub large_audience_threshold: i64,
     /// How old an acknowledged audience preview may be.
@@ -54,6 +56,7 @@ impl Default for ReleasePolicy {
     fn default() -> Self {
         Self {
             required_approvals: 2,
+            correction_required_approvals: 1,
             large_audience_threshold: 10_000,
             preview_max_age_minutes: 24 * 60,
             max_drift_percent: 5,
@@ -96,6 +99,9 @@ impl QuietHours {
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct PolicyInput {
     pub required_approvals: String,
+    /// Empty (a form from before corrections existed) means the default, 1.
+    #[serde(default)]
+    pub correction_required_approvals: String,
     pub large_audience_threshold: String,
     pub preview_max_age_hours: String,
     pub max_drift_percent: String,
@@ -112,6 +118,7 @@ impl PolicyInput {
     pub fn from_policy(p: &ReleasePolicy) -> Self {
         Self {
             required_approvals: p.required_approvals.to_string(),
+            correction_required_approvals: p.correction_required_approvals.to_string(),
             large_audience_threshold: p.large_audience_threshold.to_string(),
             preview_max_age_hours: format_hours(p.preview_max_age_minutes),
             max_drift_percent: p.max_drift_percent.to_string(),
@@ -182,6 +189,19 @@ impl ReleasePolicy {
             5,
             &mut errors,
         );
+        let correction_required_approvals = if input.correction_required_approvals.trim().is_empty()
+        {
+            1
+        } else {
+            int_in(
+                "correction_required_approvals",
+                "Required approvals for a correction",
+                &input.correction_required_approvals,
+                1,
+                5,
+                &mut errors,
+            )
+        };
         let large_audience_threshold = int_in(
             "large_audience_threshold",
             "The large-audience threshold",
@@ -265,6 +285,7 @@ impl ReleasePolicy {
         }
         Ok(Self {
             required_approvals,
+            correction_required_approvals,
             large_audience_threshold,
             preview_max_age_minutes,
             max_drift_percent,
@@ -322,9 +343,22 @@ mod tests {
     }
 
     #[test]
+    fn a_form_without_the_correction_approvals_means_one() {
+        let mut input = PolicyInput::from_policy(&ReleasePolicy::default());
+        input.correction_required_approvals = String::new();
+        assert_eq!(
+            ReleasePolicy::parse(&input)
+                .unwrap()
+                .correction_required_approvals,
+            1
+        );
+    }
+
+    #[test]
     fn every_bad_field_is_reported_at_once() {
         let input = PolicyInput {
             required_approvals: "6".into(),
+            correction_required_approvals: "0".into(),
             large_audience_threshold: "lots".into(),
             preview_max_age_hours: "0".into(),
             max_drift_percent: "101".into(),
@@ -343,6 +377,7 @@ mod tests {
             fields,
             [
                 "required_approvals",
+                "correction_required_approvals",
                 "large_audience_threshold",
                 "preview_max_age_hours",
                 "max_drift_percent",

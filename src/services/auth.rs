@@ -187,6 +187,8 @@ pub struct ActiveSession {
     pub user: UserRow,
     /// True when messages go to the sandbox; every page then says so.
     pub sandbox: bool,
+    /// Unread notifications, for the count in the header.
+    pub unread: i64,
 }
 
 /// Resolves a cookie token. Expired sessions (idle or absolute) and sessions of disabled
@@ -206,8 +208,10 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Option<ActiveSessi
             if now - session.last_seen_at >= Duration::minutes(1) {
                 db::sessions::touch(&state.pool, &token_hash, now).await?;
             }
+            let unread = db::notifications::unread_count(&state.pool, user.id).await?;
             Ok(Some(ActiveSession {
                 token_hash,
+                unread,
                 user,
                 sandbox: state.provider.name() == "sandbox",
             }))

@@ -13,6 +13,7 @@ use crate::domain::message::MessageInput;
 use crate::domain::review::{self, DraftState};
 use crate::domain::revision::RevisionContent;
 use crate::error::{AppError, AppResult};
+use crate::services::notifications::{self, Event};
 
 /// The draft editor form, as submitted.
 #[derive(Debug, Clone, Default)]
@@ -72,6 +73,12 @@ fn parse_send_at(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, FieldError>
                 ),
             )
         })
+}
+
+/// Parses `YYYY-MM-DDTHH:MM` in the account's time zone; empty means none. Errors name the
+/// field `send_at`; callers for other fields rename it.
+pub fn parse_local_time(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, FieldError> {
+    parse_send_at(raw, tz)
 }
 
 /// Parses the form into revision content, with every problem reported at once.
@@ -264,6 +271,8 @@ pub async fn save_revision(
     if current.content_hash == hash.as_str() {
         return Ok(Saved::Unchanged);
     }
+    // A correction's audience is fixed: the original recipients and nobody else.
+    crate::services::incidents::correction_target(&mut tx, draft_id, content).await?;
     let number = draft.current_revision + 1;
     db::drafts::add_revision(
         &mut tx,
@@ -288,6 +297,19 @@ pub async fn save_revision(
         &json!({ "revision": number, "content_hash": hash.as_str(), "previous_hash": current.content_hash, "state": state.as_str() }),
     )
     .await?;
+    if state == DraftState::InReview {
+        notifications::record(
+            &mut tx,
+            now,
+            &Event::DraftChangedUnderReview {
+                draft_id,
+                title: content.title().as_str().to_string(),
+                revision: number,
+                actor_id: author_id,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Saved::NewRevision(number))
 }
@@ -314,6 +336,20 @@ async fn transition(
         &json!({ "revision": draft.current_revision, "from": from.as_str(), "to": to.as_str() }),
     )
     .await?;
+    if to == DraftState::InReview
+        && let Some(actor_id) = actor.id
+    {
+        notifications::record(
+            &mut tx,
+            now,
+            &Event::DraftSubmitted {
+                draft_id,
+                title: draft.title.clone(),
+                actor_id,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(to)
 }

@@ -28,6 +28,8 @@ pub struct GateFacts {
     pub friends_now: i64,
     pub findings: Vec<Finding>,
     pub test_sends: Vec<TestSendFacts>,
+    /// The incident this draft corrects, when it is a correction draft.
+    pub correction_of: Option<i64>,
 }
 
 impl GateFacts {
@@ -98,8 +100,15 @@ pub async fn collect(
         friends_now,
     );
     let recipients = latest_preview.as_ref().map(|p| p.recipient_count);
+    // A correction of an incident goes through the same gate with its own, usually
+    // smaller, number of approvals; its authors still never count.
+    let correction_of = db::incidents::for_correction_draft(&mut *conn, draft.id).await?;
     let status = approval_status(&ApprovalInput {
-        required_approvals: policy.required_approvals,
+        required_approvals: if correction_of.is_some() {
+            policy.correction_required_approvals
+        } else {
+            policy.required_approvals
+        },
         // Large audiences (as the newest preview counted them) need one more approval.
         extra_approval_needed: recipients.is_some_and(|n| n >= policy.large_audience_threshold),
         draft_author_id: draft.author_id,
@@ -173,5 +182,6 @@ pub async fn collect(
         friends_now,
         findings,
         test_sends,
+        correction_of,
     })
 }

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod drafts;
 pub mod gate;
+pub mod incidents;
+pub mod notifications;
 pub mod passwords;
 pub mod policy;
 pub mod previews;

@@ -49,14 +49,32 @@ pub async fn take(
             "Step messages are previewed from their scenario's impact preview.".into(),
         ));
     }
+    // A correction reaches exactly the original release's recipients: its preview copies
+    // that frozen snapshot instead of evaluating the segment again.
+    let correction = crate::services::incidents::correction_target(&mut tx, draft_id, &content)
+        .await?
+        .and_then(|t| t.release.preview_id.map(|p| (p, t.release.snapshot_hash)));
     let rules = frozen_rules(&content)?;
     let window = rules.follow_window(now, tz);
     let friend_count = db::friends::count_following(&mut *tx).await?;
-    let sample = db::friends::segment_sample(&mut *tx, &rules, window, SAMPLE_SIZE).await?;
+    let sample: Vec<(String, String)> = match &correction {
+        Some((from, _)) if content.kind() == DraftKind::Segment => {
+            db::incidents::snapshot_recipients(&mut *tx, *from, "", SAMPLE_SIZE)
+                .await?
+                .into_iter()
+                .map(|r| (r.user_id, r.display_name))
+                .collect()
+        }
+        _ => db::friends::segment_sample(&mut *tx, &rules, window, SAMPLE_SIZE)
+            .await?
+            .into_iter()
+            .map(|s| (s.user_id, s.display_name))
+            .collect(),
+    };
     let sample_json = serde_json::to_string(
         &sample
             .iter()
-            .map(|s| json!({ "user_id": s.user_id, "display_name": s.display_name }))
+            .map(|(user_id, display_name)| json!({ "user_id": user_id, "display_name": display_name }))
             .collect::<Vec<_>>(),
     )
     .map_err(|e| AppError::Internal(e.into()))?;
@@ -81,7 +99,10 @@ pub async fn take(
     .await?;
     let mut details = json!({ "revision": revision.number, "content_hash": revision.content_hash, "friends": friend_count });
     if is_segment {
-        let n = db::friends::snapshot_segment(&mut *tx, id, &rules, window).await? as i64;
+        let n = match &correction {
+            Some((from, _)) => db::incidents::copy_snapshot(&mut *tx, *from, id).await? as i64,
+            None => db::friends::snapshot_segment(&mut *tx, id, &rules, window).await? as i64,
+        };
         let mut hasher = SnapshotHasher::new();
         let mut after = String::new();
         loop {
@@ -93,6 +114,13 @@ pub async fn take(
             }
         }
         let hash = hasher.finish();
+        if let Some((_, Some(original))) = &correction
+            && *original != hash
+        {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "the copied snapshot hashes to {hash}, not the original {original}"
+            )));
+        }
         db::previews::set_snapshot(&mut *tx, id, n, &hash).await?;
         details["recipients"] = json!(n);
         details["snapshot_hash"] = json!(hash);

@@ -15,6 +15,7 @@ use crate::domain::revision::DraftKind;
 use crate::error::{AppError, AppResult};
 use crate::services::drafts::{Current, load_current, state_of};
 use crate::services::gate;
+use crate::services::notifications::{self, Event};
 use crate::state::AppState;
 
 /// LINE's multicast takes at most 500 user ids.
@@ -145,8 +146,21 @@ pub async fn release(
         ));
     }
 
-    let send_at = content.send_at().unwrap_or(now);
     let preview = facts.latest_preview.as_ref();
+    // A correction goes to exactly the original recipients: the same frozen snapshot for
+    // a segment send, a broadcast for a broadcast. Checked again here, in the transaction.
+    if let Some(target) =
+        crate::services::incidents::correction_target(&mut tx, draft_id, &content).await?
+        && target.kind == DraftKind::Segment
+        && (preview.and_then(|p| p.snapshot_hash.as_deref())
+            != target.release.snapshot_hash.as_deref())
+    {
+        return Err(AppError::Conflict(format!(
+            "Not released: this correction must reach exactly the {} recipients of release #{}; take a new audience preview.",
+            target.release.recipients, target.release.id
+        )));
+    }
+    let send_at = content.send_at().unwrap_or(now);
     let approvers: Vec<String> = facts
         .status
         .approvers
@@ -244,6 +258,19 @@ pub async fn release(
             "typed_phrase": request.typed_phrase.trim(),
             "send_at": send_at.to_rfc3339(),
         }),
+    )
+    .await?;
+    notifications::record(
+        &mut tx,
+        now,
+        &Event::ReleaseScheduled {
+            draft_id,
+            release_id,
+            title: draft.title.clone(),
+            author_id: draft.author_id,
+            approver_ids: facts.status.approvers.clone(),
+            actor_id: by,
+        },
     )
     .await?;
     tx.commit().await?;

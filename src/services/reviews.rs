@@ -10,6 +10,7 @@ use crate::db::{self, users::UserRow};
 use crate::domain::review::{ReviewRecord, ReviewRequest, ReviewerStanding, Verdict, can_review};
 use crate::error::{AppError, AppResult};
 use crate::services::drafts::state_of;
+use crate::services::notifications::{self, Event};
 
 pub const MAX_BODY_CHARS: usize = 4000;
 
@@ -47,6 +48,7 @@ pub async fn record(
                 "Revision {revision_number} of this draft does not exist."
             ))
         })?;
+    let mut author_ids = vec![draft.author_id];
     if verdict != Verdict::Comment {
         let current = db::drafts::revision(&mut *tx, draft_id, draft.current_revision)
             .await?
@@ -55,6 +57,7 @@ pub async fn record(
                     "draft {draft_id} lost its current revision"
                 ))
             })?;
+        author_ids.push(current.author_id);
         let records: Vec<ReviewRecord> = db::reviews::for_draft(&mut *tx, draft_id)
             .await?
             .iter()
@@ -117,6 +120,25 @@ pub async fn record(
     )
     .await?;
     db::drafts::touch(&mut *tx, draft_id, now).await?;
+    let (title, actor_id) = (draft.title.clone(), reviewer.id);
+    let event = match verdict {
+        Verdict::Approve => Some(Event::Approved {
+            draft_id,
+            title,
+            author_ids,
+            actor_id,
+        }),
+        Verdict::RequestChanges => Some(Event::ChangesRequested {
+            draft_id,
+            title,
+            author_ids,
+            actor_id,
+        }),
+        Verdict::Comment => None,
+    };
+    if let Some(event) = event {
+        notifications::record(&mut tx, now, &event).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

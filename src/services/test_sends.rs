@@ -14,6 +14,7 @@ use crate::delivery::{Audience, Batch, DeliveryError};
 use crate::domain::revision::RevisionContent;
 use crate::error::{AppError, AppResult};
 use crate::services::drafts::{Current, load_current};
+use crate::services::notifications::{self, Event};
 use crate::state::AppState;
 
 /// Attempts per tester for temporary failures, with these pauses between them.
@@ -51,7 +52,9 @@ pub async fn send(
     let pool = &state.pool;
     let mut tx = db::begin_write(pool).await?;
     let Current {
-        revision, content, ..
+        draft,
+        revision,
+        content,
     } = load_current(&mut tx, draft_id, "there is nothing left to test").await?;
     let testers: Vec<_> = db::friends::testers(&mut *tx)
         .await?
@@ -134,6 +137,19 @@ pub async fn send(
         &json!({ "test_send": id, "accepted": accepted, "failed": results.len() - accepted }),
     )
     .await?;
+    if accepted > 0 {
+        notifications::record(
+            &mut tx,
+            now,
+            &Event::TestSendAwaitsConfirmation {
+                draft_id,
+                title: draft.title.clone(),
+                author_id: draft.author_id,
+                actor_id: by,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

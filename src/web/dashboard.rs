@@ -9,6 +9,7 @@ use axum::routing::get;
 
 use crate::db;
 use crate::db::drafts::{DraftFilter, DraftRow};
+use crate::domain::incident;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
@@ -30,6 +31,16 @@ struct DashboardPage {
     waiting: Vec<DraftLine>,
     mine: Vec<DraftLine>,
     recent: Vec<DraftLine>,
+    /// Correction drafts not sent yet, pinned on top until they are.
+    corrections: Vec<PinnedCorrection>,
+}
+
+pub struct PinnedCorrection {
+    pub incident_id: i64,
+    pub draft_id: i64,
+    pub title: String,
+    pub state: String,
+    pub since_mistake: String,
 }
 
 async fn show(
@@ -63,7 +74,24 @@ async fn show(
     } else {
         Vec::new()
     };
+    let corrections = if roles.reviewer || roles.marketer {
+        let now = state.clock.now();
+        db::incidents::pending_corrections(&state.pool)
+            .await?
+            .into_iter()
+            .map(|c| PinnedCorrection {
+                incident_id: c.incident_id,
+                draft_id: c.draft_id,
+                title: c.title,
+                state: c.draft_state,
+                since_mistake: incident::human_minutes(incident::minutes_between(c.sent_at, now)),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&DashboardPage {
+        corrections,
         layout: Layout::for_user(&session, "Dashboard", "/", flash),
         is_admin: roles.admin,
         is_marketer: roles.marketer,

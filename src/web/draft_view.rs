@@ -113,6 +113,35 @@ pub struct DraftView {
     /// The revision the viewer last gave a verdict on, when it is older than the current
     /// one: the page offers "changes since your last review".
     pub changes_since_review: Option<i64>,
+    /// For a correction draft: the incident and how long ago the wrong message went out.
+    pub correction: Option<CorrectionBanner>,
+}
+
+pub struct CorrectionBanner {
+    pub incident_id: i64,
+    pub since_mistake: String,
+    pub recipients: i64,
+}
+
+async fn correction_banner(state: &AppState, draft_id: i64) -> AppResult<Option<CorrectionBanner>> {
+    let pool = &state.pool;
+    let Some(incident_id) = db::incidents::for_correction_draft(pool, draft_id).await? else {
+        return Ok(None);
+    };
+    let Some(i) = db::incidents::find(pool, incident_id).await? else {
+        return Ok(None);
+    };
+    let Some(release) = db::releases::find(pool, i.release_id).await? else {
+        return Ok(None);
+    };
+    let sent = crate::services::incidents::sent_at(&release);
+    Ok(Some(CorrectionBanner {
+        incident_id,
+        since_mistake: crate::domain::incident::human_minutes(
+            crate::domain::incident::minutes_between(sent, state.clock.now()),
+        ),
+        recipients: release.recipients,
+    }))
 }
 
 pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> AppResult<DraftView> {
@@ -328,6 +357,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         recipients,
     };
     Ok(DraftView {
+        correction: correction_banner(state, draft_id).await?,
         release: db::releases::live_for_draft(pool, draft_id).await?,
         can_duplicate: may_write,
         ready,

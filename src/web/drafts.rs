@@ -177,6 +177,9 @@ struct EditorPage {
     can_add: bool,
     errors: FormErrors,
     problem: Option<String>,
+    /// The incident a correction draft corrects: its audience is fixed, so the editor
+    /// offers no choice (the server refuses any other audience anyway).
+    correction_of: Option<i64>,
 }
 
 const MAX_MESSAGES: usize = 5;
@@ -237,7 +240,12 @@ async fn editor_page(
         Some(id) => format!("Edit draft #{id}"),
         None => "New draft".to_string(),
     };
+    let correction_of = match draft_id {
+        Some(id) => db::incidents::for_correction_draft(&state.pool, id).await?,
+        None => None,
+    };
     Ok(EditorPage {
+        correction_of,
         layout: Layout::for_user(&user.0, &title, "/drafts", None),
         draft_id,
         action_url: draft_id

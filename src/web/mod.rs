@@ -3,6 +3,7 @@
 //!
 //! Handlers stay thin: extract and authorize, call a service, redirect or render.
 
+pub mod admin_notifications;
 pub mod admin_policy;
 pub mod admin_users;
 pub mod assets;
@@ -15,6 +16,8 @@ pub mod extract;
 pub mod flash;
 pub mod friends;
 pub mod health;
+pub mod incidents;
+pub mod notifications;
 pub mod pages;
 pub mod previews;
 pub mod releases;
@@ -53,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .merge(previews::router())
         .merge(test_sends::router())
         .merge(releases::router())
+        .merge(incidents::router())
+        .merge(notifications::router())
         .merge(friends::router())
         .merge(scenarios::router())
         .merge(segments::router())
@@ -60,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sandbox::router())
         .merge(admin_users::router())
         .merge(admin_policy::router())
+        .merge(admin_notifications::router())
         .merge(audit::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(flash::middleware))

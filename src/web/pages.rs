@@ -19,6 +19,8 @@ pub struct LayoutUser {
     pub display_name: String,
     pub username: String,
     pub roles: String,
+    /// Unread notifications, shown as a count in the header.
+    pub unread: i64,
 }
 
 pub struct Layout {
@@ -55,9 +57,10 @@ impl Layout {
             label: "Dashboard",
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 9] = [
+        let admin_links: [(&str, &str, Permission); 10] = [
             ("/drafts", "Drafts", Permission::ReadDrafts),
             ("/scenarios", "Scenarios", Permission::ReadDrafts),
+            ("/incidents", "Incidents", Permission::ReadDrafts),
             ("/friends", "Friends", Permission::ReadDrafts),
             ("/segments", "Segments", Permission::ReadDrafts),
             ("/testers", "Testers", Permission::ReadDrafts),
@@ -82,6 +85,7 @@ impl Layout {
                 display_name: session.user.display_name.clone(),
                 username: session.user.username.clone(),
                 roles: roles.to_string(),
+                unread: session.unread,
             }),
             nav,
             flash,

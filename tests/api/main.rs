@@ -10,9 +10,11 @@ mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
 mod helpers;
+mod incidents;
 mod line_client;
 mod login;
 mod misc;
+mod notifications;
 mod releases;
 mod reviews;
 mod scenarios;

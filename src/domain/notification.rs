@@ -1,0 +1,391 @@
+//! Who is told about what (issue #8): the events the gate tells people about, the words and
+//! link of each notification, and the pure rule of who is concerned. Nobody is told about
+//! their own action, and disabled users are never told anything.
+
+/// Something happened that people may need to act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A draft was submitted for review: reviewers are needed.
+    DraftSubmitted {
+        draft_id: i64,
+        title: String,
+        actor_id: i64,
+    },
+    /// A draft in review got a new revision: earlier approvals stopped counting.
+    DraftChangedUnderReview {
+        draft_id: i64,
+        title: String,
+        revision: i64,
+        actor_id: i64,
+    },
+    /// A reviewer approved a revision: its authors want to know.
+    Approved {
+        draft_id: i64,
+        title: String,
+        author_ids: Vec<i64>,
+        actor_id: i64,
+    },
+    /// A reviewer requested changes: its authors must act.
+    ChangesRequested {
+        draft_id: i64,
+        title: String,
+        author_ids: Vec<i64>,
+        actor_id: i64,
+    },
+    /// A test send reached the testers and waits for someone to confirm it on a phone.
+    TestSendAwaitsConfirmation {
+        draft_id: i64,
+        title: String,
+        author_id: i64,
+        actor_id: i64,
+    },
+    /// A draft was released (scheduled or due now).
+    ReleaseScheduled {
+        draft_id: i64,
+        release_id: i64,
+        title: String,
+        author_id: i64,
+        approver_ids: Vec<i64>,
+        actor_id: i64,
+    },
+    /// The dispatcher finished a release.
+    ReleaseFinished {
+        draft_id: i64,
+        release_id: i64,
+        title: String,
+        author_id: i64,
+        released_by: i64,
+        failed: bool,
+    },
+    /// A mistake was reported on a sent release.
+    IncidentOpened {
+        incident_id: i64,
+        title: String,
+        severity: String,
+        actor_id: i64,
+    },
+}
+
+/// The kinds of event, as stored and as switched on or off for the chat webhook.
+pub const EVENT_KINDS: [(&str, &str); 9] = [
+    ("draft_submitted", "A draft was submitted for review"),
+    ("draft_changed", "A draft in review was changed"),
+    ("approved", "A revision was approved"),
+    ("changes_requested", "Changes were requested"),
+    ("test_send", "A test send awaits confirmation"),
+    ("release_scheduled", "A release was scheduled"),
+    ("release_sent", "A release was sent"),
+    ("release_failed", "A release failed"),
+    ("incident_opened", "An incident was opened"),
+];
+
+/// One person as the rule needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub active: bool,
+    pub marketer: bool,
+    pub reviewer: bool,
+    pub admin: bool,
+}
+
+impl Event {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::DraftSubmitted { .. } => "draft_submitted",
+            Event::DraftChangedUnderReview { .. } => "draft_changed",
+            Event::Approved { .. } => "approved",
+            Event::ChangesRequested { .. } => "changes_requested",
+            Event::TestSendAwaitsConfirmation { .. } => "test_send",
+            Event::ReleaseScheduled { .. } => "release_scheduled",
+            Event::ReleaseFinished { failed: false, .. } => "release_sent",
+            Event::ReleaseFinished { failed: true, .. } => "release_failed",
+            Event::IncidentOpened { .. } => "incident_opened",
+        }
+    }
+
+    /// Where the notification leads.
+    pub fn link(&self) -> String {
+        match self {
+            Event::DraftSubmitted { draft_id, .. }
+            | Event::DraftChangedUnderReview { draft_id, .. }
+            | Event::Approved { draft_id, .. }
+            | Event::ChangesRequested { draft_id, .. }
+            | Event::TestSendAwaitsConfirmation { draft_id, .. } => format!("/drafts/{draft_id}"),
+            Event::ReleaseScheduled { release_id, .. }
+            | Event::ReleaseFinished { release_id, .. } => format!("/releases/{release_id}"),
+            Event::IncidentOpened { incident_id, .. } => format!("/incidents/{incident_id}"),
+        }
+    }
+
+    /// One line for the notification list and the chat message.
+    pub fn text(&self) -> String {
+        match self {
+            Event::DraftSubmitted { title, .. } => {
+                format!("“{title}” was submitted and waits for your review.")
+            }
+            Event::DraftChangedUnderReview {
+                title, revision, ..
+            } => format!(
+                "“{title}” was changed in review (revision {revision}); earlier approvals no longer count."
+            ),
+            Event::Approved { title, .. } => format!("“{title}” was approved."),
+            Event::ChangesRequested { title, .. } => {
+                format!("Changes were requested on “{title}”.")
+            }
+            Event::TestSendAwaitsConfirmation { title, .. } => format!(
+                "A test send of “{title}” reached the testers: confirm it arrived and looks right."
+            ),
+            Event::ReleaseScheduled { title, .. } => format!("“{title}” was released."),
+            Event::ReleaseFinished {
+                title,
+                failed: false,
+                ..
+            } => format!("“{title}” was sent."),
+            Event::ReleaseFinished {
+                title,
+                failed: true,
+                ..
+            } => format!("Sending “{title}” failed: some batches were refused."),
+            Event::IncidentOpened {
+                title, severity, ..
+            } => format!("Incident ({severity}): a mistake was reported in “{title}”."),
+        }
+    }
+
+    fn actor(&self) -> Option<i64> {
+        match self {
+            Event::DraftSubmitted { actor_id, .. }
+            | Event::DraftChangedUnderReview { actor_id, .. }
+            | Event::Approved { actor_id, .. }
+            | Event::ChangesRequested { actor_id, .. }
+            | Event::TestSendAwaitsConfirmation { actor_id, .. }
+            | Event::ReleaseScheduled { actor_id, .. }
+            | Event::IncidentOpened { actor_id, .. } => Some(*actor_id),
+            Event::ReleaseFinished { .. } => None,
+        }
+    }
+}
+
+/// The people concerned by `event`, in id order, each once: never the person who acted,
+/// never a disabled user.
+pub fn concerned(event: &Event, people: &[Person]) -> Vec<i64> {
+    let named = |ids: &[i64]| -> Vec<i64> { ids.to_vec() };
+    let reviewers = || -> Vec<i64> { people.iter().filter(|p| p.reviewer).map(|p| p.id).collect() };
+    let mut ids: Vec<i64> = match event {
+        Event::DraftSubmitted { .. } | Event::DraftChangedUnderReview { .. } => reviewers(),
+        Event::Approved { author_ids, .. } | Event::ChangesRequested { author_ids, .. } => {
+            named(author_ids)
+        }
+        Event::TestSendAwaitsConfirmation { author_id, .. } => {
+            let mut v = reviewers();
+            v.push(*author_id);
+            v
+        }
+        Event::ReleaseScheduled {
+            author_id,
+            approver_ids,
+            ..
+        } => {
+            let mut v = named(approver_ids);
+            v.push(*author_id);
+            v
+        }
+        Event::ReleaseFinished {
+            author_id,
+            released_by,
+            ..
+        } => vec![*author_id, *released_by],
+        Event::IncidentOpened { .. } => people
+            .iter()
+            .filter(|p| p.marketer || p.reviewer || p.admin)
+            .map(|p| p.id)
+            .collect(),
+    };
+    let actor = event.actor();
+    ids.retain(|id| Some(*id) != actor && people.iter().any(|p| p.id == *id && p.active));
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Attempts to post one chat message before it is given up.
+pub const WEBHOOK_MAX_ATTEMPTS: i64 = 8;
+
+/// How long to wait after failed attempt number `attempts` (1-based): 2 s, 4 s, 8 s, ...
+/// capped at 10 minutes; `None` once the message is given up.
+pub fn webhook_retry_delay_seconds(attempts: i64) -> Option<i64> {
+    (attempts < WEBHOOK_MAX_ATTEMPTS).then(|| (1i64 << attempts.clamp(1, 20)).min(600))
+}
+
+/// A webhook URL as an admin typed it: empty (off) or an http(s) URL.
+pub fn validate_webhook_url(raw: &str) -> Result<String, super::FieldError> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Ok(String::new());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && url.len() <= 2000 && !url.chars().any(char::is_whitespace) => {
+            Ok(url.to_string())
+        }
+        _ => Err(super::FieldError::new(
+            "webhook_url",
+            "Enter the incoming-webhook URL your chat tool gave you (https://...), or leave it empty to turn it off.",
+        )),
+    }
+}
+
+/// The Slack-compatible body: `{"text": "..."}` with the link to the page.
+pub fn chat_body(text: &str, public_url: &str, link: &str) -> serde_json::Value {
+    serde_json::json!({ "text": format!("[sendgate] {text} {}{link}", public_url.trim_end_matches('/')) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: i64, roles: &str) -> Person {
+        Person {
+            id,
+            active: true,
+            marketer: roles.contains('m'),
+            reviewer: roles.contains('r'),
+            admin: roles.contains('a'),
+        }
+    }
+
+    /// 1 marketer, 2 and 3 reviewers, 4 admin, 5 a disabled reviewer, 6 marketer+reviewer.
+    fn team() -> Vec<Person> {
+        let mut v = vec![
+            person(1, "m"),
+            person(2, "r"),
+            person(3, "r"),
+            person(4, "a"),
+            person(5, "r"),
+            person(6, "mr"),
+        ];
+        v[4].active = false;
+        v
+    }
+
+    #[test]
+    fn a_submitted_draft_concerns_the_active_reviewers_but_not_the_submitter() {
+        let e = Event::DraftSubmitted {
+            draft_id: 1,
+            title: "t".into(),
+            actor_id: 6,
+        };
+        assert_eq!(concerned(&e, &team()), vec![2, 3]);
+    }
+
+    #[test]
+    fn a_verdict_concerns_the_authors_only() {
+        let e = Event::Approved {
+            draft_id: 1,
+            title: "t".into(),
+            author_ids: vec![1, 1, 6],
+            actor_id: 2,
+        };
+        assert_eq!(concerned(&e, &team()), vec![1, 6]);
+        let e = Event::ChangesRequested {
+            draft_id: 1,
+            title: "t".into(),
+            author_ids: vec![6],
+            actor_id: 6,
+        };
+        assert!(
+            concerned(&e, &team()).is_empty(),
+            "nobody is told of their own act"
+        );
+    }
+
+    #[test]
+    fn a_test_send_concerns_the_reviewers_and_the_author() {
+        let e = Event::TestSendAwaitsConfirmation {
+            draft_id: 1,
+            title: "t".into(),
+            author_id: 1,
+            actor_id: 1,
+        };
+        assert_eq!(concerned(&e, &team()), vec![2, 3, 6]);
+    }
+
+    #[test]
+    fn a_finished_release_concerns_the_author_and_the_releaser() {
+        let e = Event::ReleaseFinished {
+            draft_id: 1,
+            release_id: 9,
+            title: "t".into(),
+            author_id: 1,
+            released_by: 6,
+            failed: true,
+        };
+        assert_eq!(concerned(&e, &team()), vec![1, 6]);
+        assert_eq!(e.kind(), "release_failed");
+        assert_eq!(e.link(), "/releases/9");
+    }
+
+    #[test]
+    fn an_incident_concerns_everyone_with_a_role_except_the_reporter_and_disabled_users() {
+        let mut people = team();
+        people.push(person(7, ""));
+        let e = Event::IncidentOpened {
+            incident_id: 3,
+            title: "t".into(),
+            severity: "high".into(),
+            actor_id: 1,
+        };
+        assert_eq!(concerned(&e, &people), vec![2, 3, 4, 6]);
+        assert_eq!(e.link(), "/incidents/3");
+    }
+
+    #[test]
+    fn webhook_retries_back_off_exponentially_and_give_up() {
+        assert_eq!(webhook_retry_delay_seconds(1), Some(2));
+        assert_eq!(webhook_retry_delay_seconds(2), Some(4));
+        assert_eq!(webhook_retry_delay_seconds(7), Some(128));
+        assert_eq!(webhook_retry_delay_seconds(WEBHOOK_MAX_ATTEMPTS), None);
+    }
+
+    #[test]
+    fn a_webhook_url_is_empty_or_http() {
+        assert_eq!(validate_webhook_url("  ").unwrap(), "");
+        assert_eq!(
+            validate_webhook_url(" https://hooks.example.com/T1 ").unwrap(),
+            "https://hooks.example.com/T1"
+        );
+        assert!(validate_webhook_url("ftp://x").is_err());
+        assert!(validate_webhook_url("https://").is_err());
+        assert!(validate_webhook_url("https://a b").is_err());
+    }
+
+    #[test]
+    fn the_chat_body_is_slack_compatible_text_with_the_link() {
+        assert_eq!(
+            chat_body(
+                "“Sale” was sent.",
+                "https://gate.example.com/",
+                "/releases/1"
+            ),
+            serde_json::json!({ "text": "[sendgate] “Sale” was sent. https://gate.example.com/releases/1" })
+        );
+    }
+
+    #[test]
+    fn every_event_kind_is_listed_for_the_webhook_switches() {
+        let kinds: Vec<&str> = EVENT_KINDS.iter().map(|(k, _)| *k).collect();
+        let e = Event::ReleaseScheduled {
+            draft_id: 1,
+            release_id: 2,
+            title: "t".into(),
+            author_id: 1,
+            approver_ids: vec![2, 3],
+            actor_id: 6,
+        };
+        assert!(kinds.contains(&e.kind()));
+        assert_eq!(concerned(&e, &team()), vec![1, 2, 3]);
+    }
+}
