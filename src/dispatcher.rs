@@ -197,11 +197,7 @@ pub async fn run(state: AppState, shutdown: tokio::sync::watch::Receiver<bool>) 
 
 /// One worker: steps, resting briefly whenever there is nothing to do. The first worker
 /// also sends due step-scenario messages.
-async fn work(
-    state: AppState,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-    with_steps: bool,
-) {
+async fn work(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>, with_steps: bool) {
     loop {
         if *shutdown.borrow() {
             return;
