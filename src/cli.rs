@@ -95,6 +95,13 @@ pub struct ServeArgs {
     /// The sandbox's monthly message limit, or "none".
     #[arg(long, env = "SENDGATE_SANDBOX_MONTHLY_LIMIT", default_value = "30000")]
     pub sandbox_monthly_limit: String,
+    /// The LINE Official Account's name, shown above message previews.
+    #[arg(
+        long,
+        env = "SENDGATE_ACCOUNT_NAME",
+        default_value = "LINE Official Account"
+    )]
+    pub account_name: String,
 }
 
 impl ServeArgs {
@@ -195,6 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 line_channel_secret: args.line_channel_secret.filter(|s| !s.is_empty()),
                 line_channel_access_token: args.line_channel_access_token.filter(|s| !s.is_empty()),
                 line_api_base: args.line_api_base,
+                account_name: args.account_name,
                 sandbox_monthly_limit: match args.sandbox_monthly_limit.trim() {
                     "none" | "" => None,
                     n => Some(n.parse().map_err(|_| {

@@ -30,6 +30,8 @@ pub struct Settings {
     pub sandbox_monthly_limit: Option<i64>,
     /// Run the background dispatcher (tests switch it off and step it themselves).
     pub dispatcher: bool,
+    /// The LINE Official Account's name, shown above the chat-bubble previews.
+    pub account_name: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             line_api_base: "https://api.line.me".to_string(),
             sandbox_monthly_limit: Some(30_000),
             dispatcher: true,
+            account_name: "LINE Official Account".to_string(),
         }
     }
 }

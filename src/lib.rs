@@ -22,6 +22,7 @@ pub mod delivery;
 pub mod dispatcher;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod services;
 pub mod startup;
 pub mod state;

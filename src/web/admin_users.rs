@@ -44,9 +44,7 @@ pub struct UserView {
 }
 
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    crate::web::views::local_time(at, tz)
 }
 
 impl UserView {

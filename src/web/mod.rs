@@ -1,5 +1,5 @@
 //! HTTP: one router per area, merged here, with the layers every request passes through
-//! (tracing, security headers, CSRF, flash messages, body limit, timeout).
+//! (language, tracing, security headers, CSRF, flash messages, body limit, timeout).
 //!
 //! Handlers stay thin: extract and authorize, call a service, redirect or render.
 
@@ -15,6 +15,7 @@ pub mod extract;
 pub mod flash;
 pub mod friends;
 pub mod health;
+pub mod language;
 pub mod pages;
 pub mod previews;
 pub mod releases;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(auth::router())
+        .merge(language::router())
         .merge(setup::router())
         .merge(dashboard::router())
         .merge(drafts::router())
@@ -74,5 +76,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(frame)
                 .layer(security::csrf_layer()),
         )
+        // Outermost, so every response (CSRF refusals and timeouts too) is in the
+        // request's language.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::middleware,
+        ))
         .with_state(state)
 }

@@ -15,6 +15,7 @@ use crate::domain::gate::{ReleaseFacts, evaluate};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{format_number, tf};
 use crate::services::releases::{self, ReleaseRequest, expected_phrase};
 use crate::services::{drafts, gate};
 use crate::state::AppState;
@@ -94,36 +95,38 @@ async fn page(
     });
     let recipients = facts.recipients(revision.content.kind());
     let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
+    let n = format_number(recipients);
     let quota_line = match state.provider.quota().await {
         Ok(q) => match q.remaining() {
-            Some(left) => format!(
-                "Uses {recipients} of the {left} messages left this month ({} used).",
-                q.used
+            Some(left) => tf(
+                "Uses {n} of the {left} messages left this month ({used} used).",
+                &[&n, &format_number(left), &format_number(q.used)],
             ),
-            None => format!(
-                "Uses {recipients} messages; no monthly limit is set ({} used).",
-                q.used
+            None => tf(
+                "Uses {n} messages; no monthly limit is set ({used} used).",
+                &[&n, &format_number(q.used)],
             ),
         },
-        Err(e) => format!(
-            "The quota could not be read ({}); it is checked again when you release.",
-            e.describe()
+        Err(e) => tf(
+            "The quota could not be read ({problem}); it is checked again when you release.",
+            &[&e.describe()],
         ),
     };
     let when = revision
         .content
         .send_at()
         .map(|t| local_time(t, tz))
-        .unwrap_or_else(|| format!("now ({})", local_time(now, tz)));
+        .unwrap_or_else(|| tf("now ({time})", &[&local_time(now, tz)]));
+    // The button says what will happen, in the words of DESIGN section 4.
     let button = match revision.content.send_at() {
-        Some(t) => format!(
-            "Schedule for {} to {recipients} recipients — cannot be retracted",
-            local_time(t, tz)
+        Some(t) => tf(
+            "Schedule for {time} to {n} recipients — cannot be retracted",
+            &[&local_time(t, tz), &n],
         ),
         None if revision.content.kind() == DraftKind::Broadcast => {
-            format!("Send to {recipients} friends now — cannot be retracted")
+            tf("Send to {n} friends now — cannot be retracted", &[&n])
         }
-        None => format!("Send to {recipients} recipients now — cannot be retracted"),
+        None => tf("Send to {n} recipients now — cannot be retracted", &[&n]),
     };
     Ok(ReleasePage {
         layout: Layout::for_user(

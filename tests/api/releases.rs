@@ -7,7 +7,7 @@ use crate::helpers::*;
 
 /// `n` friends tagged vip (1 and 2 are testers), a marketer, two approvals, a confirmed
 /// test send and an acknowledged preview: everything but the release itself.
-async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
+pub(crate) async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
     let mut csv = String::from("user_id,display_name,tags\n");
