@@ -748,4 +748,295 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("{time} by {name}", "{time}（{name}）"),
     ("Sticker", "スタンプ"),
     ("Other (LINE JSON)", "その他（LINEのJSON）"),
+    (
+        "A display name can have at most 64 characters.",
+        "表示名は64文字までです。",
+    ),
+    (
+        "A display name cannot contain control characters.",
+        "表示名に制御文字は使えません。",
+    ),
+    (
+        "A new draft was made from it. It needs its own reviews, test send and preview.",
+        "これをもとに新しい下書きを作りました。新しい下書きには、改めてレビュー、テスト送信、プレビューが必要です。",
+    ),
+    (
+        "A password can have at most 1,024 characters.",
+        "パスワードは1,024文字までです。",
+    ),
+    (
+        "A password cannot be only spaces.",
+        "空白だけのパスワードは使えません。",
+    ),
+    (
+        "A segment message needs a segment; choose who it goes to.",
+        "セグメント配信にはセグメントが必要です。送信先を選んでください。",
+    ),
+    (
+        "A test of this revision arrived, but nobody confirmed it looks right yet.",
+        "このリビジョンのテストは届きましたが、正しく表示されたことをまだ誰も確認していません。",
+    ),
+    (
+        "A title is one line; remove line breaks and tabs.",
+        "タイトルは1行です。改行やタブを取り除いてください。",
+    ),
+    (
+        "A user name can have at most 32 characters.",
+        "ユーザー名は32文字までです。",
+    ),
+    (
+        "A user name needs at least 3 characters.",
+        "ユーザー名は3文字以上必要です。",
+    ),
+    (
+        "Account disabled; its sessions have ended.",
+        "アカウントを無効にしました。セッションはすべて終了しました。",
+    ),
+    ("Account enabled.", "アカウントを有効にしました。"),
+    (
+        "Audience preview acknowledged.",
+        "配信対象プレビューを確認済みにしました。",
+    ),
+    (
+        "Choose a CSV file to import.",
+        "取り込むCSVファイルを選んでください。",
+    ),
+    (
+        "Choose approve, request changes or comment.",
+        "承認、修正依頼、コメントのいずれかを選んでください。",
+    ),
+    (
+        "Choose who this goes to: broadcast, segment or step.",
+        "送信先を選んでください: 一斉配信、セグメント配信、ステップ配信。",
+    ),
+    (
+        "Confirm that you read that this cannot be taken back.",
+        "取り消せないことを読んだと確認してください。",
+    ),
+    (
+        "Confirmed: the test arrived on a phone and looks right.",
+        "確認しました: テストはスマートフォンに届き、正しく表示されています。",
+    ),
+    ("Display name saved.", "表示名を保存しました。"),
+    (
+        "Draft saved as revision 1.",
+        "下書きをリビジョン1として保存しました。",
+    ),
+    ("Enter a display name.", "表示名を入力してください。"),
+    (
+        "Enter the send time as a date and a time, for example 2026-12-01 10:00.",
+        "送信日時を日付と時刻で入力してください（例: 2026-12-01 10:00）。",
+    ),
+    (
+        "Give the draft a title.",
+        "下書きにタイトルを付けてください。",
+    ),
+    (
+        "Give the segment a name.",
+        "セグメントに名前を付けてください。",
+    ),
+    (
+        "No errors; warnings are acknowledged at release.",
+        "エラーはありません。警告は配信時に確認します。",
+    ),
+    ("No problems found.", "問題は見つかりませんでした。"),
+    (
+        "No tester's phone accepted this test send, so there is nothing to confirm. Send it again.",
+        "このテスト送信を受け付けたテスターのスマートフォンがないため、確認するものがありません。もう一度送信してください。",
+    ),
+    ("Nobody requested changes.", "修正を依頼した人はいません。"),
+    (
+        "Not released: nobody would receive it.",
+        "配信していません: 受け取る人がいません。",
+    ),
+    (
+        "Not released: take an audience preview first.",
+        "配信していません: 先に配信対象プレビューを取ってください。",
+    ),
+    (
+        "Nothing changed, so no new revision was made.",
+        "何も変わっていないため、新しいリビジョンは作られていません。",
+    ),
+    (
+        "Only a scheduled release can be cancelled; this draft has not been released.",
+        "取り消せるのは予約済みの配信だけです。この下書きはまだ配信されていません。",
+    ),
+    (
+        "Only reviewers can review; you do not have the reviewer role.",
+        "レビューできるのはレビュアーだけです。あなたにはレビュアーのロールがありません。",
+    ),
+    (
+        "Open the setup link exactly as sendgate printed it on the console when it started; it contains a one-time token.",
+        "sendgateが起動時にコンソールに表示したセットアップ用リンクをそのまま開いてください。一度だけ使えるトークンが含まれています。",
+    ),
+    (
+        "Password reset; the user's sessions have ended.",
+        "パスワードを再設定しました。このユーザーのセッションはすべて終了しました。",
+    ),
+    (
+        "Preview taken. Check who will receive this, then acknowledge it.",
+        "プレビューを取りました。誰が受け取るかを確認してから、確認済みにしてください。",
+    ),
+    (
+        "Save the draft first; there is no revision to review yet.",
+        "先に下書きを保存してください。レビューするリビジョンがまだありません。",
+    ),
+    (
+        "Say what needs to change, so the author can fix it.",
+        "作成者が直せるよう、何を変えるべきか書いてください。",
+    ),
+    (
+        "Segment saved. Drafts keep the rules they were saved with.",
+        "セグメントを保存しました。下書きは保存時の条件をそのまま使います。",
+    ),
+    (
+        "Send a test of this revision to a tester's phone and confirm it.",
+        "このリビジョンをテスターのスマートフォンにテスト送信し、確認してください。",
+    ),
+    (
+        "Sending has started, so this release can no longer be stopped.",
+        "送信が始まったため、この配信はもう止められません。",
+    ),
+    (
+        "Setup is already finished. Sign in instead.",
+        "セットアップは完了しています。ログインしてください。",
+    ),
+    (
+        "Step messages are previewed from their scenario's impact preview.",
+        "ステップ配信は、シナリオの影響プレビューで確認します。",
+    ),
+    (
+        "Submit the draft for review first; only a draft in review can be released.",
+        "先に下書きをレビューに出してください。配信できるのはレビュー中の下書きだけです。",
+    ),
+    (
+        "Submitted for review. Reviewers see it on their dashboard.",
+        "レビューに出しました。レビュアーのダッシュボードに表示されます。",
+    ),
+    (
+        "That segment no longer exists; choose another.",
+        "そのセグメントはもうありません。別のセグメントを選んでください。",
+    ),
+    (
+        "The audience is empty: nobody would receive this.",
+        "配信対象が空です: 誰も受け取りません。",
+    ),
+    (
+        "The file has a header but no friends.",
+        "ファイルには見出し行だけで友だちがいません。",
+    ),
+    ("The file is empty.", "ファイルが空です。"),
+    (
+        "The provider did not report the quota; it is checked again at release.",
+        "送信数の上限を取得できませんでした。配信時にもう一度確認します。",
+    ),
+    ("The send time is fine.", "送信日時に問題はありません。"),
+    (
+        "The send time is in the past; choose a new one.",
+        "送信日時が過去です。新しい日時を選んでください。",
+    ),
+    (
+        "The title is only spaces; give the draft a title.",
+        "タイトルが空白だけです。下書きにタイトルを付けてください。",
+    ),
+    (
+        "The two passwords are not the same.",
+        "2つのパスワードが一致しません。",
+    ),
+    (
+        "The user name or password is not right.",
+        "ユーザー名かパスワードが正しくありません。",
+    ),
+    (
+        "There are no testers yet. Mark the friends whose phones receive test sends on the Testers page first.",
+        "テスターがまだいません。先にテスターのページで、テスト送信を受け取るスマートフォンの友だちを指定してください。",
+    ),
+    (
+        "This account is disabled. Ask an administrator to enable it.",
+        "このアカウントは無効です。管理者に有効にしてもらってください。",
+    ),
+    (
+        "This draft cannot be released now.",
+        "この下書きは今は配信できません。",
+    ),
+    (
+        "This draft has been released already.",
+        "この下書きはすでに配信されています。",
+    ),
+    (
+        "This draft has been released; cancel the scheduled release instead.",
+        "この下書きは配信済みです。代わりに予約した配信を取り消してください。",
+    ),
+    (
+        "This draft has no scheduled release to cancel.",
+        "この下書きには取り消せる予約配信がありません。",
+    ),
+    (
+        "This draft is already in review.",
+        "この下書きはすでにレビュー中です。",
+    ),
+    (
+        "This draft is being sent to LINE; it can no longer be changed or stopped.",
+        "この下書きはLINEへ送信中です。もう変更も停止もできません。",
+    ),
+    (
+        "This draft is not in review.",
+        "この下書きはレビュー中ではありません。",
+    ),
+    (
+        "This draft is sent and read-only; nothing about it can change.",
+        "この下書きは送信済みで読み取り専用です。何も変更できません。",
+    ),
+    (
+        "This draft was already released.",
+        "この下書きはすでに配信されました。",
+    ),
+    (
+        "This release is already being handed to LINE; it can no longer be stopped.",
+        "この配信はすでにLINEに渡されています。もう止められません。",
+    ),
+    (
+        "This setup link is not valid. Use the exact URL printed on the console when sendgate started.",
+        "このセットアップ用リンクは無効です。sendgateの起動時にコンソールに表示されたURLをそのまま使ってください。",
+    ),
+    (
+        "Use only letters a-z, digits and . _ - in a user name.",
+        "ユーザー名には英小文字a〜z、数字、. _ - だけを使ってください。",
+    ),
+    (
+        "Welcome! Your admin account is ready. Next, create the people who will write and review messages.",
+        "ようこそ！管理者アカウントができました。次に、メッセージを書く人とレビューする人を作成してください。",
+    ),
+    (
+        "Withdrawn from review. It is a draft again.",
+        "レビューを取り下げました。下書きに戻りました。",
+    ),
+    (
+        "You wrote this draft, so you cannot approve it or request changes; ask another reviewer.",
+        "この下書きはあなたが書いたため、承認も修正依頼もできません。別のレビュアーに依頼してください。",
+    ),
+    (
+        "Your account is disabled.",
+        "あなたのアカウントは無効です。",
+    ),
+    (
+        "Your password was changed; sign in with the new one.",
+        "パスワードが変更されました。新しいパスワードでログインしてください。",
+    ),
+    ("Previewed and acknowledged.", "プレビュー済み・確認済み。"),
+    (
+        "Take an audience preview of this revision and acknowledge it.",
+        "このリビジョンの配信対象プレビューを取り、確認済みにしてください。",
+    ),
+    (
+        "The preview was taken of different content; take a new one.",
+        "プレビューは別の内容で取られています。新しく取り直してください。",
+    ),
+    (
+        "The preview was taken but nobody acknowledged it yet.",
+        "プレビューは取られましたが、まだ誰も確認済みにしていません。",
+    ),
+    ("How each looks in LINE", "LINEでの表示の比較"),
+    ("{title} · changes", "{title} · 変更点"),
+    ("{title} · revision {n}", "{title} · リビジョン{n}"),
 ];

@@ -74,6 +74,20 @@ impl BubbleView {
     }
 }
 
+/// Messages as chat bubbles, for pages that show a set of messages outside a revision
+/// (the diff's before and after).
+pub struct BubbleSet {
+    pub bubbles: Vec<BubbleView>,
+}
+
+impl BubbleSet {
+    pub fn new(messages: &crate::domain::message::Messages) -> Self {
+        Self {
+            bubbles: messages.iter().map(BubbleView::new).collect(),
+        }
+    }
+}
+
 pub struct RevisionView {
     pub number: i64,
     pub author: String,

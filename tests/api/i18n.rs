@@ -290,3 +290,67 @@ async fn stickers_show_a_labelled_placeholder_and_flex_messages_a_warning() {
     assert!(text(&doc, ".bubble-sticker").contains("スタンプ（パッケージ446、スタンプ1988）"));
     assert!(text(&doc, ".bubble-raw .approximate").contains("おおよその表示"));
 }
+
+#[tokio::test]
+async fn the_sandbox_inbox_and_the_diff_show_the_same_line_preview() {
+    let app = TestApp::spawn_with(|s| s.account_name = "Sakura Cafe".into()).await;
+    let m = app.create_user("mika", "marketer").await;
+    let client = app.signed_in(&m).await;
+    app.import_csv(
+        &client,
+        format!("user_id,display_name\n{},Phone\n", uid(1)).into_bytes(),
+    )
+    .await;
+    app.post(
+        &client,
+        "/testers",
+        &[("user_id", &uid(1)), ("action", "add")],
+    )
+    .await;
+    let draft = app
+        .create_draft(&client, "Winter sale", &["Hello 🎉"])
+        .await;
+    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
+        .await;
+    let doc = html(app.get(&client, "/sandbox").await).await;
+    assert_eq!(
+        text(&doc, ".delivery .line-preview .account-name"),
+        "Sakura Cafe"
+    );
+    let bubbles = texts(&doc, ".delivery .bubble-text");
+    assert_eq!(
+        bubbles.last().map(String::as_str),
+        Some("Hello 🎉"),
+        "{bubbles:?}"
+    );
+
+    app.edit_draft(&client, draft, 1, "Winter sale", &["Hello again"])
+        .await;
+    let doc = html(
+        app.get(&client, &format!("/drafts/{draft}/diff?from=1&to=2"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        texts(&doc, ".diff-previews .bubble-text"),
+        ["Hello 🎉", "Hello again"]
+    );
+}
+
+#[tokio::test]
+async fn error_pages_are_translated_too() {
+    let app = TestApp::spawn().await;
+    let r = app.create_user("rei", "reviewer").await;
+    let client = signed_in_browser(&app, &r, "ja").await;
+    let resp = app.get(&client, "/admin/users").await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let doc = html(resp).await;
+    assert_eq!(lang(&doc), "ja");
+    assert_eq!(text(&doc, "h1"), "この操作はできません");
+    assert_eq!(
+        text(&doc, ".error-page p:nth-of-type(2)"),
+        "あなたのロールではこの操作はできません。"
+    );
+    let doc = html(app.get(&client, "/no/such/page").await).await;
+    assert_eq!(text(&doc, "h1"), "ページが見つかりません");
+}
