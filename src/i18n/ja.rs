@@ -1039,4 +1039,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("How each looks in LINE", "LINEでの表示の比較"),
     ("{title} · changes", "{title} · 変更点"),
     ("{title} · revision {n}", "{title} · リビジョン{n}"),
+    ("{title} · audience preview", "{title} · 配信対象プレビュー"),
+    ("Release {title}", "「{title}」を配信"),
+    ("Release #{id}", "配信 #{id}"),
 ];

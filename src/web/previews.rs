@@ -110,7 +110,7 @@ async fn show(
     Ok(render(&PreviewPage {
         layout: Layout::for_user(
             &user.0,
-            &format!("{} · audience preview", draft.title),
+            &crate::i18n::tf("{title} · audience preview", &[&draft.title]),
             "/drafts",
             flash,
         ),

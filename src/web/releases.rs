@@ -117,21 +117,20 @@ async fn page(
         .send_at()
         .map(|t| local_time(t, tz))
         .unwrap_or_else(|| tf("now ({time})", &[&local_time(now, tz)]));
-    // The button says what will happen, in the words of DESIGN section 4.
-    let button = match revision.content.send_at() {
-        Some(t) => tf(
-            "Schedule for {time} to {n} recipients — cannot be retracted",
-            &[&local_time(t, tz), &n],
-        ),
-        None if revision.content.kind() == DraftKind::Broadcast => {
-            tf("Send to {n} friends now — cannot be retracted", &[&n])
-        }
-        None => tf("Send to {n} recipients now — cannot be retracted", &[&n]),
-    };
+    let button = button_label(
+        crate::i18n::current(),
+        revision
+            .content
+            .send_at()
+            .map(|t| local_time(t, tz))
+            .as_deref(),
+        revision.content.kind() == DraftKind::Broadcast,
+        recipients,
+    );
     Ok(ReleasePage {
         layout: Layout::for_user(
             &user.0,
-            &format!("Release {}", draft.title),
+            &tf("Release {title}", &[&draft.title]),
             "/drafts",
             None,
         ),
@@ -246,11 +245,68 @@ async fn progress(
     let tz = db::policy::get(&state.pool).await?.time_zone;
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
     Ok(render(&ProgressPage {
-        layout: Layout::for_user(&user.0, &format!("Release #{id}"), "/drafts", flash),
+        layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),
         running: matches!(r.state.as_str(), "scheduled" | "sending"),
         send_at: local_time(r.send_at, tz),
         approvers: approvers.join(", "),
         r,
         p,
     }))
+}
+
+/// The release button says what will happen, in the words of DESIGN section 4: to how
+/// many, now or at what time, and that it cannot be retracted.
+pub fn button_label(
+    lang: crate::i18n::Lang,
+    scheduled_at: Option<&str>,
+    broadcast: bool,
+    recipients: i64,
+) -> String {
+    let n = format_number(recipients);
+    match scheduled_at {
+        Some(time) => crate::i18n::tf_in(
+            lang,
+            "Schedule for {time} to {n} recipients — cannot be retracted",
+            &[&time, &n],
+        ),
+        None if broadcast => {
+            crate::i18n::tf_in(lang, "Send to {n} friends now — cannot be retracted", &[&n])
+        }
+        None => crate::i18n::tf_in(
+            lang,
+            "Send to {n} recipients now — cannot be retracted",
+            &[&n],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::button_label;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_release_button_names_the_count_the_time_and_that_it_is_final_in_both_languages() {
+        assert_eq!(
+            button_label(Lang::En, None, true, 12_340),
+            "Send to 12,340 friends now — cannot be retracted"
+        );
+        assert_eq!(
+            button_label(Lang::Ja, None, true, 12_340),
+            "12,340人に今すぐ送信 — 取り消しできません"
+        );
+        assert_eq!(
+            button_label(Lang::En, Some("1 Dec 2026 10:00 JST (+09:00)"), false, 500),
+            "Schedule for 1 Dec 2026 10:00 JST (+09:00) to 500 recipients — cannot be retracted"
+        );
+        assert_eq!(
+            button_label(
+                Lang::Ja,
+                Some("2026年12月1日 10:00 JST (+09:00)"),
+                false,
+                500
+            ),
+            "2026年12月1日 10:00 JST (+09:00)に500人へ予約送信 — 取り消しできません"
+        );
+    }
 }

@@ -354,3 +354,34 @@ async fn error_pages_are_translated_too() {
     let doc = html(app.get(&client, "/no/such/page").await).await;
     assert_eq!(text(&doc, "h1"), "ページが見つかりません");
 }
+
+#[tokio::test]
+async fn the_live_segment_count_is_worded_in_the_page_language() {
+    let app = TestApp::spawn().await;
+    let m = app.create_user("mika", "marketer").await;
+    let en = signed_in_browser(&app, &m, "en").await;
+    let mut csv = String::from("user_id,display_name,tags\n");
+    for i in 1..=3 {
+        csv.push_str(&format!(
+            "{},Friend {i},{}\n",
+            uid(i),
+            if i == 1 { "vip" } else { "" }
+        ));
+    }
+    app.import_csv(&en, csv.into_bytes()).await;
+    let body = |c: Client| {
+        let url = app.url("/segments/count?name=x&tags_any=vip");
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(body(en).await["text"], "1 of 3 friends match.");
+    let ja = signed_in_browser(&app, &m, "ja").await;
+    assert_eq!(body(ja).await["text"], "友だち3人中1人が該当します。");
+}
