@@ -1042,4 +1042,38 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("{title} · audience preview", "{title} · 配信対象プレビュー"),
     ("Release {title}", "「{title}」を配信"),
     ("Release #{id}", "配信 #{id}"),
+    (
+        "Test sent to 1 tester. Check the phone, then confirm below that it arrived and looks right.",
+        "テスター1人にテスト送信しました。スマートフォンを見て、届いて正しく表示されたことを下で確認してください。",
+    ),
+    (
+        "Test sent to {n} testers. Check the phone, then confirm below that it arrived and looks right.",
+        "テスター{n}人にテスト送信しました。スマートフォンを見て、届いて正しく表示されたことを下で確認してください。",
+    ),
+    (
+        "Test accepted for {n} of {total} testers; see the reasons below.",
+        "テスター{total}人中{n}人がテストを受け付けました。理由は下を見てください。",
+    ),
+    (
+        "You approved revision {n}.",
+        "リビジョン{n}を承認しました。",
+    ),
+    (
+        "You requested changes to revision {n}. The draft cannot be released until you approve a revision.",
+        "リビジョン{n}に修正を依頼しました。あなたがリビジョンを承認するまで、この下書きは配信できません。",
+    ),
+    ("Comment added.", "コメントを追加しました。"),
+    (
+        "This send uses {n} of the {left} messages left this month (plan: {limit} per month, {used} used).",
+        "この送信は今月の残り{left}通のうち{n}通を使います（プラン: 月{limit}通、使用済み{used}通）。",
+    ),
+    (
+        "No monthly limit is set; {used} messages used this month.",
+        "月間の上限は設定されていません。今月の使用済みは{used}通です。",
+    ),
+    (
+        "Imported {rows} rows: {added} friends added, {updated} updated.",
+        "{rows}行を取り込みました: 友だちを{added}人追加、{updated}人更新。",
+    ),
+    ("Roles saved: {roles}.", "ロールを保存しました: {roles}。"),
 ];
