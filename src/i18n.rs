@@ -10,6 +10,7 @@
 
 mod ja;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::OnceLock;
@@ -102,6 +103,92 @@ pub fn t_in(lang: Lang, key: &str) -> &str {
         Lang::En => key,
         Lang::Ja => catalog().get(key).copied().unwrap_or(key),
     }
+}
+
+/// Text in `lang`, also when it is a message already filled in by the domain ("You can only
+/// review the current revision 3."): an exact entry first, then an entry whose `{…}`
+/// placeholders match the text's values, which are carried into the Japanese (and
+/// translated themselves when they are known words, such as a draft state). Anything else
+/// stays English.
+pub fn translate(lang: Lang, text: &str) -> Cow<'_, str> {
+    if lang == Lang::En {
+        return Cow::Borrowed(text);
+    }
+    if let Some(ja) = catalog().get(text) {
+        return Cow::Borrowed(ja);
+    }
+    for (key, ja) in patterns() {
+        if let Some(values) = match_pattern(key, text) {
+            let mut out = ja.to_string();
+            for (name, value) in placeholders(key).iter().zip(values) {
+                out = out.replace(&format!("{{{name}}}"), t_in(lang, value));
+            }
+            return Cow::Owned(out);
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// Entries with placeholders and enough fixed text to be matched safely against filled-in
+/// messages (a bare "Line {n}" would match far too much).
+fn patterns() -> &'static [(&'static str, &'static str)] {
+    static PATTERNS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        ja::ENTRIES
+            .iter()
+            .copied()
+            .filter(|(key, _)| {
+                let names = placeholders(key);
+                let fixed: usize = literal_parts(key).iter().map(|l| l.chars().count()).sum();
+                !names.is_empty() && fixed >= 15
+            })
+            .collect()
+    })
+}
+
+/// The fixed text around the placeholders of a key: `"a {x} b {y}"` gives `["a ", " b ", ""]`.
+fn literal_parts(key: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = key;
+    loop {
+        match rest
+            .find('{')
+            .and_then(|s| rest[s..].find('}').map(|e| (s, s + e)))
+        {
+            Some((start, end)) => {
+                parts.push(&rest[..start]);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                parts.push(rest);
+                return parts;
+            }
+        }
+    }
+}
+
+/// The values of `key`'s placeholders in `text`, when `text` is `key` filled in.
+fn match_pattern<'t>(key: &str, text: &'t str) -> Option<Vec<&'t str>> {
+    let parts = literal_parts(key);
+    let (first, rest) = parts.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    let mut body = text.strip_prefix(first)?.strip_suffix(last)?;
+    let mut values = Vec::new();
+    for literal in middle {
+        if literal.is_empty() {
+            return None;
+        }
+        let at = body.find(literal)?;
+        values.push(&body[..at]);
+        body = &body[at + literal.len()..];
+    }
+    values.push(body);
+    (values.iter().all(|v| !v.is_empty())).then_some(values)
+}
+
+/// [`translate`] in the current request's language, owned.
+pub fn tr(text: &str) -> String {
+    translate(current(), text).into_owned()
 }
 
 /// `key` in the current request's language.
@@ -312,6 +399,26 @@ mod tests {
             "2件の下書きがあなたのレビューを待っています"
         );
         assert_eq!(placeholders("{a} of {b} and {a}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn messages_filled_in_by_the_domain_are_translated_with_their_values() {
+        assert_eq!(
+            translate(Lang::Ja, "You can only review the current revision 3."),
+            "レビューできるのは最新のリビジョン3だけです。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "This draft is not in review (it is a draft); reviews are taken after it is submitted and before it is released."
+            ),
+            "この下書きはレビュー中ではありません（現在: 下書き）。レビューは、レビューに出された後、配信される前に行います。"
+        );
+        assert_eq!(translate(Lang::Ja, "Line 4: nonsense"), "Line 4: nonsense");
+        assert_eq!(
+            translate(Lang::En, "You can only review the current revision 3."),
+            "You can only review the current revision 3."
+        );
     }
 
     #[test]

@@ -1076,4 +1076,81 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{rows}行を取り込みました: 友だちを{added}人追加、{updated}人更新。",
     ),
     ("Roles saved: {roles}.", "ロールを保存しました: {roles}。"),
+    (
+        "This draft is not in review (it is {state}); reviews are taken after it is submitted and before it is released.",
+        "この下書きはレビュー中ではありません（現在: {state}）。レビューは、レビューに出された後、配信される前に行います。",
+    ),
+    (
+        "This draft is {state} and read-only; nothing about it can change.",
+        "この下書きは{state}のため読み取り専用です。何も変更できません。",
+    ),
+    (
+        "This draft is {state} and read-only; duplicate it to send something similar.",
+        "この下書きは{state}のため読み取り専用です。似た内容を送るには複製してください。",
+    ),
+    (
+        "You can only review the current revision {n}.",
+        "レビューできるのは最新のリビジョン{n}だけです。",
+    ),
+    (
+        "You wrote revision {n}, so you cannot approve it or request changes; ask another reviewer.",
+        "リビジョン{n}はあなたが書いたため、承認も修正依頼もできません。別のレビュアーに依頼してください。",
+    ),
+    (
+        "You already approved revision {n}.",
+        "リビジョン{n}はすでに承認しています。",
+    ),
+    (
+        "{when} falls in quiet hours ({start} to {end} {zone}); choose another time.",
+        "{when}は配信停止時間帯（{zone} {start}〜{end}）です。別の時刻を選んでください。",
+    ),
+    (
+        "The preview is {age} old, older than the policy allows; take a new one.",
+        "プレビューは{age}前のもので、ポリシーで許される期間を過ぎています。取り直してください。",
+    ),
+    (
+        "The friend count changed from {previewed} to {now} since the preview, more than the policy allows; take a new one.",
+        "プレビュー後に友だち数が{previewed}人から{now}人に変わり、ポリシーで許される範囲を超えました。取り直してください。",
+    ),
+    (
+        "Type {phrase} to confirm.",
+        "確認のため{phrase}と入力してください。",
+    ),
+    (
+        "Received on a phone and confirmed by {name}.",
+        "スマートフォンで受信し、{name}が確認済み。",
+    ),
+    (
+        "A message needs 1 to 5 message objects; this one has {n}.",
+        "メッセージオブジェクトは1〜5件必要です。このメッセージには{n}件あります。",
+    ),
+    (
+        "The tag {tag} is both required and excluded, so nobody could match.",
+        "タグ{tag}が必須と除外の両方に指定されているため、誰も該当しません。",
+    ),
+    (
+        "Give a value to compare the attribute {key} with.",
+        "属性{key}と比較する値を入力してください。",
+    ),
+    (
+        "This send needs {n} messages but only {left} are left this month.",
+        "この送信には{n}通必要ですが、今月の残りは{left}通です。",
+    ),
+    (
+        "This segment reaches {n} of {total} friends, more than half: check it is not meant as a broadcast.",
+        "このセグメントは友だち{total}人中{n}人に届き、半数を超えます。一斉配信のつもりでないか確認してください。",
+    ),
+    (
+        "Only a scheduled release can start sending; this draft is {state}.",
+        "送信を始められるのは予約済みの配信だけです。この下書きは{state}です。",
+    ),
+    (
+        "This is not valid JSON: {problem}.",
+        "正しいJSONではありません: {problem}。",
+    ),
+    ("a draft", "下書き"),
+    ("in review", "レビュー中"),
+    ("being sent", "送信中"),
+    ("Now", "現在時刻"),
+    ("The send time", "送信日時"),
 ];

@@ -237,7 +237,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             reviews: &records,
         })
         .err()
-        .map(|e| t(&e.to_string()).to_string())
+        .map(|e| crate::i18n::tr(&e.to_string()))
     } else {
         Some(t("Only reviewers can approve or request changes.").to_string())
     };
@@ -327,7 +327,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
                     &p.acknowledged_by_name.clone().unwrap_or_default(),
                 ],
             ),
-            (g, _) => t(&g.explain()).to_string(),
+            (g, _) => crate::i18n::tr(&g.explain()),
         },
         link: latest
             .as_ref()

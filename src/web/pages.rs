@@ -52,16 +52,17 @@ impl Layout {
             sandbox: false,
             user: None,
             nav: Vec::new(),
-            flash: flash.map(|f| i18n::t_in(lang, &f).to_string()),
+            flash: flash.map(|f| i18n::translate(lang, &f).into_owned()),
             lang,
             path: crate::web::language::current_path(),
             account_name: crate::web::language::account_name(),
         }
     }
 
-    /// `key` in the page's language.
-    pub fn t<'a>(&self, key: &'a str) -> &'a str {
-        i18n::t_in(self.lang, key)
+    /// `key` in the page's language; also translates messages the domain filled in with
+    /// values (see [`i18n::translate`]).
+    pub fn t<'a>(&self, key: &'a str) -> std::borrow::Cow<'a, str> {
+        i18n::translate(self.lang, key)
     }
 
     /// `key` with its one `{placeholder}` filled.
@@ -134,7 +135,7 @@ impl Layout {
                 roles: roles.to_string(),
             }),
             nav,
-            flash: flash.map(|f| i18n::t_in(lang, &f).to_string()),
+            flash: flash.map(|f| i18n::translate(lang, &f).into_owned()),
             lang,
             path: crate::web::language::current_path(),
             account_name: crate::web::language::account_name(),

@@ -273,7 +273,7 @@ async fn count(
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(
-                json!({ "error": errors.into_iter().map(|e| crate::i18n::t(&e.message).to_string()).collect::<Vec<_>>().join(" ") }),
+                json!({ "error": errors.into_iter().map(|e| crate::i18n::tr(&e.message)).collect::<Vec<_>>().join(" ") }),
             ),
         )
             .into_response()),

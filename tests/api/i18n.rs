@@ -385,3 +385,24 @@ async fn the_live_segment_count_is_worded_in_the_page_language() {
     let ja = signed_in_browser(&app, &m, "ja").await;
     assert_eq!(body(ja).await["text"], "友だち3人中1人が該当します。");
 }
+
+#[tokio::test]
+async fn reasons_the_domain_words_with_values_are_translated_with_their_values() {
+    let app = TestApp::spawn().await;
+    let m = app.create_user("mika", "marketer").await;
+    let client = app.signed_in(&m).await;
+    let draft = app.create_draft(&client, "Winter sale", &["Hello"]).await;
+    let r = app.create_user("rei", "reviewer").await;
+    let en = signed_in_browser(&app, &r, "en").await;
+    let doc = app.draft_page(&en, draft).await;
+    assert_eq!(
+        text(&doc, "#review-refusal"),
+        "This draft is not in review (it is a draft); reviews are taken after it is submitted and before it is released."
+    );
+    let ja = signed_in_browser(&app, &r, "ja").await;
+    let doc = app.draft_page(&ja, draft).await;
+    assert_eq!(
+        text(&doc, "#review-refusal"),
+        "この下書きはレビュー中ではありません（現在: 下書き）。レビューは、レビューに出された後、配信される前に行います。"
+    );
+}
