@@ -11,6 +11,8 @@
 //!   transaction.
 //! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
 //! - [`db`] holds all SQL, as compile-time checked queries.
+//! - [`i18n`] is Japanese and English: the English text is the key, the language is
+//!   decided once per request and read by the page layout.
 //!
 //! Time comes from a [`clock::Clock`], so tests can control it.
 

@@ -1153,4 +1153,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("being sent", "送信中"),
     ("Now", "現在時刻"),
     ("The send time", "送信日時"),
+    ("push", "プッシュ"),
+    ("multicast", "マルチキャスト"),
+    ("broadcast", "ブロードキャスト"),
 ];

@@ -79,10 +79,18 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
             ACCOUNT_NAME.scope(account, i18n::scope(lang, next.run(request))),
         )
         .await;
-    response.headers_mut().append(
-        axum::http::header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
-    );
+    // Pages differ by language; static files do not.
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        response.headers_mut().append(
+            axum::http::header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
     response
 }
 
