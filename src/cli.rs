@@ -96,6 +96,13 @@ pub struct ServeArgs {
     /// unless --database is given.
     #[arg(long)]
     pub demo: bool,
+    /// The LINE Official Account's name, shown above message previews.
+    #[arg(
+        long,
+        env = "SENDGATE_ACCOUNT_NAME",
+        default_value = "LINE Official Account"
+    )]
+    pub account_name: String,
 }
 
 impl ServeArgs {
@@ -233,6 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 line_channel_secret: args.line_channel_secret.filter(|s| !s.is_empty()),
                 line_channel_access_token: args.line_channel_access_token.filter(|s| !s.is_empty()),
                 line_api_base: args.line_api_base,
+                account_name: args.account_name,
                 sandbox_monthly_limit: match args.sandbox_monthly_limit.trim() {
                     "none" | "" => None,
                     n => Some(n.parse().map_err(|_| {

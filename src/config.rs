@@ -33,6 +33,8 @@ pub struct Settings {
     pub sandbox_monthly_limit: Option<i64>,
     /// Run the background dispatcher (tests switch it off and step it themselves).
     pub dispatcher: bool,
+    /// The LINE Official Account's name, shown above the chat-bubble previews.
+    pub account_name: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             line_timeout: std::time::Duration::from_secs(20),
             sandbox_monthly_limit: Some(30_000),
             dispatcher: true,
+            account_name: "LINE Official Account".to_string(),
         }
     }
 }

@@ -15,6 +15,8 @@
 //!
 //! - [`dispatcher`] sends released messages in the background; [`notifier`] posts the
 //!   chat webhook's messages the same way.
+//! - [`i18n`] is Japanese and English: the English text is the key, the language is
+//!   decided once per request and read by the page layout.
 //!
 //! Time comes from a [`clock::Clock`], so tests can control it.
 
@@ -27,6 +29,7 @@ pub mod demo;
 pub mod dispatcher;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod notifier;
 pub mod services;
 pub mod startup;

@@ -51,10 +51,8 @@ if (segmentForm) {
         if (body.error) {
           out.textContent = body.error;
         } else {
-          out.innerHTML = "";
-          const strong = document.createElement("strong");
-          strong.textContent = body.count.toLocaleString();
-          out.append(strong, ` of ${body.total.toLocaleString()} friends match: ${body.rules}.`);
+          // The server words it in the page's language.
+          out.textContent = body.text;
         }
       })
       .catch(() => {});

@@ -309,3 +309,26 @@ pub async fn find_by_username(pool: &SqlitePool, username: &str) -> AppResult<Us
         .await?
         .ok_or_else(|| AppError::Conflict(format!("There is no user named {username:?}.")))
 }
+
+/// Stores the interface language a person picked in the header switch (issue #6).
+pub async fn set_language(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    id: i64,
+    lang: crate::i18n::Lang,
+) -> AppResult<()> {
+    let mut tx = db::begin_write(pool).await?;
+    db::users::set_language(&mut *tx, id, lang.code(), now).await?;
+    db::audit::append(
+        &mut tx,
+        now,
+        actor,
+        "user.language_changed",
+        &format!("user:{id}"),
+        &json!({ "language": lang.code() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -44,9 +44,7 @@ pub struct UserView {
 }
 
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    crate::web::views::local_time(at, tz)
 }
 
 impl UserView {
@@ -313,7 +311,8 @@ async fn set_roles(
     user.require(Permission::ManageUsers)?;
     let roles = roles_from(&form.roles);
     let r = users::set_roles(&state.pool, state.clock.now(), &user.actor(), id, roles).await;
-    after_change(&state, &user, id, r, &format!("Roles saved: {roles}.")).await
+    let message = crate::i18n::tf("Roles saved: {roles}.", &[&roles]);
+    after_change(&state, &user, id, r, &message).await
 }
 
 async fn disable(

@@ -1,5 +1,6 @@
-//! `GET /`: what needs the signed-in person next: drafts waiting for their review, their
-//! own drafts and where each stands, and what changed recently.
+//! `GET /`: what needs the signed-in person next: a short to-do list in words ("2 drafts
+//! wait for your review", "Your draft “X” needs a test send"), drafts waiting for their
+//! review, their own drafts and where each stands, and what changed recently.
 
 use askama::Template;
 use axum::Router;
@@ -11,6 +12,7 @@ use crate::db;
 use crate::db::drafts::{DraftFilter, DraftRow};
 use crate::domain::incident;
 use crate::error::AppResult;
+use crate::i18n::tf;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::Flash;
@@ -28,6 +30,8 @@ struct DashboardPage {
     is_admin: bool,
     is_marketer: bool,
     is_reviewer: bool,
+    /// What needs this person next, in words, most urgent first.
+    next_steps: Vec<NextStep>,
     waiting: Vec<DraftLine>,
     mine: Vec<DraftLine>,
     recent: Vec<DraftLine>,
@@ -41,6 +45,57 @@ pub struct PinnedCorrection {
     pub title: String,
     pub state: String,
     pub since_mistake: String,
+}
+
+struct NextStep {
+    text: String,
+    href: String,
+}
+
+/// Where each of the person's own open drafts stands, as the next thing to do about it.
+async fn own_draft_steps(
+    state: &AppState,
+    session: &crate::services::auth::ActiveSession,
+    mine: &[DraftLine],
+) -> AppResult<Vec<NextStep>> {
+    let mut steps = Vec::new();
+    for d in mine {
+        let href = format!("/drafts/{}", d.id);
+        let text = match d.state.as_str() {
+            "draft" => tf(
+                "Your draft “{title}” is not submitted for review yet",
+                &[&d.title],
+            ),
+            "in_review" => {
+                let v = crate::web::draft_view::load(state, d.id, session).await?;
+                // The author's own next move first (test send, preview), then what waits
+                // on others (approvals).
+                if v.ready {
+                    tf("Your draft “{title}” is ready to release", &[&d.title])
+                } else if !v.test_ok {
+                    tf("Your draft “{title}” needs a test send", &[&d.title])
+                } else if !v.preview.ok {
+                    tf(
+                        "Your draft “{title}” needs an audience preview",
+                        &[&d.title],
+                    )
+                } else if !v.approval.approved {
+                    tf(
+                        "Your draft “{title}” has {count} of {required} approvals",
+                        &[&d.title, &v.approval.count, &v.approval.required],
+                    )
+                } else {
+                    tf(
+                        "Your draft “{title}” needs attention before release",
+                        &[&d.title],
+                    )
+                }
+            }
+            _ => continue,
+        };
+        steps.push(NextStep { text, href });
+    }
+    Ok(steps)
 }
 
 async fn show(
@@ -90,12 +145,26 @@ async fn show(
     } else {
         Vec::new()
     };
+    let mut next_steps = Vec::new();
+    match waiting.len() {
+        0 => {}
+        1 => next_steps.push(NextStep {
+            text: tf("1 draft waits for your review", &[]),
+            href: format!("/drafts/{}", waiting[0].id),
+        }),
+        n => next_steps.push(NextStep {
+            text: tf("{n} drafts wait for your review", &[&n]),
+            href: "#waiting-for-review".into(),
+        }),
+    }
+    next_steps.extend(own_draft_steps(&state, &session, &mine).await?);
     Ok(render(&DashboardPage {
         corrections,
         layout: Layout::for_user(&session, "Dashboard", "/", flash),
         is_admin: roles.admin,
         is_marketer: roles.marketer,
         is_reviewer: roles.reviewer,
+        next_steps,
         waiting,
         mine,
         recent,

@@ -13,6 +13,7 @@ use crate::domain::review::{
 };
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{format_number, t, tf};
 use crate::services::auth::ActiveSession;
 use crate::services::gate;
 use crate::state::AppState;
@@ -196,7 +197,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             .content
             .send_at()
             .map(|at| local_time(at, tz))
-            .unwrap_or_else(|| "Sent when released".into()),
+            .unwrap_or_else(|| t("Sent when released").to_string()),
         problem: schedule_problem(current.content.send_at(), now, policy.quiet_hours, tz),
     };
 
@@ -210,9 +211,9 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
                     at: local_time(r.created_at, tz),
                     who: r.author_name.clone(),
                     what: if r.number == 1 {
-                        "created revision 1".into()
+                        t("created revision 1").to_string()
                     } else {
-                        format!("saved revision {}", r.number)
+                        tf("saved revision {n}", &[&r.number])
                     },
                     body: String::new(),
                     revision: r.number,
@@ -223,12 +224,12 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .collect();
     for r in &reviews {
         let (what, class) = match r.verdict.as_str() {
-            "approve" => ("approved", "approve"),
-            "request_changes" => ("requested changes to", "object"),
-            _ => ("commented on", "comment"),
+            "approve" => ("approved revision {n}", "approve"),
+            "request_changes" => ("requested changes to revision {n}", "object"),
+            _ => ("commented on revision {n}", "comment"),
         };
         let stale = if r.revision_number < draft.current_revision && r.verdict == "approve" {
-            " (an earlier revision; no longer counts)"
+            t(" (an earlier revision; no longer counts)")
         } else {
             ""
         };
@@ -237,7 +238,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             TimelineEntry {
                 at: local_time(r.created_at, tz),
                 who: r.reviewer_name.clone(),
-                what: format!("{what} revision {}{stale}", r.revision_number),
+                what: format!("{}{stale}", tf(what, &[&r.revision_number])),
                 body: r.body.clone(),
                 revision: r.revision_number,
                 class,
@@ -265,9 +266,9 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             reviews: &records,
         })
         .err()
-        .map(|e| e.to_string())
+        .map(|e| crate::i18n::tr(&e.to_string()))
     } else {
-        Some("Only reviewers can approve or request changes.".into())
+        Some(t("Only reviewers can approve or request changes.").to_string())
     };
     let last_reviewed = records
         .iter()
@@ -295,9 +296,9 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             && confirmed_test.is_none()
             && let (Some(by), Some(at)) = (&t.confirmed_by_name, t.confirmed_at)
         {
-            confirmed_test = Some(format!(
-                "Received on a phone and confirmed by {by}, {}",
-                local_time(at, tz)
+            confirmed_test = Some(tf(
+                "Received on a phone and confirmed by {name}, {time}",
+                &[by, &local_time(at, tz)],
             ));
         }
         test_sends.push(TestSendView {
@@ -334,22 +335,28 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         time_zone: tz,
         confirmation: None,
     });
-    let missing: Vec<&str> = report.failing().map(|c| c.rule.label()).collect();
+    let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
     let ready = missing.is_empty();
     let ready_text = if ready {
-        "Every gate item is green for this revision.".to_string()
+        t("Every gate item is green for this revision.").to_string()
     } else {
-        format!("Not ready to release. Missing: {}.", missing.join(", "))
+        let sep = t(", ");
+        tf(
+            "Not ready to release. Missing: {items}.",
+            &[&missing.join(sep)],
+        )
     };
     let preview = PreviewItem {
         ok: gate.is_ok(),
         text: match (&gate, &latest) {
-            (g, Some(p)) if g.is_ok() => format!(
-                "{} recipients, acknowledged by {}",
-                p.recipient_count,
-                p.acknowledged_by_name.clone().unwrap_or_default()
+            (g, Some(p)) if g.is_ok() => tf(
+                "{n} recipients, acknowledged by {name}",
+                &[
+                    &format_number(p.recipient_count),
+                    &p.acknowledged_by_name.clone().unwrap_or_default(),
+                ],
             ),
-            (g, _) => g.explain(),
+            (g, _) => crate::i18n::tr(&g.explain()),
         },
         link: latest
             .as_ref()
@@ -365,9 +372,9 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         test_ok: confirmed_test.is_some(),
         test_text: confirmed_test.unwrap_or_else(|| {
             if test_sends.is_empty() {
-                "Send a test of this revision to the testers' phones, then confirm it arrived and looks right.".into()
+                t("Send a test of this revision to the testers' phones, then confirm it arrived and looks right.").to_string()
             } else {
-                "A test was sent; someone must confirm it arrived on a phone and looks right.".into()
+                t("A test was sent; someone must confirm it arrived on a phone and looks right.").to_string()
             }
         }),
         test_sends,

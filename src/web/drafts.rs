@@ -24,7 +24,7 @@ use crate::web::draft_view::{self, DraftView};
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::views::{DiffView, DraftLine, RevisionView};
+use crate::web::views::{BubbleSet, DiffView, DraftLine, RevisionView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -575,7 +575,7 @@ async fn show_revision(
     Ok(render(&RevisionPage {
         layout: Layout::for_user(
             &user.0,
-            &format!("{} · revision {n}", draft.title),
+            &crate::i18n::tf("{title} · revision {n}", &[&draft.title, &n]),
             "/drafts",
             None,
         ),
@@ -601,6 +601,9 @@ struct DiffPage {
     from: i64,
     to: i64,
     diff: DiffView,
+    /// Both revisions as they look in LINE, side by side.
+    before: BubbleSet,
+    after: BubbleSet,
     revisions: Vec<i64>,
 }
 
@@ -638,7 +641,7 @@ async fn diff(
     Ok(render(&DiffPage {
         layout: Layout::for_user(
             &user.0,
-            &format!("{} · changes", draft.title),
+            &crate::i18n::tf("{title} · changes", &[&draft.title]),
             "/drafts",
             None,
         ),
@@ -647,6 +650,8 @@ async fn diff(
         from,
         to,
         diff: DiffView::new(&d),
+        before: BubbleSet::new(old.messages()),
+        after: BubbleSet::new(new.messages()),
         revisions: (1..=draft.current_revision).collect(),
     }))
 }

@@ -203,7 +203,10 @@ async fn import(
     match audience::import_csv(&state.pool, state.clock.now(), &user.actor(), bytes, tz).await {
         Ok(r) => Ok(redirect_with(
             "/friends",
-            &format!("Imported {} rows: {} friends added, {} updated.", r.rows, r.added, r.updated),
+            &crate::i18n::tf(
+                "Imported {rows} rows: {added} friends added, {updated} updated.",
+                &[&r.rows, &r.added, &r.updated],
+            ),
         )),
         Err(ImportError::File(why)) => rerender(Some(why), Vec::new(), 0).await,
         Err(ImportError::Rows { errors, total }) => rerender(

@@ -1,5 +1,5 @@
 //! HTTP: one router per area, merged here, with the layers every request passes through
-//! (tracing, security headers, CSRF, flash messages, body limit, timeout).
+//! (language, tracing, security headers, CSRF, flash messages, body limit, timeout).
 //!
 //! Handlers stay thin: extract and authorize, call a service, redirect or render.
 
@@ -17,6 +17,7 @@ pub mod flash;
 pub mod friends;
 pub mod health;
 pub mod incidents;
+pub mod language;
 pub mod notifications;
 pub mod pages;
 pub mod previews;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(auth::router())
+        .merge(language::router())
         .merge(setup::router())
         .merge(dashboard::router())
         .merge(drafts::router())
@@ -82,5 +84,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(frame)
                 .layer(security::csrf_layer()),
         )
+        // Outermost, so every response (CSRF refusals and timeouts too) is in the
+        // request's language.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::middleware,
+        ))
         .with_state(state)
 }

@@ -1,5 +1,12 @@
 //! The page layout every template shares (who is signed in, navigation by role, the flash
-//! message) and the helpers that turn a template into a response.
+//! message, the page's language) and the helpers that turn a template into a response.
+//!
+//! Templates translate through the layout: `{{ layout.t("Drafts") }}`, or with values
+//! `{{ layout.t1("Revision {n}", n) }}` (English is the key; see [`crate::i18n`]). The
+//! language comes from the request ([`crate::i18n::current`]), so the constructors keep
+//! their signatures.
+
+use std::fmt::Display;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -7,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::domain::FieldError;
 use crate::domain::roles::Permission;
+use crate::i18n::{self, Lang};
 use crate::services::auth::ActiveSession;
 
 pub struct NavLink {
@@ -30,18 +38,61 @@ pub struct Layout {
     pub user: Option<LayoutUser>,
     pub nav: Vec<NavLink>,
     pub flash: Option<String>,
+    pub lang: Lang,
+    /// The path of this request, where the language switch comes back to.
+    pub path: String,
+    /// The LINE Official Account's name, shown above chat previews.
+    pub account_name: String,
 }
 
 impl Layout {
     /// For pages seen before signing in (login, setup, errors).
     pub fn anonymous(title: &str, flash: Option<String>) -> Self {
+        let lang = i18n::current();
         Self {
-            title: title.to_string(),
+            title: i18n::t_in(lang, title).to_string(),
             sandbox: false,
             user: None,
             nav: Vec::new(),
-            flash,
+            flash: flash.map(|f| i18n::translate(lang, &f).into_owned()),
+            lang,
+            path: crate::web::language::current_path(),
+            account_name: crate::web::language::account_name(),
         }
+    }
+
+    /// `key` in the page's language; also translates messages the domain filled in with
+    /// values (see [`i18n::translate`]).
+    pub fn t<'a>(&self, key: &'a str) -> std::borrow::Cow<'a, str> {
+        i18n::translate(self.lang, key)
+    }
+
+    /// `key` with its one `{placeholder}` filled.
+    pub fn t1(&self, key: &str, a: impl Display) -> String {
+        i18n::tf_in(self.lang, key, &[&a])
+    }
+
+    /// `key` with its two placeholders filled, in the order they appear in the key.
+    pub fn t2(&self, key: &str, a: impl Display, b: impl Display) -> String {
+        i18n::tf_in(self.lang, key, &[&a, &b])
+    }
+
+    /// `key` with its three placeholders filled, in the order they appear in the key.
+    pub fn t3(&self, key: &str, a: impl Display, b: impl Display, c: impl Display) -> String {
+        i18n::tf_in(self.lang, key, &[&a, &b, &c])
+    }
+
+    /// A count with thousands separators.
+    pub fn num(&self, n: impl std::borrow::Borrow<i64>) -> String {
+        i18n::format_number(*n.borrow())
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn is_ja(&self) -> bool {
+        self.lang == Lang::Ja
     }
 
     /// For signed-in pages. `path` marks the current navigation entry.
@@ -52,9 +103,10 @@ impl Layout {
         flash: Option<String>,
     ) -> Self {
         let roles = session.user.roles;
+        let lang = i18n::current();
         let mut nav = vec![NavLink {
             href: "/",
-            label: "Dashboard",
+            label: i18n::t_in(lang, "Dashboard"),
             current: path == "/",
         }];
         let admin_links: [(&str, &str, Permission); 10] = [
@@ -73,13 +125,13 @@ impl Layout {
             if roles.may(permission) {
                 nav.push(NavLink {
                     href,
-                    label,
+                    label: i18n::t_in(lang, label),
                     current: path.starts_with(href),
                 });
             }
         }
         Self {
-            title: title.to_string(),
+            title: i18n::t_in(lang, title).to_string(),
             sandbox: session.sandbox,
             user: Some(LayoutUser {
                 display_name: session.user.display_name.clone(),
@@ -88,7 +140,10 @@ impl Layout {
                 unread: session.unread,
             }),
             nav,
-            flash,
+            flash: flash.map(|f| i18n::translate(lang, &f).into_owned()),
+            lang,
+            path: crate::web::language::current_path(),
+            account_name: crate::web::language::account_name(),
         }
     }
 }

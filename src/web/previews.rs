@@ -88,18 +88,18 @@ async fn show(
         (Some(limit), Some(used)) => {
             let left = limit - used;
             (
-                format!(
-                    "This send uses {} of the {} messages left this month (plan: {} per month, {} used).",
-                    preview.recipient_count,
-                    left.max(0),
-                    limit,
-                    used
+                crate::i18n::tf(
+                    "This send uses {n} of the {left} messages left this month (plan: {limit} per month, {used} used).",
+                    &[&preview.recipient_count, &left.max(0), &limit, &used],
                 ),
                 preview.recipient_count > left,
             )
         }
         (None, Some(used)) => (
-            format!("No monthly limit is set; {used} messages used this month."),
+            crate::i18n::tf(
+                "No monthly limit is set; {used} messages used this month.",
+                &[&used],
+            ),
             false,
         ),
         _ => (
@@ -110,7 +110,7 @@ async fn show(
     Ok(render(&PreviewPage {
         layout: Layout::for_user(
             &user.0,
-            &format!("{} · audience preview", draft.title),
+            &crate::i18n::tf("{title} · audience preview", &[&draft.title]),
             "/drafts",
             flash,
         ),

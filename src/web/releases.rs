@@ -15,6 +15,7 @@ use crate::domain::gate::{ReleaseFacts, evaluate};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{format_number, tf};
 use crate::services::releases::{self, ReleaseRequest, expected_phrase};
 use crate::services::{drafts, gate};
 use crate::state::AppState;
@@ -97,41 +98,42 @@ async fn page(
     });
     let recipients = facts.recipients(revision.content.kind());
     let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
+    let n = format_number(recipients);
     let quota_line = match state.provider.quota().await {
         Ok(q) => match q.remaining() {
-            Some(left) => format!(
-                "Uses {recipients} of the {left} messages left this month ({} used).",
-                q.used
+            Some(left) => tf(
+                "Uses {n} of the {left} messages left this month ({used} used).",
+                &[&n, &format_number(left), &format_number(q.used)],
             ),
-            None => format!(
-                "Uses {recipients} messages; no monthly limit is set ({} used).",
-                q.used
+            None => tf(
+                "Uses {n} messages; no monthly limit is set ({used} used).",
+                &[&n, &format_number(q.used)],
             ),
         },
-        Err(e) => format!(
-            "The quota could not be read ({}); it is checked again when you release.",
-            e.describe()
+        Err(e) => tf(
+            "The quota could not be read ({problem}); it is checked again when you release.",
+            &[&e.describe()],
         ),
     };
     let when = revision
         .content
         .send_at()
         .map(|t| local_time(t, tz))
-        .unwrap_or_else(|| format!("now ({})", local_time(now, tz)));
-    let button = match revision.content.send_at() {
-        Some(t) => format!(
-            "Schedule for {} to {recipients} recipients — cannot be retracted",
-            local_time(t, tz)
-        ),
-        None if revision.content.kind() == DraftKind::Broadcast => {
-            format!("Send to {recipients} friends now — cannot be retracted")
-        }
-        None => format!("Send to {recipients} recipients now — cannot be retracted"),
-    };
+        .unwrap_or_else(|| tf("now ({time})", &[&local_time(now, tz)]));
+    let button = button_label(
+        crate::i18n::current(),
+        revision
+            .content
+            .send_at()
+            .map(|t| local_time(t, tz))
+            .as_deref(),
+        revision.content.kind() == DraftKind::Broadcast,
+        recipients,
+    );
     Ok(ReleasePage {
         layout: Layout::for_user(
             &user.0,
-            &format!("Release {}", draft.title),
+            &tf("Release {title}", &[&draft.title]),
             "/drafts",
             None,
         ),
@@ -246,11 +248,68 @@ async fn progress(
     let tz = db::policy::get(&state.pool).await?.time_zone;
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
     Ok(render(&ProgressPage {
-        layout: Layout::for_user(&user.0, &format!("Release #{id}"), "/drafts", flash),
+        layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),
         running: matches!(r.state.as_str(), "scheduled" | "sending"),
         send_at: local_time(r.send_at, tz),
         approvers: approvers.join(", "),
         r,
         p,
     }))
+}
+
+/// The release button says what will happen, in the words of DESIGN section 4: to how
+/// many, now or at what time, and that it cannot be retracted.
+pub fn button_label(
+    lang: crate::i18n::Lang,
+    scheduled_at: Option<&str>,
+    broadcast: bool,
+    recipients: i64,
+) -> String {
+    let n = format_number(recipients);
+    match scheduled_at {
+        Some(time) => crate::i18n::tf_in(
+            lang,
+            "Schedule for {time} to {n} recipients — cannot be retracted",
+            &[&time, &n],
+        ),
+        None if broadcast => {
+            crate::i18n::tf_in(lang, "Send to {n} friends now — cannot be retracted", &[&n])
+        }
+        None => crate::i18n::tf_in(
+            lang,
+            "Send to {n} recipients now — cannot be retracted",
+            &[&n],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::button_label;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_release_button_names_the_count_the_time_and_that_it_is_final_in_both_languages() {
+        assert_eq!(
+            button_label(Lang::En, None, true, 12_340),
+            "Send to 12,340 friends now — cannot be retracted"
+        );
+        assert_eq!(
+            button_label(Lang::Ja, None, true, 12_340),
+            "12,340人に今すぐ送信 — 取り消しできません"
+        );
+        assert_eq!(
+            button_label(Lang::En, Some("1 Dec 2026 10:00 JST (+09:00)"), false, 500),
+            "Schedule for 1 Dec 2026 10:00 JST (+09:00) to 500 recipients — cannot be retracted"
+        );
+        assert_eq!(
+            button_label(
+                Lang::Ja,
+                Some("2026年12月1日 10:00 JST (+09:00)"),
+                false,
+                500
+            ),
+            "2026年12月1日 10:00 JST (+09:00)に500人へ予約送信 — 取り消しできません"
+        );
+    }
 }

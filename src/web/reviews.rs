@@ -76,12 +76,12 @@ async fn create(
         return Ok(render_with_status(status, &page));
     }
     let message = match verdict {
-        Verdict::Approve => format!("You approved revision {}.", form.revision),
-        Verdict::RequestChanges => format!(
-            "You requested changes to revision {}. The draft cannot be released until you approve a revision.",
-            form.revision
+        Verdict::Approve => crate::i18n::tf("You approved revision {n}.", &[&form.revision]),
+        Verdict::RequestChanges => crate::i18n::tf(
+            "You requested changes to revision {n}. The draft cannot be released until you approve a revision.",
+            &[&form.revision],
         ),
-        Verdict::Comment => "Comment added.".to_string(),
+        Verdict::Comment => crate::i18n::t("Comment added.").to_string(),
     };
     Ok(redirect_with(&format!("/drafts/{id}"), &message))
 }

@@ -257,11 +257,24 @@ async fn count(
             let tz = db::policy::get(&state.pool).await?.time_zone;
             let n = db::friends::segment_count(&state.pool, &rules, rules.follow_window(state.clock.now(), tz)).await?;
             let total = db::friends::count_following(&state.pool).await?;
-            Ok(Json(json!({ "count": n, "total": total, "rules": rules.describe() })).into_response())
+            // `text` is the sentence in the request's language, for the live counter.
+            let text = crate::i18n::tf(
+                "{n} of {total} friends match.",
+                &[
+                    &crate::i18n::format_number(n),
+                    &crate::i18n::format_number(total),
+                ],
+            );
+            Ok(Json(
+                json!({ "count": n, "total": total, "rules": rules.describe(), "text": text }),
+            )
+            .into_response())
         }
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({ "error": errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ") })),
+            Json(
+                json!({ "error": errors.into_iter().map(|e| crate::i18n::tr(&e.message)).collect::<Vec<_>>().join(" ") }),
+            ),
         )
             .into_response()),
     }

@@ -28,15 +28,20 @@ async fn send(
     let t = test_sends::send(&state, state.clock.now(), &user.actor(), id).await?;
     let recipients = db::test_sends::recipients(&state.pool, t).await?;
     let accepted = recipients.iter().filter(|r| r.status == "accepted").count();
-    let message = if accepted == recipients.len() {
-        format!(
-            "Test sent to {accepted} tester{}. Check the phone, then confirm below that it arrived and looks right.",
-            if accepted == 1 { "" } else { "s" }
+    let message = if accepted == recipients.len() && accepted == 1 {
+        crate::i18n::tf(
+            "Test sent to 1 tester. Check the phone, then confirm below that it arrived and looks right.",
+            &[],
+        )
+    } else if accepted == recipients.len() {
+        crate::i18n::tf(
+            "Test sent to {n} testers. Check the phone, then confirm below that it arrived and looks right.",
+            &[&accepted],
         )
     } else {
-        format!(
-            "Test accepted for {accepted} of {} testers; see the reasons below.",
-            recipients.len()
+        crate::i18n::tf(
+            "Test accepted for {n} of {total} testers; see the reasons below.",
+            &[&accepted, &recipients.len()],
         )
     };
     Ok(redirect_with(&format!("/drafts/{id}#test-sends"), &message))

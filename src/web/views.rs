@@ -11,12 +11,12 @@ use crate::domain::review::DraftState;
 use crate::domain::revision::DraftKind;
 use crate::domain::revision::RevisionContent;
 use crate::error::AppError;
+use crate::i18n::{t, tf};
 
-/// `2026-11-20 10:00 +09:00`: local time with its offset, as DESIGN section 10 asks.
+/// Local time with its zone and offset, as DESIGN section 10 asks, written for the
+/// request's language: `20 Nov 2026 10:00 JST (+09:00)` / `2026年11月20日 10:00 JST (+09:00)`.
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    crate::i18n::format_time(crate::i18n::current(), at, tz)
 }
 
 /// One message object shaped for the chat-bubble preview.
@@ -44,7 +44,7 @@ impl BubbleView {
                 kind: "image",
                 text: String::new(),
                 image_url: preview_image_url.clone(),
-                label: "Image".into(),
+                label: tf("Image", &[]),
                 json: String::new(),
             },
             Message::Sticker {
@@ -54,19 +54,36 @@ impl BubbleView {
                 kind: "sticker",
                 text: String::new(),
                 image_url: String::new(),
-                label: format!("Sticker {package_id}/{sticker_id}"),
+                label: tf(
+                    "Sticker (package {package}, sticker {sticker}): shown as a placeholder",
+                    &[package_id, sticker_id],
+                ),
                 json: String::new(),
             },
             Message::Raw(v) => Self {
                 kind: "raw",
                 text: String::new(),
                 image_url: String::new(),
-                label: format!(
-                    "{} message (shown approximately)",
-                    v.get("type").and_then(|t| t.as_str()).unwrap_or("LINE")
+                label: tf(
+                    "{kind} message (shown approximately)",
+                    &[&v.get("type").and_then(|t| t.as_str()).unwrap_or("LINE")],
                 ),
                 json: readable(m),
             },
+        }
+    }
+}
+
+/// Messages as chat bubbles, for pages that show a set of messages outside a revision
+/// (the diff's before and after).
+pub struct BubbleSet {
+    pub bubbles: Vec<BubbleView>,
+}
+
+impl BubbleSet {
+    pub fn new(messages: &crate::domain::message::Messages) -> Self {
+        Self {
+            bubbles: messages.iter().map(BubbleView::new).collect(),
         }
     }
 }
@@ -105,25 +122,28 @@ impl RevisionView {
             created: local_time(row.created_at, tz),
             hash: row.content_hash.clone(),
             hash_short: row.content_hash.chars().take(12).collect(),
-            kind_label: format!(
-                "{} ({})",
-                content.kind().label_en(),
-                content.kind().label_ja()
-            ),
+            kind_label: match crate::i18n::current() {
+                crate::i18n::Lang::Ja => content.kind().label_ja().to_string(),
+                crate::i18n::Lang::En => format!(
+                    "{} ({})",
+                    content.kind().label_en(),
+                    content.kind().label_ja()
+                ),
+            },
             title: content.title().as_str().to_string(),
             audience: match content.segment() {
-                Some(s) => format!("Segment “{}”", s.name),
-                None => "All friends".to_string(),
+                Some(s) => tf("Segment “{name}”", &[&s.name]),
+                None => t("All friends").to_string(),
             },
             notification: if content.notification_disabled() {
-                "Silent: no push notification".into()
+                t("Silent: no push notification").to_string()
             } else {
-                "With push notification".into()
+                t("With push notification").to_string()
             },
             send_at: content
                 .send_at()
                 .map(|t| local_time(t, tz))
-                .unwrap_or_else(|| "When released".into()),
+                .unwrap_or_else(|| t("When released").to_string()),
             bubbles: content.messages().iter().map(BubbleView::new).collect(),
             content,
         }

@@ -276,12 +276,16 @@ async fn a_wrong_segment_send_is_reported_corrected_in_one_click_and_the_correct
 
     // The incident shows the whole timeline.
     let doc = html(app.get(&t.mika, "/incidents/1").await).await;
-    assert!(text(&doc, "#timeline-sent").contains("2026-11-20 10:00 +09:00"));
+    assert!(text(&doc, "#timeline-sent").contains("20 Nov 2026 10:00 JST (+09:00)"));
     assert!(
-        text(&doc, "#timeline-noticed").contains("2026-11-20 10:20 +09:00 (20 min after sending)")
+        text(&doc, "#timeline-noticed")
+            .contains("20 Nov 2026 10:20 JST (+09:00) (20 min after sending)")
     );
     let corrected = text(&doc, "#timeline-corrected");
-    assert!(corrected.contains("2026-11-20 10:35 +09:00"), "{corrected}");
+    assert!(
+        corrected.contains("20 Nov 2026 10:35 JST (+09:00)"),
+        "{corrected}"
+    );
     assert!(corrected.contains("15 min after noticing"), "{corrected}");
     assert!(corrected.contains("for 35 min"), "{corrected}");
     assert_eq!(text(&doc, "#incident-recipients"), "5");

@@ -10,6 +10,7 @@ mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
 mod helpers;
+mod i18n;
 mod incidents;
 mod line_client;
 mod login;

@@ -326,7 +326,7 @@ async fn a_three_step_welcome_scenario_reaches_friends_added_by_webhook_on_time_
         .unwrap();
     let doc = html(app.get(&w.marketer, &format!("/friends/{id}")).await).await;
     assert_eq!(texts(&doc, ".friend-step-state"), ["sent", "sent", "sent"]);
-    assert!(text(&doc, ".friend-step").contains("2026-11-21 10:00 +09:00"));
+    assert!(text(&doc, ".friend-step").contains("21 Nov 2026 10:00 JST (+09:00)"));
 }
 
 #[tokio::test]

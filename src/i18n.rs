@@ -1,0 +1,455 @@
+//! Japanese and English (issue #6). The English text is the key: templates and code say
+//! `t("Waiting for your review")`, and the Japanese catalog (`i18n/ja.rs`) is looked up for
+//! Japanese pages, so anything untranslated falls back to English and stays readable.
+//!
+//! The language of a request is decided once, by [`negotiate`] (the user's stored choice,
+//! then the `sendgate_lang` cookie, then `Accept-Language`, then English), in the
+//! [`crate::web::language`] middleware, which runs the handler inside [`scope`]. Code that
+//! renders (the page layout, times, labels) reads it with [`current`], so page constructors
+//! keep their signatures. Outside a request (CLI, unit tests) the language is English.
+
+mod ja;
+mod ja_incidents;
+mod ja_scenarios;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+
+/// The cookie that keeps a signed-out visitor's choice.
+pub const LANG_COOKIE: &str = "sendgate_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    Ja,
+    #[default]
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// User setting > cookie > Accept-Language > English.
+pub fn negotiate(user: Option<Lang>, cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+    user.or_else(|| cookie.and_then(Lang::parse))
+        .or_else(|| accept_language.and_then(from_accept_language))
+        .unwrap_or_default()
+}
+
+/// The supported language the browser prefers most (by `q`, then by order), if any.
+pub fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or("").trim();
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        let Some(lang) = Lang::parse(primary) else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+tokio::task_local! {
+    static CURRENT: Lang;
+}
+
+/// Runs `f` with `lang` as the language of everything it renders.
+pub async fn scope<F: Future>(lang: Lang, f: F) -> F::Output {
+    CURRENT.scope(lang, f).await
+}
+
+/// The language of the request being handled (English outside a request).
+pub fn current() -> Lang {
+    CURRENT.try_with(|l| *l).unwrap_or_default()
+}
+
+/// Every Japanese entry: the core catalog and one per later area, so areas can be
+/// translated side by side.
+fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ja::ENTRIES
+        .iter()
+        .chain(ja_scenarios::ENTRIES)
+        .chain(ja_incidents::ENTRIES)
+        .copied()
+}
+
+fn catalog() -> &'static HashMap<&'static str, &'static str> {
+    static CATALOG: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    CATALOG.get_or_init(|| entries().collect())
+}
+
+/// Whether `key` has a Japanese entry.
+pub fn has_japanese(key: &str) -> bool {
+    catalog().contains_key(key)
+}
+
+/// `key` in `lang`: the Japanese entry, or the English key itself.
+pub fn t_in(lang: Lang, key: &str) -> &str {
+    match lang {
+        Lang::En => key,
+        Lang::Ja => catalog().get(key).copied().unwrap_or(key),
+    }
+}
+
+/// Text in `lang`, also when it is a message already filled in by the domain ("You can only
+/// review the current revision 3."): an exact entry first, then an entry whose `{…}`
+/// placeholders match the text's values, which are carried into the Japanese (and
+/// translated themselves when they are known words, such as a draft state). Anything else
+/// stays English.
+pub fn translate(lang: Lang, text: &str) -> Cow<'_, str> {
+    if lang == Lang::En {
+        return Cow::Borrowed(text);
+    }
+    if let Some(ja) = catalog().get(text) {
+        return Cow::Borrowed(ja);
+    }
+    for (key, ja) in patterns() {
+        if let Some(values) = match_pattern(key, text) {
+            let mut out = ja.to_string();
+            for (name, value) in placeholders(key).iter().zip(values) {
+                out = out.replace(&format!("{{{name}}}"), t_in(lang, value));
+            }
+            return Cow::Owned(out);
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// Entries with placeholders and enough fixed text to be matched safely against filled-in
+/// messages (a bare "Line {n}" would match far too much).
+fn patterns() -> &'static [(&'static str, &'static str)] {
+    static PATTERNS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        entries()
+            .filter(|(key, _)| {
+                let names = placeholders(key);
+                let fixed: usize = literal_parts(key).iter().map(|l| l.chars().count()).sum();
+                !names.is_empty() && fixed >= 15
+            })
+            .collect()
+    })
+}
+
+/// The fixed text around the placeholders of a key: `"a {x} b {y}"` gives `["a ", " b ", ""]`.
+fn literal_parts(key: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = key;
+    loop {
+        match rest
+            .find('{')
+            .and_then(|s| rest[s..].find('}').map(|e| (s, s + e)))
+        {
+            Some((start, end)) => {
+                parts.push(&rest[..start]);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                parts.push(rest);
+                return parts;
+            }
+        }
+    }
+}
+
+/// The values of `key`'s placeholders in `text`, when `text` is `key` filled in.
+fn match_pattern<'t>(key: &str, text: &'t str) -> Option<Vec<&'t str>> {
+    let parts = literal_parts(key);
+    let (first, rest) = parts.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    let mut body = text.strip_prefix(first)?.strip_suffix(last)?;
+    let mut values = Vec::new();
+    for literal in middle {
+        if literal.is_empty() {
+            return None;
+        }
+        let at = body.find(literal)?;
+        values.push(&body[..at]);
+        body = &body[at + literal.len()..];
+    }
+    values.push(body);
+    (values.iter().all(|v| !v.is_empty())).then_some(values)
+}
+
+/// [`translate`] in the current request's language, owned.
+pub fn tr(text: &str) -> String {
+    translate(current(), text).into_owned()
+}
+
+/// `key` in the current request's language.
+pub fn t(key: &str) -> &str {
+    t_in(current(), key)
+}
+
+/// `key` in `lang` with its `{name}` placeholders filled by `args`, in the order the
+/// placeholders first appear in the English key (so a translation may reorder them).
+pub fn tf_in(lang: Lang, key: &str, args: &[&dyn Display]) -> String {
+    let names = placeholders(key);
+    let mut out = t_in(lang, key).to_string();
+    for (name, value) in names.iter().zip(args) {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
+}
+
+/// [`tf_in`] in the current request's language.
+pub fn tf(key: &str, args: &[&dyn Display]) -> String {
+    tf_in(current(), key, args)
+}
+
+/// The distinct `{name}` placeholders of a key, in order of first appearance.
+pub fn placeholders(key: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = key;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = &after[..end];
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    names
+}
+
+/// A time in the account's zone with its abbreviation and offset:
+/// ja `2026年11月20日 10:00 JST (+09:00)`, en `20 Nov 2026 10:00 JST (+09:00)`.
+pub fn format_time(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    match lang {
+        Lang::Ja => format!(
+            "{}年{}月{}日 {}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.format("%H:%M %Z (%:z)")
+        ),
+        Lang::En => local.format("%-d %b %Y %H:%M %Z (%:z)").to_string(),
+    }
+}
+
+/// A count with thousands separators (both languages write `12,340`).
+pub fn format_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The literal keys passed to `t("…")`, `t1("…")`, `t2("…")`, `t3("…")` and `tf("…")` in a
+/// source or template text (for the "nothing left untranslated" test).
+pub fn keys_used_in(source: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let bytes = source.as_bytes();
+    for call in ["t(\"", "t1(\"", "t2(\"", "t3(\"", "tf(\""] {
+        let mut from = 0;
+        while let Some(pos) = source[from..].find(call) {
+            let start = from + pos;
+            from = start + call.len();
+            let before = start.checked_sub(1).map(|i| bytes[i]);
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                continue;
+            }
+            let mut key = String::new();
+            let mut chars = source[from..].chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some('n') => key.push('\n'),
+                        Some(other) => key.push(other),
+                        None => break,
+                    },
+                    _ => key.push(c),
+                }
+            }
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn files_under(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                files_under(&path, ext, out);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_has_a_japanese_entry() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        files_under(&root.join("templates"), "html", &mut files);
+        files_under(&root.join("src"), "rs", &mut files);
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        // This module's own tests hold sample calls.
+        files.retain(|f| !f.ends_with("src/i18n.rs"));
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("readable file");
+            for key in keys_used_in(&text) {
+                seen += 1;
+                if !has_japanese(&key) && !missing.contains(&key) {
+                    missing.push(key);
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} keys");
+        assert!(
+            missing.is_empty(),
+            "{} keys have no Japanese entry in src/i18n/ja.rs:\n{}",
+            missing.len(),
+            missing
+                .iter()
+                .map(|k| format!("    (\"{k}\", \"\"),"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_keys_in_templates_and_code_but_not_in_other_calls() {
+        let keys = keys_used_in(
+            r#"{{ layout.t("Hello") }} tf("A {n}", &[&n]) format!("x") t1("Say \"hi\"", n)"#,
+        );
+        assert_eq!(keys, vec!["Hello", "Say \"hi\"", "A {n}"]);
+    }
+
+    #[test]
+    fn every_japanese_entry_keeps_the_placeholders_of_its_key() {
+        for (en, ja) in entries() {
+            let mut a = placeholders(en);
+            let mut b = placeholders(ja);
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "placeholders differ for {en:?}");
+        }
+    }
+
+    #[test]
+    fn the_users_choice_beats_the_cookie_which_beats_the_browser() {
+        assert_eq!(negotiate(Some(Lang::En), Some("ja"), Some("ja")), Lang::En);
+        assert_eq!(negotiate(None, Some("ja"), Some("en")), Lang::Ja);
+        assert_eq!(
+            negotiate(None, Some("fr"), Some("ja-JP,ja;q=0.9")),
+            Lang::Ja
+        );
+        assert_eq!(negotiate(None, None, None), Lang::En);
+        assert_eq!(negotiate(None, None, Some("fr-FR, de")), Lang::En);
+    }
+
+    #[test]
+    fn accept_language_picks_the_highest_weighted_supported_language() {
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,ja;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            from_accept_language("fr;q=1, ja;q=0.5, en;q=0.3"),
+            Some(Lang::Ja)
+        );
+        assert_eq!(from_accept_language("ja;q=0"), None);
+        assert_eq!(from_accept_language("JA-jp"), Some(Lang::Ja));
+    }
+
+    #[test]
+    fn untranslated_text_falls_back_to_english_and_placeholders_can_move() {
+        assert_eq!(t_in(Lang::Ja, "no such key here"), "no such key here");
+        assert_eq!(t_in(Lang::Ja, "Dashboard"), "ダッシュボード");
+        assert_eq!(
+            tf_in(Lang::En, "{n} drafts wait for your review", &[&2]),
+            "2 drafts wait for your review"
+        );
+        assert_eq!(
+            tf_in(Lang::Ja, "{n} drafts wait for your review", &[&2]),
+            "2件の下書きがあなたのレビューを待っています"
+        );
+        assert_eq!(placeholders("{a} of {b} and {a}"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn messages_filled_in_by_the_domain_are_translated_with_their_values() {
+        assert_eq!(
+            translate(Lang::Ja, "You can only review the current revision 3."),
+            "レビューできるのは最新のリビジョン3だけです。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "This draft is not in review (it is a draft); reviews are taken after it is submitted and before it is released."
+            ),
+            "この下書きはレビュー中ではありません（現在: 下書き）。レビューは、レビューに出された後、配信される前に行います。"
+        );
+        assert_eq!(translate(Lang::Ja, "Line 4: nonsense"), "Line 4: nonsense");
+        assert_eq!(
+            translate(Lang::En, "You can only review the current revision 3."),
+            "You can only review the current revision 3."
+        );
+    }
+
+    #[test]
+    fn times_are_written_for_each_language_with_zone_and_offset() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap();
+        let tz: Tz = "Asia/Tokyo".parse().unwrap();
+        assert_eq!(
+            format_time(Lang::Ja, at, tz),
+            "2026年11月20日 10:00 JST (+09:00)"
+        );
+        assert_eq!(
+            format_time(Lang::En, at, tz),
+            "20 Nov 2026 10:00 JST (+09:00)"
+        );
+    }
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(format_number(12340), "12,340");
+        assert_eq!(format_number(999), "999");
+        assert_eq!(format_number(1_000_000), "1,000,000");
+        assert_eq!(format_number(-1234), "-1,234");
+    }
+}
