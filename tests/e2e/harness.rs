@@ -314,6 +314,10 @@ impl Person {
         Ok(self.el(css).await?.text().await?.trim().to_string())
     }
 
+    pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.el(css).await?.attr(name).await?)
+    }
+
     pub async fn classes(&self, css: &str) -> anyhow::Result<Vec<String>> {
         Ok(self
             .el(css)
