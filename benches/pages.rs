@@ -210,6 +210,21 @@ impl Server {
             .unwrap_or(f64::NAN)
     }
 
+    /// CPU time the server has used so far (user + system), from `/proc/<pid>/stat`.
+    fn cpu(&self) -> Duration {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<u64> = rest
+            .split_whitespace()
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
+        let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+        // USER_HZ is 100 on Linux.
+        Duration::from_millis(ticks * 10)
+    }
+
     fn rss_mb(&self) -> f64 {
         self.status_kb("VmRSS:") / 1024.0
     }
@@ -365,8 +380,8 @@ async fn main() -> anyhow::Result<()> {
         "{CLIENTS} concurrent clients, {seconds} s per page (targets: p99 < 20 ms, RSS < 100 MB)"
     );
     println!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8}  RSS MB",
-        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10}  RSS MB",
+        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req"
     );
     let pages = [
         ("dashboard", "/".to_string()),
@@ -377,17 +392,21 @@ async fn main() -> anyhow::Result<()> {
     for (name, path) in &pages {
         // One warm-up pass so the first request's cache misses are not the p99.
         hammer(&server, &cookie, path, 1).await;
+        let cpu_before = server.cpu();
         let r = hammer(&server, &cookie, path, seconds).await;
+        let cpu_per_request =
+            (server.cpu() - cpu_before).as_secs_f64() * 1000.0 / r.requests as f64;
         let ok = r.p99 < Duration::from_millis(20);
         all_ok &= ok;
         println!(
-            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1}  {:.1}  {}",
+            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3}  {:.1}  {}",
             format!("{name} {path}"),
             r.requests,
             r.requests as f64 / seconds as f64,
             ms(r.p50),
             ms(r.p99),
             ms(r.max),
+            cpu_per_request,
             server.rss_mb(),
             if ok { "ok" } else { "MISSES 20 ms p99" }
         );
@@ -399,6 +418,12 @@ async fn main() -> anyhow::Result<()> {
         server.rss_mb(),
         peak,
         if rss_ok { "ok" } else { "MISSES 100 MB" }
+    );
+    println!(
+        "load average during the run: {} (other processes share these cores)",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     println!(
         "result: {}",

@@ -167,8 +167,20 @@ pub async fn list(
 }
 
 /// The distinct action names, for the filter's choices.
+///
+/// `SELECT DISTINCT action` reads every entry of `audit_by_action` (100,000 events made the
+/// audit page take ~10 ms of CPU per view). Walking from one action to the next with
+/// `MIN(action) WHERE action > previous` is one index seek per distinct action instead.
 pub async fn actions(ex: impl SqliteExecutor<'_>) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT DISTINCT action FROM audit_events ORDER BY action")
-        .fetch_all(ex)
-        .await
+    sqlx::query_scalar!(
+        r#"WITH RECURSIVE names(action) AS (
+               SELECT MIN(action) FROM audit_events
+               UNION ALL
+               SELECT (SELECT MIN(e.action) FROM audit_events e WHERE e.action > names.action)
+               FROM names WHERE names.action IS NOT NULL
+           )
+           SELECT action AS "action!: String" FROM names WHERE action IS NOT NULL"#
+    )
+    .fetch_all(ex)
+    .await
 }

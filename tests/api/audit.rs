@@ -310,3 +310,24 @@ async fn every_cli_command_has_help() {
         assert!(stdout(&out).contains("Usage:"), "{args:?}");
     }
 }
+
+#[tokio::test]
+async fn the_audit_filter_offers_each_recorded_action_once_in_order() {
+    let app = TestApp::spawn().await;
+    busy_log(&app).await;
+    let admin = app.create_user("auditor", "admin").await;
+    let client = app.signed_in(&admin).await;
+    let doc = html(app.get(&client, "/audit").await).await;
+    let sel = scraper::Selector::parse("#action option").unwrap();
+    let offered: Vec<String> = doc
+        .select(&sel)
+        .filter_map(|o| o.value().attr("value"))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut expected = app.audit_actions().await;
+    expected.sort();
+    expected.dedup();
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(offered, expected);
+}

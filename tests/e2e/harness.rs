@@ -26,8 +26,15 @@ use thirtyfour::prelude::*;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser and its driver; `SENDGATE_E2E_CHROMIUM` / `SENDGATE_E2E_CHROMEDRIVER`
+/// point elsewhere.
+fn chromium() -> String {
+    std::env::var("SENDGATE_E2E_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn chromedriver() -> String {
+    std::env::var("SENDGATE_E2E_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
 
 /// 2026-11-20 11:00 in Tokyo: daytime, so "send now" is never in quiet hours.
 pub fn start_time() -> DateTime<Utc> {
@@ -37,7 +44,7 @@ pub fn start_time() -> DateTime<Utc> {
 /// Whether Chromium and chromedriver are installed. When they are not, prints that the
 /// test is skipped, or panics when `SENDGATE_E2E_REQUIRED=1` (CI).
 pub fn browser_available() -> bool {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+    let missing: Vec<String> = [chromium(), chromedriver()]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
         .collect();
@@ -50,7 +57,12 @@ pub fn browser_available() -> bool {
             missing.join(" and ")
         );
     }
-    eprintln!("e2e: SKIPPED — chromium/chromedriver not installed (see README)");
+    // Written to the real stderr, past the test harness's capture, so a passing run says so.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "e2e: SKIPPED — chromium/chromedriver not installed (see README)"
+    );
     false
 }
 
@@ -158,7 +170,7 @@ pub struct Driver {
 impl Driver {
     pub async fn start() -> anyhow::Result<Driver> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new(CHROMEDRIVER)
+        let child = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -183,7 +195,7 @@ impl Driver {
     /// A new headless Chromium window of `width` x `height`.
     pub async fn session(&self, width: u32, height: u32) -> anyhow::Result<WebDriver> {
         let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(CHROMIUM)?;
+        caps.set_binary(&chromium())?;
         for arg in [
             "--headless=new",
             "--no-sandbox",
