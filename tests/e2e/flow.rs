@@ -26,34 +26,75 @@ async fn seed(app: &App) -> i64 {
     app.segment((marketer, "mika"), "VIP", "vip").await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_segment_draft_goes_through_review_test_preview_and_release_in_a_browser() {
+/// Runs the whole flow with three browsers asking for `lang`, then `check` on the
+/// marketer's browser at the end.
+async fn run_flow(test: &str, lang: &str, japanese: bool) {
     if !browser_available() {
         return;
     }
     let app = App::spawn().await;
     let segment = seed(&app).await;
-    let shots = screenshot_dir("full_flow");
+    let shots = screenshot_dir(test);
     let driver = Driver::start().await.expect("chromedriver starts");
     let size = (1280, 1000);
-    let marketer = Person::open(&driver, "marketer", &shots, size)
+    let marketer = Person::open_in(&driver, "marketer", &shots, size, lang)
         .await
         .expect("marketer's browser");
-    let a = Person::open(&driver, "reviewer-a", &shots, size)
+    let a = Person::open_in(&driver, "reviewer-a", &shots, size, lang)
         .await
         .expect("reviewer A's browser");
-    let b = Person::open(&driver, "reviewer-b", &shots, size)
+    let b = Person::open_in(&driver, "reviewer-b", &shots, size, lang)
         .await
         .expect("reviewer B's browser");
-    if let Err(e) = flow(&app, segment, &marketer, &a, &b).await {
+    if let Err(e) = flow(&app, segment, &marketer, &a, &b, japanese).await {
         fail(&[&marketer, &a, &b], e).await;
     }
     quit(vec![marketer, a, b]).await;
 }
 
-async fn flow(app: &App, segment: i64, m: &Person, a: &Person, b: &Person) -> anyhow::Result<()> {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_draft_goes_through_review_test_preview_and_release_in_a_browser() {
+    run_flow("full_flow", "en-US", false).await;
+}
+
+/// The same path for people whose browsers ask for Japanese: every page they pass is in
+/// Japanese, including the irreversibility warning and the release button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_flow_in_japanese_browsers_is_in_japanese() {
+    run_flow("full_flow_ja", "ja", true).await;
+}
+
+/// In a Japanese browser: the page is marked Japanese and shows `expected`.
+async fn japanese(p: &Person, css: &str, expected: &str) -> anyhow::Result<()> {
+    let lang = p.attr("html", "lang").await?;
+    ensure!(
+        lang.as_deref() == Some("ja"),
+        "{}: page {} is in {lang:?}, not Japanese",
+        p.name,
+        p.path().await?
+    );
+    let text = p.text(css).await?;
+    ensure!(
+        text.contains(expected),
+        "{}: {css} reads {text:?}, expected it to contain {expected:?}",
+        p.name
+    );
+    Ok(())
+}
+
+async fn flow(
+    app: &App,
+    segment: i64,
+    m: &Person,
+    a: &Person,
+    b: &Person,
+    ja: bool,
+) -> anyhow::Result<()> {
     // The marketer writes a segment draft in the editor.
     m.sign_in(app, "mika").await?;
+    if ja {
+        japanese(m, "h1", "ダッシュボード").await?;
+    }
     m.shot("01-dashboard").await?;
     m.goto(app, "/drafts/new").await?;
     m.type_into("#title", "VIP冬のセール").await?;
@@ -81,6 +122,9 @@ async fn flow(app: &App, segment: i64, m: &Person, a: &Person, b: &Person) -> an
         "submitting puts the draft in review"
     );
     ensure!(m.has_class("#gate-approvals", "missing").await?);
+    if ja {
+        japanese(m, ".irreversible", "送信を取り消すAPIはありません").await?;
+    }
     m.shot("03-draft-in-review").await?;
 
     // Both reviewers approve revision 1.
@@ -200,6 +244,15 @@ async fn flow(app: &App, segment: i64, m: &Person, a: &Person, b: &Person) -> an
     }
     m.click("input[name=read_warning]").await?;
     m.type_into("#typed_phrase", &recipients).await?;
+    if ja {
+        japanese(m, ".irreversible", "送信を取り消すAPIはありません").await?;
+        japanese(
+            m,
+            "form.release-form button[type=submit]",
+            "取り消しできません",
+        )
+        .await?;
+    }
     m.shot("13-release-page").await?;
     m.submit("form.release-form button[type=submit]").await?;
     let release_path = m.path().await?;
@@ -210,6 +263,9 @@ async fn flow(app: &App, segment: i64, m: &Person, a: &Person, b: &Person) -> an
 
     // The page refreshes itself until the dispatcher has sent it.
     m.el("#release-state.state-sent").await?;
+    if ja {
+        japanese(m, "h1", "配信").await?;
+    }
     ensure!(m.text("#release-progress").await?.contains('3'));
     m.shot("14-release-sent").await?;
 

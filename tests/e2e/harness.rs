@@ -193,7 +193,8 @@ impl Driver {
     }
 
     /// A new headless Chromium window of `width` x `height`.
-    pub async fn session(&self, width: u32, height: u32) -> anyhow::Result<WebDriver> {
+    /// A browser whose languages (Accept-Language) are `lang`, e.g. `"en-US"` or `"ja"`.
+    pub async fn session(&self, width: u32, height: u32, lang: &str) -> anyhow::Result<WebDriver> {
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&chromium())?;
         for arg in [
@@ -201,11 +202,15 @@ impl Driver {
             "--no-sandbox",
             "--disable-dev-shm-usage",
             "--disable-gpu",
-            "--lang=en-US",
+            &format!("--lang={lang}"),
             &format!("--window-size={width},{height}"),
         ] {
             caps.add_arg(arg)?;
         }
+        caps.add_experimental_option(
+            "prefs",
+            serde_json::json!({ "intl.accept_languages": lang }),
+        )?;
         if width < 500 {
             // A desktop window cannot be narrower than 500 px; a phone's viewport is
             // emulated instead, at its real size.
@@ -252,9 +257,20 @@ impl Person {
         shots: &Path,
         size: (u32, u32),
     ) -> anyhow::Result<Person> {
+        Self::open_in(driver, name, shots, size, "en-US").await
+    }
+
+    /// A person whose browser asks for `lang` first.
+    pub async fn open_in(
+        driver: &Driver,
+        name: &'static str,
+        shots: &Path,
+        size: (u32, u32),
+        lang: &str,
+    ) -> anyhow::Result<Person> {
         Ok(Person {
             name,
-            web: driver.session(size.0, size.1).await?,
+            web: driver.session(size.0, size.1, lang).await?,
             shots: shots.to_path_buf(),
         })
     }
