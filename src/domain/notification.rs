@@ -385,6 +385,23 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_has_a_sentence_and_a_title_with_braces_stays_as_typed() {
+        for (kind, _) in EVENT_KINDS {
+            assert!(Event::text_key(kind).is_some(), "{kind}");
+        }
+        let e = Event::DraftChangedUnderReview {
+            draft_id: 1,
+            title: "Sale {revision}".into(),
+            revision: 2,
+            actor_id: 1,
+        };
+        assert_eq!(
+            e.text(),
+            "“Sale {revision}” was changed in review (revision 2); earlier approvals no longer count."
+        );
+    }
+
+    #[test]
     fn every_event_kind_is_listed_for_the_webhook_switches() {
         let kinds: Vec<&str> = EVENT_KINDS.iter().map(|(k, _)| *k).collect();
         let e = Event::ReleaseScheduled {

@@ -758,6 +758,11 @@ async fn a_japanese_browser_sees_the_incident_its_correction_and_the_notificatio
         .await;
     let correction: i64 = location(&r).trim_start_matches("/drafts/").parse().unwrap();
     let draft = html(app.get(&mika, &format!("/drafts/{correction}")).await).await;
+    let bubbles = texts(&draft, ".phone .message-text");
+    assert!(
+        bubbles[0].contains("2026年11月20日 10:00にお送りした「VIP sale」"),
+        "{bubbles:?}"
+    );
     assert!(
         text(&draft, "#correction-banner").contains("誤配信から20分が経過しています"),
         "{}",
