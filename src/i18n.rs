@@ -178,7 +178,7 @@ fn literal_parts(key: &str) -> Vec<&str> {
 }
 
 /// The values of `key`'s placeholders in `text`, when `text` is `key` filled in.
-fn match_pattern<'t>(key: &str, text: &'t str) -> Option<Vec<&'t str>> {
+pub fn match_pattern<'t>(key: &str, text: &'t str) -> Option<Vec<&'t str>> {
     let parts = literal_parts(key);
     let (first, rest) = parts.split_first()?;
     let (last, middle) = rest.split_last()?;

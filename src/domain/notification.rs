@@ -118,39 +118,49 @@ impl Event {
         }
     }
 
+    /// The English sentence of a notification of `kind`, with `{title}` (and `{revision}`,
+    /// `{severity}`) to fill in. Notifications are stored filled in, in English; pages
+    /// translate them back through this key (see `crate::web::notifications`).
+    pub fn text_key(kind: &str) -> Option<&'static str> {
+        Some(match kind {
+            "draft_submitted" => "“{title}” was submitted and waits for your review.",
+            "draft_changed" => {
+                "“{title}” was changed in review (revision {revision}); earlier approvals no longer count."
+            }
+            "approved" => "“{title}” was approved.",
+            "changes_requested" => "Changes were requested on “{title}”.",
+            "test_send" => {
+                "A test send of “{title}” reached the testers: confirm it arrived and looks right."
+            }
+            "release_scheduled" => "“{title}” was released.",
+            "release_sent" => "“{title}” was sent.",
+            "release_failed" => "Sending “{title}” failed: some batches were refused.",
+            "incident_opened" => "Incident ({severity}): a mistake was reported in “{title}”.",
+            _ => return None,
+        })
+    }
+
     /// One line for the notification list and the chat message.
     pub fn text(&self) -> String {
-        match self {
-            Event::DraftSubmitted { title, .. } => {
-                format!("“{title}” was submitted and waits for your review.")
-            }
+        let key = Event::text_key(self.kind()).unwrap_or_default();
+        let (title, revision, severity) = match self {
             Event::DraftChangedUnderReview {
                 title, revision, ..
-            } => format!(
-                "“{title}” was changed in review (revision {revision}); earlier approvals no longer count."
-            ),
-            Event::Approved { title, .. } => format!("“{title}” was approved."),
-            Event::ChangesRequested { title, .. } => {
-                format!("Changes were requested on “{title}”.")
-            }
-            Event::TestSendAwaitsConfirmation { title, .. } => format!(
-                "A test send of “{title}” reached the testers: confirm it arrived and looks right."
-            ),
-            Event::ReleaseScheduled { title, .. } => format!("“{title}” was released."),
-            Event::ReleaseFinished {
-                title,
-                failed: false,
-                ..
-            } => format!("“{title}” was sent."),
-            Event::ReleaseFinished {
-                title,
-                failed: true,
-                ..
-            } => format!("Sending “{title}” failed: some batches were refused."),
+            } => (title, revision.to_string(), String::new()),
             Event::IncidentOpened {
                 title, severity, ..
-            } => format!("Incident ({severity}): a mistake was reported in “{title}”."),
-        }
+            } => (title, String::new(), severity.clone()),
+            Event::DraftSubmitted { title, .. }
+            | Event::Approved { title, .. }
+            | Event::ChangesRequested { title, .. }
+            | Event::TestSendAwaitsConfirmation { title, .. }
+            | Event::ReleaseScheduled { title, .. }
+            | Event::ReleaseFinished { title, .. } => (title, String::new(), String::new()),
+        };
+        // The title goes in last, so braces in it are never taken for a placeholder.
+        key.replace("{revision}", &revision)
+            .replace("{severity}", &severity)
+            .replace("{title}", title)
     }
 
     fn actor(&self) -> Option<i64> {
@@ -371,6 +381,23 @@ mod tests {
                 "/releases/1"
             ),
             serde_json::json!({ "text": "[sendgate] “Sale” was sent. https://gate.example.com/releases/1" })
+        );
+    }
+
+    #[test]
+    fn every_kind_has_a_sentence_and_a_title_with_braces_stays_as_typed() {
+        for (kind, _) in EVENT_KINDS {
+            assert!(Event::text_key(kind).is_some(), "{kind}");
+        }
+        let e = Event::DraftChangedUnderReview {
+            draft_id: 1,
+            title: "Sale {revision}".into(),
+            revision: 2,
+            actor_id: 1,
+        };
+        assert_eq!(
+            e.text(),
+            "“Sale {revision}” was changed in review (revision 2); earlier approvals no longer count."
         );
     }
 

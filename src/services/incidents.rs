@@ -166,9 +166,14 @@ pub async fn create_correction(
         &template,
         &ApologyFacts {
             title: original.title().as_str(),
+            // Written for the apology's readers, in its language.
             sent_at: &sent_at(&release)
                 .with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M")
+                .format(if language == "ja" {
+                    "%Y年%-m月%-d日 %H:%M"
+                } else {
+                    "%-d %b %Y %H:%M"
+                })
                 .to_string(),
             what_was_wrong: &inc.what_was_wrong,
         },

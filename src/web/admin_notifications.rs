@@ -86,7 +86,7 @@ async fn page(
         last_success_at: s
             .last_success_at
             .map(|t| local_time(t, tz))
-            .unwrap_or_else(|| "never".into()),
+            .unwrap_or_else(|| crate::i18n::t("never").into()),
         counts: db::notifications::outbox_counts(&state.pool).await?,
         errors,
     })

@@ -139,7 +139,9 @@ async fn show(
                 draft_id: c.draft_id,
                 title: c.title,
                 state: c.draft_state,
-                since_mistake: incident::human_minutes(incident::minutes_between(c.sent_at, now)),
+                since_mistake: crate::web::views::duration(incident::minutes_between(
+                    c.sent_at, now,
+                )),
             })
             .collect()
     } else {

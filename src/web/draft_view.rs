@@ -138,9 +138,10 @@ async fn correction_banner(state: &AppState, draft_id: i64) -> AppResult<Option<
     let sent = crate::services::incidents::sent_at(&release);
     Ok(Some(CorrectionBanner {
         incident_id,
-        since_mistake: crate::domain::incident::human_minutes(
-            crate::domain::incident::minutes_between(sent, state.clock.now()),
-        ),
+        since_mistake: crate::web::views::duration(crate::domain::incident::minutes_between(
+            sent,
+            state.clock.now(),
+        )),
         recipients: release.recipients,
     }))
 }

@@ -18,12 +18,13 @@ use crate::db;
 use crate::domain::incident::{self, Severity};
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{t, tf};
 use crate::services::incidents::{self as service, ReportInput};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::views::{RevisionView, local_time};
+use crate::web::views::{RevisionView, duration, local_time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -158,8 +159,8 @@ async fn list(
             severity: l.severity,
             noticed: local_time(l.noticed_at, tz),
             correction: match (l.correction_draft_id, l.correction_state) {
-                (Some(d), Some(s)) => format!("#{d} ({s})"),
-                _ => "none yet".into(),
+                (Some(d), Some(s)) => format!("#{d} ({})", t(&s)),
+                _ => t("none yet").to_string(),
             },
             closing_note: l.closing_note.unwrap_or_default(),
             state: l.state,
@@ -193,7 +194,8 @@ struct IncidentPage {
     uncorrected: String,
     is_broadcast: bool,
     friends_now: i64,
-    friend_difference: i64,
+    /// Signed: `+2`, `-1`, `+0`.
+    friend_difference: String,
     correction_draft: Option<(i64, String)>,
     may_correct: bool,
     may_close: bool,
@@ -235,25 +237,22 @@ async fn incident_page(
     };
     let tl = incident::timeline(service::sent_at(&release), i.noticed_at, correction_sent);
     let friends_now = db::friends::count_following(pool).await?;
-    let minutes = |m: Option<i64>| {
-        m.map(incident::human_minutes)
-            .unwrap_or_else(|| "not yet".into())
-    };
+    let minutes = |m: Option<i64>| m.map(duration).unwrap_or_else(|| t("not yet").into());
     Ok(IncidentPage {
-        layout: Layout::for_user(&user.0, &format!("Incident #{id}"), "/incidents", flash),
+        layout: Layout::for_user(&user.0, &tf("Incident #{id}", &[&id]), "/incidents", flash),
         sent_at: local_time(tl.sent_at, tz),
         noticed_at: local_time(tl.noticed_at, tz),
         reported_at: local_time(i.reported_at, tz),
         correction_sent_at: tl
             .correction_sent_at
             .map(|t| local_time(t, tz))
-            .unwrap_or_else(|| "not yet".into()),
-        to_notice: incident::human_minutes(tl.minutes_to_notice),
+            .unwrap_or_else(|| t("not yet").into()),
+        to_notice: duration(tl.minutes_to_notice),
         to_correct: minutes(tl.minutes_to_correct),
         uncorrected: minutes(tl.minutes_uncorrected),
         is_broadcast: release.kind == "broadcast",
         friends_now,
-        friend_difference: friends_now - release.recipients,
+        friend_difference: format!("{:+}", friends_now - release.recipients),
         may_correct: user.0.user.roles.may(Permission::WriteDrafts)
             && i.correction_draft_id.is_none()
             && i.state == "open"

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::db;
+use crate::domain::notification::Event;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Lang};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
@@ -49,7 +51,7 @@ async fn list(
         .into_iter()
         .map(|n| NotificationView {
             id: n.id,
-            text: n.text,
+            text: localized_text(&n.event, &n.text),
             link: n.link,
             at: local_time(n.created_at, tz),
             unread: n.read_at.is_none(),
@@ -59,6 +61,35 @@ async fn list(
         layout: Layout::for_user(&user.0, "Notifications", "/notifications", flash),
         items,
     }))
+}
+
+/// A stored notification (English, filled in) in the page's language: matched against the
+/// sentence of its kind, its values carried into the translation (a severity is translated
+/// too; a title never is).
+pub fn localized_text(kind: &str, text: &str) -> String {
+    let lang = i18n::current();
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    if let Some(key) = Event::text_key(kind)
+        && let Some(values) = i18n::match_pattern(key, text)
+    {
+        let mut filled: Vec<(&str, &str)> =
+            i18n::placeholders(key).into_iter().zip(values).collect();
+        // The title goes in last, so braces in it are never taken for a placeholder.
+        filled.sort_by_key(|(name, _)| *name == "title");
+        let mut out = i18n::t_in(lang, key).to_string();
+        for (name, value) in filled {
+            let value = if name == "severity" {
+                i18n::t_in(lang, value)
+            } else {
+                value
+            };
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        return out;
+    }
+    i18n::translate(lang, text).into_owned()
 }
 
 async fn open(

@@ -19,6 +19,20 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
     crate::i18n::format_time(crate::i18n::current(), at, tz)
 }
 
+/// A short duration as people read it, in the request's language: `45 min`, `2 h 05 min`,
+/// `3 d 4 h` / `45分`, `2時間05分`, `3日4時間` (the thresholds of
+/// [`crate::domain::incident::human_minutes`]).
+pub fn duration(minutes: i64) -> String {
+    let m = minutes.max(0);
+    if m < 60 {
+        tf("{m} min", &[&m])
+    } else if m < 48 * 60 {
+        tf("{h} h {m} min", &[&(m / 60), &format!("{:02}", m % 60)])
+    } else {
+        tf("{d} d {h} h", &[&(m / (24 * 60)), &((m / 60) % 24)])
+    }
+}
+
 /// One message object shaped for the chat-bubble preview.
 pub struct BubbleView {
     pub kind: &'static str,

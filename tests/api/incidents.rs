@@ -680,3 +680,129 @@ async fn a_report_with_a_noticed_time_before_the_send_or_unreadable_is_refused()
     }
     assert_eq!(app.count("incidents").await, 0);
 }
+
+/// `user` signed in again from a browser that asks for Japanese.
+async fn japanese_browser(app: &TestApp, username: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("ja-JP,ja;q=0.9"),
+    );
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let r = app.login(&client, username, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+#[tokio::test]
+async fn a_japanese_browser_sees_the_incident_its_correction_and_the_notifications_in_japanese() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    sent_segment_release(&app, &t).await;
+    app.clock.advance(Duration::minutes(20));
+    let mika = japanese_browser(&app, "mika").await;
+    let rei = japanese_browser(&app, "rei").await;
+
+    let page = html(app.get(&mika, "/releases/1").await).await;
+    assert_eq!(
+        texts(&page, "#report-mistake"),
+        ["このメッセージの誤配信を報告"]
+    );
+    let form = html(app.get(&mika, "/releases/1/report").await).await;
+    assert_eq!(text(&form, "h1"), "「VIP sale」の誤配信を報告");
+    assert_eq!(
+        text(&form, "#report-form button"),
+        "インシデントを登録してチームに知らせる"
+    );
+    let r = app
+        .post(
+            &mika,
+            "/releases/1/report",
+            &[
+                ("what_was_wrong", ""),
+                ("severity", "high"),
+                ("noticed_by", "お客様（電話）"),
+                ("noticed_at", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html(r).await, ".field-error").starts_with("誤りの内容を入力してください"));
+    assert_eq!(report(&app, &mika, 1).await.status(), StatusCode::SEE_OTHER);
+
+    let doc = html(app.get(&mika, "/incidents/1").await).await;
+    assert_eq!(text(&doc, "h1"), "インシデント #1: 対応中");
+    assert_eq!(text(&doc, "#incident-severity"), "高");
+    assert_eq!(text(&doc, "#timeline-heading"), "経過");
+    assert!(
+        text(&doc, "#timeline-noticed")
+            .ends_with("2026年11月20日 10:20 JST (+09:00) （送信から20分後）"),
+        "{}",
+        text(&doc, "#timeline-noticed")
+    );
+    assert_eq!(
+        text(&doc, "#correction-form button"),
+        "訂正配信の下書きを作成"
+    );
+    assert_eq!(text(&doc, "#close-form button"), "インシデントを完了にする");
+    let list = html(app.get(&mika, "/incidents").await).await;
+    assert_eq!(text(&list, "#open-incidents h2"), "対応中（1件）");
+
+    let r = app
+        .post(&mika, "/incidents/1/correction", &[("language", "ja")])
+        .await;
+    let correction: i64 = location(&r).trim_start_matches("/drafts/").parse().unwrap();
+    let draft = html(app.get(&mika, &format!("/drafts/{correction}")).await).await;
+    let bubbles = texts(&draft, ".phone .message-text");
+    assert!(
+        bubbles[0].contains("2026年11月20日 10:00にお送りした「VIP sale」"),
+        "{bubbles:?}"
+    );
+    assert!(
+        text(&draft, "#correction-banner").contains("誤配信から20分が経過しています"),
+        "{}",
+        text(&draft, "#correction-banner")
+    );
+
+    // Notifications are stored once, in English, and read in the reader's language.
+    let inbox = html(app.get(&rei, "/notifications").await).await;
+    assert_eq!(text(&inbox, "h1"), "通知");
+    assert_eq!(
+        text(&inbox, "form[action='/notifications/read'] button"),
+        "すべて既読にする"
+    );
+    let items = texts(&inbox, "#notifications li button");
+    assert!(
+        items.contains(
+            &"インシデント（重大度: 高）: 「VIP sale」の誤配信が報告されました。".to_string()
+        ),
+        "{items:?}"
+    );
+    assert!(
+        items.contains(
+            &"「VIP sale」がレビューに出され、あなたのレビューを待っています。".to_string()
+        ),
+        "{items:?}"
+    );
+    let mine = texts(
+        &html(app.get(&mika, "/notifications").await).await,
+        "#notifications li button",
+    );
+    assert!(
+        mine.contains(&"「VIP sale」を送信しました。".to_string()),
+        "{mine:?}"
+    );
+    let english = texts(
+        &html(app.get(&t.rei, "/notifications").await).await,
+        "#notifications li button",
+    );
+    assert!(
+        english.contains(&"Incident (high): a mistake was reported in “VIP sale”.".to_string()),
+        "{english:?}"
+    );
+}
