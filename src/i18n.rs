@@ -169,7 +169,13 @@ fn translate_short(lang: Lang, text: &str) -> Cow<'_, str> {
         }
         let mut out = ja.to_string();
         for (name, value) in names.iter().zip(values) {
-            out = out.replace(&format!("{{{name}}}"), t_in(lang, value));
+            // A value is shorter than the text, so this ends: "Message 2: {problem}".
+            let value = if *name == "n" {
+                Cow::Borrowed(value)
+            } else {
+                translate(lang, value)
+            };
+            out = out.replace(&format!("{{{name}}}"), &value);
         }
         return Cow::Owned(out);
     }
@@ -542,6 +548,29 @@ mod tests {
                 "1 reviewer requested changes and must approve a revision first."
             ),
             "1人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。"
+        );
+    }
+
+    #[test]
+    fn editor_errors_keep_their_message_number_and_translate_the_problem() {
+        let errors =
+            crate::domain::message::Messages::parse(&[crate::domain::message::MessageInput {
+                kind: "raw".into(),
+                raw_json: r#"{"type": "audio", "originalContentUrl": "https://example.com/a.m4a"}"#
+                    .into(),
+                ..Default::default()
+            }])
+            .unwrap_err();
+        assert_eq!(
+            translate(Lang::Ja, &errors[0].message),
+            "メッセージ1: 音声メッセージには\"duration\"（ミリ秒）が必要です。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Message 2: quickReply.items has 14 items; LINE allows at most 13."
+            ),
+            "メッセージ2: quickReply.itemsは14件あります。LINEで使えるのは13件までです。"
         );
     }
 

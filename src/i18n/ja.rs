@@ -1406,4 +1406,131 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{n}件の警告を確認済みにする必要があります。",
     ),
     ("Confirmed.", "確認済み。"),
+    ("Message {n}: {problem}", "メッセージ{n}: {problem}"),
+    (
+        "\"type\" must be a string, one of {kinds}.",
+        "\"type\"は文字列で、{kinds}のいずれかです。",
+    ),
+    (
+        "The object has no \"type\"; LINE needs one of {kinds}.",
+        "オブジェクトに\"type\"がありません。LINEには{kinds}のいずれかが必要です。",
+    ),
+    (
+        "{kind} is not a LINE message type; use one of {kinds}.",
+        "{kind}はLINEのメッセージタイプではありません。{kinds}のいずれかを使ってください。",
+    ),
+    (
+        "A sticker message has no property {key}; it takes packageId, stickerId, quoteToken, quickReply and sender.",
+        "スタンプメッセージにプロパティ{key}はありません。使えるのはpackageId、stickerId、quoteToken、quickReply、senderです。",
+    ),
+    (
+        "{key} must be a string of digits such as \"{n}\", not a number.",
+        "{key}は数値ではなく、\"{n}\"のような数字の文字列にしてください。",
+    ),
+    (
+        "{key} must be a string of digits.",
+        "{key}は数字の文字列にしてください。",
+    ),
+    (
+        "A sticker message needs {key}.",
+        "スタンプメッセージには{key}が必要です。",
+    ),
+    (
+        "\"duration\" must be a whole number of milliseconds.",
+        "\"duration\"はミリ秒単位の整数にしてください。",
+    ),
+    (
+        "An audio message needs \"duration\" in milliseconds.",
+        "音声メッセージには\"duration\"（ミリ秒）が必要です。",
+    ),
+    (
+        "A location message needs \"{key}\" as a number.",
+        "位置情報メッセージには数値の\"{key}\"が必要です。",
+    ),
+    (
+        "A coupon message needs \"couponId\".",
+        "クーポンメッセージには\"couponId\"が必要です。",
+    ),
+    (
+        "quickReply needs \"items\", a list.",
+        "quickReplyにはリスト\"items\"が必要です。",
+    ),
+    (
+        "sender must be an object with name and iconUrl.",
+        "senderはnameとiconUrlを持つオブジェクトにしてください。",
+    ),
+    (
+        "sender.name must be a string.",
+        "sender.nameは文字列にしてください。",
+    ),
+    (
+        "A template message needs a \"template\" object.",
+        "テンプレートメッセージには\"template\"オブジェクトが必要です。",
+    ),
+    (
+        "A carousel template needs \"columns\".",
+        "カルーセルテンプレートには\"columns\"が必要です。",
+    ),
+    (
+        "template.columns has {n} columns; LINE allows at most {max}.",
+        "template.columnsは{n}列あります。LINEで使えるのは{max}列までです。",
+    ),
+    (
+        "template.type must be one of {types}.",
+        "template.typeは{types}のいずれかにしてください。",
+    ),
+    (
+        "A flex message needs a \"contents\" object (a bubble or a carousel).",
+        "Flexメッセージには\"contents\"オブジェクト（bubbleかcarousel）が必要です。",
+    ),
+    (
+        "A flex carousel needs \"contents\", a list of bubbles.",
+        "Flexカルーセルにはbubbleのリスト\"contents\"が必要です。",
+    ),
+    (
+        "contents has {n} bubbles; a flex carousel allows at most {max}.",
+        "contentsには{n}個のbubbleがあります。Flexカルーセルで使えるのは{max}個までです。",
+    ),
+    (
+        "contents.type must be \"bubble\" or \"carousel\".",
+        "contents.typeは\"bubble\"か\"carousel\"にしてください。",
+    ),
+    (
+        "\"{key}\" must be a string.",
+        "\"{key}\"は文字列にしてください。",
+    ),
+    (
+        "This message needs \"{key}\".",
+        "このメッセージには\"{key}\"が必要です。",
+    ),
+    (
+        "This message needs \"{key}\", an https:// URL.",
+        "このメッセージにはhttps://のURL\"{key}\"が必要です。",
+    ),
+    (
+        "{path} must be an https:// URL string.",
+        "{path}はhttps://のURL文字列にしてください。",
+    ),
+    ("{key} must be a string.", "{key}は文字列にしてください。"),
+    (
+        "{key} has {n} items; LINE allows at most {max}.",
+        "{key}は{n}件あります。LINEで使えるのは{max}件までです。",
+    ),
+    ("{key} must be a list.", "{key}はリストにしてください。"),
+    (
+        "altText is empty; it is what phones show in notifications and the chat list.",
+        "altTextが空です。通知やトーク一覧でスマートフォンに表示される文です。",
+    ),
+    (
+        "altText is {n} characters long; LINE allows at most {max}.",
+        "altTextは{n}文字あります。LINEで使えるのは{max}文字までです。",
+    ),
+    (
+        "altText must be a string.",
+        "altTextは文字列にしてください。",
+    ),
+    (
+        "This message needs \"altText\", the text phones show in notifications.",
+        "このメッセージには、通知でスマートフォンに表示される\"altText\"が必要です。",
+    ),
 ];
