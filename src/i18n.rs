@@ -645,6 +645,13 @@ mod tests {
             translate(Lang::Ja, "kenta is already disabled."),
             "kentaはすでに無効です。"
         );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Created aiko. Give them their password in person or by phone, not in the same message as the user name."
+            ),
+            "aikoを作成しました。パスワードは直接か電話で伝え、ユーザー名と同じメッセージでは送らないでください。"
+        );
     }
 
     #[test]

@@ -1533,4 +1533,20 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "This message needs \"altText\", the text phones show in notifications.",
         "このメッセージには、通知でスマートフォンに表示される\"altText\"が必要です。",
     ),
+    (
+        "Created {name}. Give them their password in person or by phone, not in the same message as the user name.",
+        "{name}を作成しました。パスワードは直接か電話で伝え、ユーザー名と同じメッセージでは送らないでください。",
+    ),
+    (
+        "LINE refused these messages: {problem}",
+        "LINEがこれらのメッセージを受け付けませんでした: {problem}",
+    ),
+    (
+        "Revision {n} does not exist.",
+        "リビジョン{n}はありません。",
+    ),
+    (
+        "The upload did not arrive whole: {problem}",
+        "アップロードが最後まで届きませんでした: {problem}",
+    ),
 ];
