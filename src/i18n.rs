@@ -133,12 +133,68 @@ pub fn translate(lang: Lang, text: &str) -> Cow<'_, str> {
         if let Some(values) = match_pattern(key, text) {
             let mut out = ja.to_string();
             for (name, value) in placeholders(key).iter().zip(values) {
-                out = out.replace(&format!("{{{name}}}"), t_in(lang, value));
+                out = out.replace(&format!("{{{name}}}"), &translate_short(lang, value));
             }
             return Cow::Owned(out);
         }
     }
+    translate_short(lang, text)
+}
+
+/// A short text or a value inside a message: an exact entry, or a short entry whose `{n}`
+/// placeholders hold numbers ("5 hours", "Line 4", "message 2 (altText)"), so a count
+/// anchors the match. Anything else stays as it is.
+fn translate_short(lang: Lang, text: &str) -> Cow<'_, str> {
+    if lang == Lang::En {
+        return Cow::Borrowed(text);
+    }
+    if let Some(ja) = catalog().get(text) {
+        return Cow::Borrowed(ja);
+    }
+    for (key, ja) in short_patterns() {
+        let Some(values) = match_pattern(key, text) else {
+            continue;
+        };
+        let names = placeholders(key);
+        let numeric = |v: &str| {
+            v.chars().all(|c| c.is_ascii_digit() || c == ',')
+                && v.chars().any(|c| c.is_ascii_digit())
+        };
+        if names
+            .iter()
+            .zip(&values)
+            .any(|(n, v)| *n == "n" && !numeric(v))
+        {
+            continue;
+        }
+        let mut out = ja.to_string();
+        for (name, value) in names.iter().zip(values) {
+            // A value is shorter than the text, so this ends: "Message 2: {problem}".
+            let value = if *name == "n" {
+                Cow::Borrowed(value)
+            } else {
+                translate(lang, value)
+            };
+            out = out.replace(&format!("{{{name}}}"), &value);
+        }
+        return Cow::Owned(out);
+    }
     Cow::Borrowed(text)
+}
+
+/// Entries with an `{n}` placeholder too short to be [`patterns`], matched only when their
+/// `{n}` values are numbers.
+fn short_patterns() -> &'static [(&'static str, &'static str)] {
+    static SHORT: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    SHORT.get_or_init(|| {
+        entries()
+            .filter(|(key, _)| {
+                let names = placeholders(key);
+                let fixed: usize = literal_parts(key).iter().map(|l| l.chars().count()).sum();
+                names.contains(&"n") && fixed < 15 && fixed > 0
+            })
+            .collect()
+    })
 }
 
 /// Entries with placeholders and enough fixed text to be matched safely against filled-in
@@ -428,6 +484,173 @@ mod tests {
         assert_eq!(
             translate(Lang::En, "You can only review the current revision 3."),
             "You can only review the current revision 3."
+        );
+    }
+
+    #[test]
+    fn text_length_and_placeholder_findings_are_translated_with_their_values() {
+        use crate::domain::checks::{CheckContext, check_content};
+        use crate::domain::message::Message;
+        let long = "あ".repeat(5_001);
+        let problems = Message::Text { text: long }.problems();
+        assert_eq!(
+            translate(Lang::Ja, &problems[0].message),
+            "テキストは5,001文字あります。LINEで送れるのは5,000文字まで（UTF-16単位で数えます）です。"
+        );
+        use crate::domain::message::Messages;
+        use crate::domain::revision::{DraftKind, RevisionContent, Title};
+        let content = RevisionContent::new(
+            DraftKind::Broadcast,
+            Title::parse("t").unwrap(),
+            Messages::new(vec![Message::Text {
+                text: "こんにちは {{name}} さん、[日付]まで".into(),
+            }])
+            .unwrap(),
+            false,
+            None,
+            None,
+        )
+        .unwrap();
+        let findings = check_content(&content, &CheckContext::default());
+        let f = findings
+            .iter()
+            .find(|f| f.code == crate::domain::checks::codes::PLACEHOLDER)
+            .expect("a placeholder finding");
+        assert_eq!(
+            translate(Lang::Ja, &f.message),
+            "仮の文字列“{{name}}”, “[日付]”が残っています。送信前に実際の文面に置き換えてください。（角かっこ[ ]は仮の文字列とみなします。見出しには【】を使ってください。）"
+        );
+        assert_eq!(
+            translate(Lang::Ja, f.location.as_deref().unwrap()),
+            "メッセージ1"
+        );
+        assert_eq!(
+            translate(Lang::Ja, "message 2 (altText)"),
+            "メッセージ2（altText）"
+        );
+        assert_eq!(translate(Lang::En, &f.message), f.message);
+        assert_eq!(translate(Lang::Ja, "message two"), "message two");
+    }
+
+    #[test]
+    fn gate_reasons_with_counts_are_translated_with_their_counts() {
+        assert_eq!(
+            translate(Lang::Ja, "1 of 2 approvals."),
+            "承認は2件中1件です。"
+        );
+        assert_eq!(
+            translate(Lang::Ja, "2 errors must be fixed first."),
+            "先に2件のエラーを直す必要があります。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "1 reviewer requested changes and must approve a revision first."
+            ),
+            "1人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。"
+        );
+    }
+
+    #[test]
+    fn editor_errors_keep_their_message_number_and_translate_the_problem() {
+        let errors =
+            crate::domain::message::Messages::parse(&[crate::domain::message::MessageInput {
+                kind: "raw".into(),
+                raw_json: r#"{"type": "audio", "originalContentUrl": "https://example.com/a.m4a"}"#
+                    .into(),
+                ..Default::default()
+            }])
+            .unwrap_err();
+        assert_eq!(
+            translate(Lang::Ja, &errors[0].message),
+            "メッセージ1: 音声メッセージには\"duration\"（ミリ秒）が必要です。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Message 2: quickReply.items has 14 items; LINE allows at most 13."
+            ),
+            "メッセージ2: quickReply.itemsは14件あります。LINEで使えるのは13件までです。"
+        );
+    }
+
+    #[test]
+    fn the_preview_age_is_translated_with_its_hours_or_minutes() {
+        use crate::domain::audience::PreviewGate;
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                &PreviewGate::Expired { minutes_old: 300 }.explain()
+            ),
+            "プレビューは5時間前のもので、ポリシーで許される期間を過ぎています。取り直してください。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                &PreviewGate::Expired { minutes_old: 90 }.explain()
+            ),
+            "プレビューは90分前のもので、ポリシーで許される期間を過ぎています。取り直してください。"
+        );
+    }
+
+    #[test]
+    fn csv_import_errors_are_translated_with_their_values() {
+        use crate::domain::audience::{CsvColumns, UserId};
+        let bad = UserId::parse("Uxyz").unwrap_err();
+        assert_eq!(
+            translate(Lang::Ja, &bad),
+            "\"Uxyz\"はLINEのユーザーIDではありません（Uの後に小文字の16進数32桁）"
+        );
+        let header = CsvColumns::from_header(&["user_id", "nickname"]).unwrap_err();
+        assert_eq!(
+            translate(Lang::Ja, &format!("Line 1: {header}.")),
+            "1行目: 不明な列\"nickname\"があります。使える列はuser_id、display_name、tags、followed_at、attr:NAMEです。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "U0123456789abcdef0123456789abcdef already appears on line 3"
+            ),
+            "U0123456789abcdef0123456789abcdefは3行目にもあります"
+        );
+        assert_eq!(translate(Lang::Ja, "Line 4"), "4行目");
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Nothing was imported: 2 rows have problems. Fix them and import the whole file again."
+            ),
+            "何も取り込まれていません: 2行に問題があります。直してから、ファイル全体をもう一度取り込んでください。"
+        );
+    }
+
+    #[test]
+    fn user_errors_are_translated_with_their_values() {
+        assert_eq!(
+            translate(Lang::Ja, "The user name \"hanako\" is already taken."),
+            "ユーザー名\"hanako\"はすでに使われています。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "root is the last active admin. Disabling this account would leave nobody able to manage users; make someone else an admin first."
+            ),
+            "rootは最後の有効な管理者です。このアカウントを無効にすると、ユーザーを管理できる人がいなくなります。先に別の人を管理者にしてください。"
+        );
+        let short = crate::domain::user::NewPassword::parse("short").unwrap_err();
+        assert_eq!(
+            translate(Lang::Ja, &short.message),
+            "パスワードは12文字以上必要です（現在5文字）。"
+        );
+        assert_eq!(
+            translate(Lang::Ja, "kenta is already disabled."),
+            "kentaはすでに無効です。"
+        );
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Created aiko. Give them their password in person or by phone, not in the same message as the user name."
+            ),
+            "aikoを作成しました。パスワードは直接か電話で伝え、ユーザー名と同じメッセージでは送らないでください。"
         );
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::FieldError;
+use crate::i18n::{Lang, t_in, tf_in};
 
 /// A LINE user id: `U` followed by 32 lowercase hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -123,39 +124,54 @@ impl SegmentRules {
         }
     }
 
-    /// A one-line description for lists and the draft page.
+    /// A one-line description for lists and the draft page (English: it is also what
+    /// the audit log records).
     pub fn describe(&self) -> String {
+        self.describe_in(Lang::En)
+    }
+
+    /// [`SegmentRules::describe`] in `lang`, for pages.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let (list, sep) = match lang {
+            Lang::En => (", ", "; "),
+            Lang::Ja => ("、", "、"),
+        };
         let mut parts = Vec::new();
         if !self.tags_any.is_empty() {
-            parts.push(format!("tagged any of {}", self.tags_any.join(", ")));
+            let tags = self.tags_any.join(list);
+            parts.push(tf_in(lang, "tagged any of {tags}", &[&tags]));
         }
         if !self.tags_all.is_empty() {
-            parts.push(format!("tagged all of {}", self.tags_all.join(", ")));
+            let tags = self.tags_all.join(list);
+            parts.push(tf_in(lang, "tagged all of {tags}", &[&tags]));
         }
         if !self.tags_none.is_empty() {
-            parts.push(format!("not tagged {}", self.tags_none.join(", ")));
+            let tags = self.tags_none.join(list);
+            parts.push(tf_in(lang, "not tagged {tags}", &[&tags]));
         }
         for a in &self.attributes {
             parts.push(match a.op {
                 AttributeOp::Equals => format!("{} = {}", a.key, a.value),
                 AttributeOp::NotEquals => format!("{} ≠ {}", a.key, a.value),
-                AttributeOp::Exists => format!("has {}", a.key),
+                AttributeOp::Exists => tf_in(lang, "has {key}", &[&a.key]),
             });
         }
         match &self.followed {
-            Some(FollowedRule::Before { date }) => parts.push(format!("followed before {date}")),
+            Some(FollowedRule::Before { date }) => {
+                parts.push(tf_in(lang, "followed before {date}", &[date]))
+            }
             Some(FollowedRule::After { date }) => {
-                parts.push(format!("followed on or after {date}"))
+                parts.push(tf_in(lang, "followed on or after {date}", &[date]))
             }
             Some(FollowedRule::WithinDays { days }) => {
-                parts.push(format!("followed in the last {days} days"))
+                parts.push(tf_in(lang, "followed in the last {days} days", &[days]))
             }
             None => {}
         }
         if parts.is_empty() {
-            "all friends who have not blocked the account".into()
+            t_in(lang, "all friends who have not blocked the account").into()
         } else {
-            parts.join("; ")
+            parts.join(sep)
         }
     }
 }

@@ -1156,4 +1156,397 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("push", "プッシュ"),
     ("multicast", "マルチキャスト"),
     ("broadcast", "ブロードキャスト"),
+    (
+        "{label} is empty; LINE does not send an empty message.",
+        "{label}が空です。LINEは空のメッセージを送信しません。",
+    ),
+    (
+        "{label} is only spaces and line breaks; write the message.",
+        "{label}が空白と改行だけです。メッセージを書いてください。",
+    ),
+    (
+        "{label} is {len} characters long; LINE allows at most {max} (counted in UTF-16 units).",
+        "{label}は{len}文字あります。LINEで送れるのは{max}文字まで（UTF-16単位で数えます）です。",
+    ),
+    (
+        "{label} is {len} characters long; LINE allows at most {max}.",
+        "{label}は{len}文字あります。LINEで使えるのは{max}文字までです。",
+    ),
+    ("{label} is missing.", "{label}がありません。"),
+    (
+        "{label} contains a space or line break; a URL cannot.",
+        "{label}に空白か改行が含まれています。URLには使えません。",
+    ),
+    (
+        "{label} must start with https://; it starts with http://, which LINE refuses.",
+        "{label}はhttps://で始めてください。http://で始まるURLはLINEが受け付けません。",
+    ),
+    (
+        "{label} must start with https://; LINE only fetches media over HTTPS.",
+        "{label}はhttps://で始めてください。LINEはHTTPSでしかメディアを取得しません。",
+    ),
+    (
+        "{label} has no host name after https://.",
+        "{label}のhttps://の後にホスト名がありません。",
+    ),
+    ("Enter the package ID.", "パッケージIDを入力してください。"),
+    ("Enter the sticker ID.", "スタンプIDを入力してください。"),
+    (
+        "The {label} is a number such as 11537; {id} is not.",
+        "{label}は11537のような数字です。{id}は数字ではありません。",
+    ),
+    ("The image URL", "画像URL"),
+    ("The preview image URL", "プレビュー画像URL"),
+    ("package ID", "パッケージID"),
+    ("sticker ID", "スタンプID"),
+    (
+        "Leftover placeholder {tokens}; replace it with the real text before sending. (Square brackets read as a placeholder; write labels as 【】.)",
+        "仮の文字列{tokens}が残っています。送信前に実際の文面に置き換えてください。（角かっこ[ ]は仮の文字列とみなします。見出しには【】を使ってください。）",
+    ),
+    (
+        "Leftover placeholders {tokens}; replace them with the real text before sending. (Square brackets read as a placeholder; write labels as 【】.)",
+        "仮の文字列{tokens}が残っています。送信前に実際の文面に置き換えてください。（角かっこ[ ]は仮の文字列とみなします。見出しには【】を使ってください。）",
+    ),
+    (
+        "Links to {url}, which is not encrypted (http://); use https:// if the site supports it.",
+        "{url}へのリンクは暗号化されていません（http://）。サイトが対応していればhttps://を使ってください。",
+    ),
+    (
+        "Links to {host} ({url}), which is not on the account's list of allowed link hosts; make sure it is the right site.",
+        "{host}（{url}）へのリンクは、アカウントの許可リンク先にありません。正しいサイトか確認してください。",
+    ),
+    (
+        "altText is {n} characters long. LINE's current limit is 1,500, but older documentation says 400; the test send shows whether LINE takes it.",
+        "altTextは{n}文字あります。LINEの現在の上限は1,500文字ですが、古いドキュメントでは400文字とされています。LINEが受け付けるかはテスト送信で確認できます。",
+    ),
+    ("message {n}", "メッセージ{n}"),
+    ("message {n} (altText)", "メッセージ{n}（altText）"),
+    ("message {n} ({path})", "メッセージ{n}（{path}）"),
+    ("{n} hours", "{n}時間"),
+    ("{n} minutes", "{n}分"),
+    (
+        "{id} is not a LINE user id (U followed by 32 lowercase hex digits)",
+        "{id}はLINEのユーザーIDではありません（Uの後に小文字の16進数32桁）",
+    ),
+    (
+        "display_name is longer than 200 characters",
+        "display_nameが200文字を超えています",
+    ),
+    (
+        "followed_at {value} is not a date (use 2026-04-01 or 2026-04-01T10:00:00+09:00)",
+        "followed_atの{value}は日付ではありません（2026-04-01 または 2026-04-01T10:00:00+09:00 の形式で）",
+    ),
+    (
+        "the row cannot be read: {problem}",
+        "行を読み取れません: {problem}",
+    ),
+    (
+        "{id} already appears on line {line}",
+        "{id}は{line}行目にもあります",
+    ),
+    (
+        "Line 1: unknown column {column}; the columns are user_id, display_name, tags, followed_at and attr:NAME.",
+        "1行目: 不明な列{column}があります。使える列はuser_id、display_name、tags、followed_at、attr:NAMEです。",
+    ),
+    (
+        "Line 1: the header has no user_id column.",
+        "1行目: 見出し行にuser_id列がありません。",
+    ),
+    (
+        "The header row cannot be read: {problem}",
+        "見出し行を読み取れません: {problem}",
+    ),
+    (
+        "The file is neither UTF-8 nor Shift_JIS. In Excel, use File > Save As > \"CSV UTF-8 (comma delimited)\" and import that file.",
+        "ファイルがUTF-8でもShift_JISでもありません。Excelでは［ファイル］>［名前を付けて保存］>「CSV UTF-8 (コンマ区切り)」で保存したファイルを取り込んでください。",
+    ),
+    (
+        "Nothing was imported: {total} row has problems. Fix them and import the whole file again.",
+        "何も取り込まれていません: {total}行に問題があります。直してから、ファイル全体をもう一度取り込んでください。",
+    ),
+    (
+        "Nothing was imported: {total} rows have problems. Fix them and import the whole file again.",
+        "何も取り込まれていません: {total}行に問題があります。直してから、ファイル全体をもう一度取り込んでください。",
+    ),
+    (
+        "{id} is not a friend of this account; only friends can be testers.",
+        "{id}はこのアカウントの友だちではありません。テスターにできるのは友だちだけです。",
+    ),
+    (
+        "{id} has blocked the account, so a test send could not reach them.",
+        "{id}はアカウントをブロックしているため、テスト送信が届きません。",
+    ),
+    (
+        "A segment named {name} already exists.",
+        "セグメント{name}はすでにあります。",
+    ),
+    (
+        "The user name {name} is already taken.",
+        "ユーザー名{name}はすでに使われています。",
+    ),
+    (
+        "{name} is the last active admin. {what} would leave nobody able to manage users; make someone else an admin first.",
+        "{name}は最後の有効な管理者です。{what}と、ユーザーを管理できる人がいなくなります。先に別の人を管理者にしてください。",
+    ),
+    ("Removing the admin role", "管理者ロールを外す"),
+    ("Disabling this account", "このアカウントを無効にする"),
+    ("{name} is already disabled.", "{name}はすでに無効です。"),
+    ("{name} is already active.", "{name}はすでに有効です。"),
+    (
+        "There is no user named {name}.",
+        "ユーザー{name}はいません。",
+    ),
+    (
+        "A password needs at least {min} characters (it has {n}).",
+        "パスワードは{min}文字以上必要です（現在{n}文字）。",
+    ),
+    ("marketer", "マーケター"),
+    ("reviewer", "レビュアー"),
+    ("admin", "管理者"),
+    ("no role", "ロールなし"),
+    ("draft.created", "下書きを作成"),
+    ("draft.duplicated", "下書きを複製"),
+    ("draft.revised", "下書きを改訂"),
+    ("draft.submitted", "レビューに提出"),
+    ("draft.withdrawn", "レビューから取り下げ"),
+    ("friend.followed", "友だち追加"),
+    ("friend.unfollowed", "ブロック・友だち解除"),
+    ("friends.imported", "友だちを取り込み"),
+    ("incident.closed", "インシデントを終了"),
+    ("incident.correction_drafted", "訂正配信を作成"),
+    ("incident.opened", "インシデントを報告"),
+    ("incident.template_changed", "お詫びテンプレートを変更"),
+    ("login.failed", "ログイン失敗"),
+    ("login.throttled", "ログイン制限"),
+    ("notifications.webhook_changed", "通知Webhookを変更"),
+    ("policy.changed", "配信ポリシーを変更"),
+    ("preview.acknowledged", "配信対象プレビューを確認"),
+    ("preview.taken", "配信対象プレビューを作成"),
+    ("release.cancelled", "配信を取り消し"),
+    ("release.created", "配信を予約"),
+    ("release.failed", "配信に失敗"),
+    ("release.sent", "配信完了"),
+    ("release.started", "配信開始"),
+    ("review.approved", "承認"),
+    ("review.changes_requested", "修正依頼"),
+    ("review.commented", "コメント"),
+    ("scenario.activated", "シナリオを開始"),
+    ("scenario.created", "シナリオを作成"),
+    ("scenario.entered", "シナリオに登録"),
+    ("scenario.held_sent", "保留中のステップを送信"),
+    ("scenario.held_skipped", "保留中のステップを省略"),
+    (
+        "scenario.preview_acknowledged",
+        "シナリオのプレビューを確認",
+    ),
+    ("scenario.previewed", "シナリオをプレビュー"),
+    ("scenario.restarted", "シナリオを再開"),
+    ("scenario.step_added", "ステップを追加"),
+    ("scenario.step_failed", "ステップ送信に失敗"),
+    ("segment.saved", "セグメントを保存"),
+    ("setup.completed", "初期設定を完了"),
+    ("test_send.confirmed", "テスト送信を確認"),
+    ("test_send.delivered", "テスト送信が届いた"),
+    ("test_send.requested", "テスト送信を依頼"),
+    ("tester.added", "テスターを追加"),
+    ("tester.removed", "テスターを解除"),
+    ("user.created", "ユーザーを作成"),
+    ("user.disabled", "ユーザーを無効化"),
+    ("user.enabled", "ユーザーを有効化"),
+    ("user.language_changed", "表示言語を変更"),
+    ("user.password_reset", "パスワードを再設定"),
+    ("user.renamed", "表示名を変更"),
+    ("user.roles_changed", "ロールを変更"),
+    ("login", "ログイン"),
+    ("logout", "ログアウト"),
+    ("tagged any of {tags}", "タグ{tags}のいずれかあり"),
+    ("tagged all of {tags}", "タグ{tags}をすべてあり"),
+    ("not tagged {tags}", "タグ{tags}なし"),
+    ("has {key}", "{key}あり"),
+    ("followed before {date}", "{date}より前に友だち追加"),
+    ("followed on or after {date}", "{date}以降に友だち追加"),
+    (
+        "followed in the last {days} days",
+        "直近{days}日以内に友だち追加",
+    ),
+    (
+        "all friends who have not blocked the account",
+        "アカウントをブロックしていないすべての友だち",
+    ),
+    (
+        "{n} of {required} approvals of this exact revision by reviewers other than its authors.",
+        "作成者以外のレビュアーによる、このリビジョンへの承認は{required}件中{n}件です。",
+    ),
+    (
+        "{n} of {required} approvals.",
+        "承認は{required}件中{n}件です。",
+    ),
+    (
+        "{n} reviewer requested changes and must approve a revision first.",
+        "{n}人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。",
+    ),
+    (
+        "{n} reviewers requested changes and must approve a revision first.",
+        "{n}人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。",
+    ),
+    (
+        "{n} error must be fixed first.",
+        "先に{n}件のエラーを直す必要があります。",
+    ),
+    (
+        "{n} errors must be fixed first.",
+        "先に{n}件のエラーを直す必要があります。",
+    ),
+    (
+        "{n} warning must be acknowledged.",
+        "{n}件の警告を確認済みにする必要があります。",
+    ),
+    (
+        "{n} warnings must be acknowledged.",
+        "{n}件の警告を確認済みにする必要があります。",
+    ),
+    ("Confirmed.", "確認済み。"),
+    ("Message {n}: {problem}", "メッセージ{n}: {problem}"),
+    (
+        "\"type\" must be a string, one of {kinds}.",
+        "\"type\"は文字列で、{kinds}のいずれかです。",
+    ),
+    (
+        "The object has no \"type\"; LINE needs one of {kinds}.",
+        "オブジェクトに\"type\"がありません。LINEには{kinds}のいずれかが必要です。",
+    ),
+    (
+        "{kind} is not a LINE message type; use one of {kinds}.",
+        "{kind}はLINEのメッセージタイプではありません。{kinds}のいずれかを使ってください。",
+    ),
+    (
+        "A sticker message has no property {key}; it takes packageId, stickerId, quoteToken, quickReply and sender.",
+        "スタンプメッセージにプロパティ{key}はありません。使えるのはpackageId、stickerId、quoteToken、quickReply、senderです。",
+    ),
+    (
+        "{key} must be a string of digits such as \"{n}\", not a number.",
+        "{key}は数値ではなく、\"{n}\"のような数字の文字列にしてください。",
+    ),
+    (
+        "{key} must be a string of digits.",
+        "{key}は数字の文字列にしてください。",
+    ),
+    (
+        "A sticker message needs {key}.",
+        "スタンプメッセージには{key}が必要です。",
+    ),
+    (
+        "\"duration\" must be a whole number of milliseconds.",
+        "\"duration\"はミリ秒単位の整数にしてください。",
+    ),
+    (
+        "An audio message needs \"duration\" in milliseconds.",
+        "音声メッセージには\"duration\"（ミリ秒）が必要です。",
+    ),
+    (
+        "A location message needs \"{key}\" as a number.",
+        "位置情報メッセージには数値の\"{key}\"が必要です。",
+    ),
+    (
+        "A coupon message needs \"couponId\".",
+        "クーポンメッセージには\"couponId\"が必要です。",
+    ),
+    (
+        "quickReply needs \"items\", a list.",
+        "quickReplyにはリスト\"items\"が必要です。",
+    ),
+    (
+        "sender must be an object with name and iconUrl.",
+        "senderはnameとiconUrlを持つオブジェクトにしてください。",
+    ),
+    (
+        "sender.name must be a string.",
+        "sender.nameは文字列にしてください。",
+    ),
+    (
+        "A template message needs a \"template\" object.",
+        "テンプレートメッセージには\"template\"オブジェクトが必要です。",
+    ),
+    (
+        "A carousel template needs \"columns\".",
+        "カルーセルテンプレートには\"columns\"が必要です。",
+    ),
+    (
+        "template.columns has {n} columns; LINE allows at most {max}.",
+        "template.columnsは{n}列あります。LINEで使えるのは{max}列までです。",
+    ),
+    (
+        "template.type must be one of {types}.",
+        "template.typeは{types}のいずれかにしてください。",
+    ),
+    (
+        "A flex message needs a \"contents\" object (a bubble or a carousel).",
+        "Flexメッセージには\"contents\"オブジェクト（bubbleかcarousel）が必要です。",
+    ),
+    (
+        "A flex carousel needs \"contents\", a list of bubbles.",
+        "Flexカルーセルにはbubbleのリスト\"contents\"が必要です。",
+    ),
+    (
+        "contents has {n} bubbles; a flex carousel allows at most {max}.",
+        "contentsには{n}個のbubbleがあります。Flexカルーセルで使えるのは{max}個までです。",
+    ),
+    (
+        "contents.type must be \"bubble\" or \"carousel\".",
+        "contents.typeは\"bubble\"か\"carousel\"にしてください。",
+    ),
+    (
+        "\"{key}\" must be a string.",
+        "\"{key}\"は文字列にしてください。",
+    ),
+    (
+        "This message needs \"{key}\".",
+        "このメッセージには\"{key}\"が必要です。",
+    ),
+    (
+        "This message needs \"{key}\", an https:// URL.",
+        "このメッセージにはhttps://のURL\"{key}\"が必要です。",
+    ),
+    (
+        "{path} must be an https:// URL string.",
+        "{path}はhttps://のURL文字列にしてください。",
+    ),
+    ("{key} must be a string.", "{key}は文字列にしてください。"),
+    (
+        "{key} has {n} items; LINE allows at most {max}.",
+        "{key}は{n}件あります。LINEで使えるのは{max}件までです。",
+    ),
+    ("{key} must be a list.", "{key}はリストにしてください。"),
+    (
+        "altText is empty; it is what phones show in notifications and the chat list.",
+        "altTextが空です。通知やトーク一覧でスマートフォンに表示される文です。",
+    ),
+    (
+        "altText is {n} characters long; LINE allows at most {max}.",
+        "altTextは{n}文字あります。LINEで使えるのは{max}文字までです。",
+    ),
+    (
+        "altText must be a string.",
+        "altTextは文字列にしてください。",
+    ),
+    (
+        "This message needs \"altText\", the text phones show in notifications.",
+        "このメッセージには、通知でスマートフォンに表示される\"altText\"が必要です。",
+    ),
+    (
+        "Created {name}. Give them their password in person or by phone, not in the same message as the user name.",
+        "{name}を作成しました。パスワードは直接か電話で伝え、ユーザー名と同じメッセージでは送らないでください。",
+    ),
+    (
+        "LINE refused these messages: {problem}",
+        "LINEがこれらのメッセージを受け付けませんでした: {problem}",
+    ),
+    (
+        "Revision {n} does not exist.",
+        "リビジョン{n}はありません。",
+    ),
+    (
+        "The upload did not arrive whole: {problem}",
+        "アップロードが最後まで届きませんでした: {problem}",
+    ),
 ];

@@ -53,7 +53,7 @@ impl UserView {
             id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            roles: u.roles.to_string(),
+            roles: crate::web::pages::role_names(u.roles),
             active: u.is_active(),
             created: local_time(u.created_at, tz),
         }

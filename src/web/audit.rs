@@ -6,12 +6,14 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::db;
 use crate::domain::roles::Permission;
 use crate::error::{AppResult, urlencode};
+use crate::i18n::{self, Lang};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::pages::{Layout, render};
@@ -34,6 +36,8 @@ pub struct EventView {
     pub at: String,
     pub actor: String,
     pub action: String,
+    /// The action in the page's language, empty when there is none (English shows the code).
+    pub label: String,
     pub subject: String,
     pub details: String,
 }
@@ -45,8 +49,33 @@ struct AuditPage {
     events: Vec<EventView>,
     actor: String,
     action: String,
-    actions: Vec<String>,
+    actions: Vec<(String, String)>,
     next_page: Option<String>,
+}
+
+/// An audit action's name in `lang` (`draft.submitted` → `レビューに提出`), empty in
+/// English or when the action has no entry: the code itself is always shown next to it.
+pub fn action_label(lang: Lang, action: &str) -> String {
+    if lang == Lang::Ja && i18n::has_japanese(action) {
+        i18n::t_in(lang, action).to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// When an event happened, to the second, in the account's zone: English keeps the
+/// sortable `2026-11-20 10:00:05 +09:00`; Japanese reads `2026年11月20日 10:00:05 JST (+09:00)`.
+fn event_time(lang: Lang, local: DateTime<Tz>) -> String {
+    match lang {
+        Lang::En => local.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        Lang::Ja => format!(
+            "{}年{}月{}日 {}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.format("%H:%M:%S %Z (%:z)")
+        ),
+    }
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -64,19 +93,17 @@ async fn show(
     let action = non_empty(&q.action);
     let rows = db::audit::list(&state.pool, actor, action, q.before, PAGE_SIZE + 1).await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
+    let lang = i18n::current();
     let events: Vec<EventView> = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
         .map(|r| EventView {
             id: r.id,
             at: DateTime::parse_from_rfc3339(&r.at)
-                .map(|t| {
-                    t.with_timezone(&tz)
-                        .format("%Y-%m-%d %H:%M:%S %:z")
-                        .to_string()
-                })
+                .map(|t| event_time(lang, t.with_timezone(&tz)))
                 .unwrap_or(r.at),
             actor: r.actor_name,
+            label: action_label(lang, &r.action),
             action: r.action,
             subject: r.subject,
             details: if r.details == "{}" {
@@ -104,7 +131,14 @@ async fn show(
         events,
         actor: actor.unwrap_or_default().to_string(),
         action: action.unwrap_or_default().to_string(),
-        actions: db::audit::actions(&state.pool).await?,
+        actions: db::audit::actions(&state.pool)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let label = action_label(lang, &a);
+                (a, label)
+            })
+            .collect(),
         next_page,
     }))
 }

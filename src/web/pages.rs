@@ -136,7 +136,7 @@ impl Layout {
             user: Some(LayoutUser {
                 display_name: session.user.display_name.clone(),
                 username: session.user.username.clone(),
-                roles: roles.to_string(),
+                roles: role_names(roles),
                 unread: session.unread,
             }),
             nav,
@@ -144,6 +144,26 @@ impl Layout {
             lang,
             path: crate::web::language::current_path(),
             account_name: crate::web::language::account_name(),
+        }
+    }
+}
+
+/// Role names in the request's language: `marketer, reviewer` / `マーケター、レビュアー`.
+pub fn role_names(roles: crate::domain::roles::Roles) -> String {
+    let lang = i18n::current();
+    match lang {
+        Lang::En => roles.to_string(),
+        Lang::Ja => {
+            let names: Vec<&str> = roles
+                .list()
+                .into_iter()
+                .map(|r| i18n::t_in(lang, r.as_str()))
+                .collect();
+            if names.is_empty() {
+                i18n::t_in(lang, "no role").to_string()
+            } else {
+                names.join("、")
+            }
         }
     }
 }

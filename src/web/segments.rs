@@ -58,7 +58,7 @@ async fn list(
             db::friends::segment_count(&state.pool, &rules, rules.follow_window(now, tz)).await?;
         segments.push(SegmentLine {
             id: s.id,
-            rules: rules.describe(),
+            rules: rules.describe_in(crate::i18n::current()),
             name: s.name,
             count,
         });

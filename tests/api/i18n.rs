@@ -406,3 +406,162 @@ async fn reasons_the_domain_words_with_values_are_translated_with_their_values()
         "この下書きはレビュー中ではありません（現在: 下書き）。レビューは、レビューに出された後、配信される前に行います。"
     );
 }
+
+/// The English words left in a page's `<main>`: runs of 4+ ASCII letters, except names
+/// that are the same in both languages (LINE, JSON, user ids, codes shown as code).
+fn english_words(doc: &scraper::Html) -> Vec<String> {
+    let sel = scraper::Selector::parse("main").unwrap();
+    let skip =
+        scraper::Selector::parse("code, pre, script, .bubble, .chat, .delivery, .message-text")
+            .unwrap();
+    let mut skipped = std::collections::HashSet::new();
+    for el in doc.select(&skip) {
+        for t in el.text() {
+            skipped.insert(t as *const str);
+        }
+    }
+    let mut words = Vec::new();
+    for main in doc.select(&sel) {
+        for t in main.text() {
+            if skipped.contains(&(t as *const str)) {
+                continue;
+            }
+            for w in t.split(|c: char| !c.is_ascii_alphabetic()) {
+                if w.len() >= 4 && !words.iter().any(|x: &String| x == w) {
+                    words.push(w.to_string());
+                }
+            }
+        }
+    }
+    words
+}
+
+/// Names written the same in Japanese: products, the account, Shift_JIS, demo user names.
+const NAMES: [&str; 11] = [
+    "LINE",
+    "Messaging",
+    "Official",
+    "Account",
+    "Manager",
+    "sendgate",
+    "Shift",
+    "kenta",
+    "makoto",
+    "misaki",
+    "yuko",
+];
+
+#[tokio::test]
+async fn the_japanese_demo_reads_in_japanese_for_every_demo_person() {
+    let app = TestApp::spawn().await;
+    let seeded = sendgate::demo::seed(&app.state)
+        .await
+        .expect("the demo seeds")
+        .expect("an empty database gets the demo");
+    let d = &seeded.drafts;
+    let mut leftovers = Vec::new();
+    for u in &seeded.users {
+        let client = browser("ja");
+        let r = app.login(&client, u.username, &u.password).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{} signs in", u.username);
+        let mut pages = vec![
+            "/".to_string(),
+            "/drafts".to_string(),
+            format!("/drafts/{}", d.ready),
+            format!("/drafts/{}", d.changes_requested),
+            format!("/drafts/{}", d.sent),
+            format!("/drafts/{}", d.draft),
+            format!("/drafts/{}", d.one_approval),
+            format!("/drafts/{}", d.scheduled),
+            "/testers".to_string(),
+            "/sandbox".to_string(),
+            "/friends".to_string(),
+            "/segments".to_string(),
+        ];
+        if u.role == "marketer" {
+            pages.push(format!("/drafts/{}/release", d.ready));
+        }
+        if u.role == "admin" {
+            pages.push("/audit".to_string());
+            pages.push("/admin/users".to_string());
+            pages.push("/admin/policy".to_string());
+        }
+        for path in pages {
+            let r = app.get(&client, &path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{} {path}", u.username);
+            let doc = html(r).await;
+            assert_eq!(lang(&doc), "ja", "{path}");
+            // The audit log shows each event's recorded details as they are (JSON).
+            if path == "/audit" {
+                continue;
+            }
+            let words: Vec<String> = english_words(&doc)
+                .into_iter()
+                .filter(|w| !NAMES.contains(&w.as_str()))
+                .collect();
+            if !words.is_empty() {
+                leftovers.push(format!("{} {path}: {}", u.username, words.join(" ")));
+            }
+        }
+    }
+    assert!(
+        leftovers.is_empty(),
+        "English left on Japanese pages:\n{}",
+        leftovers.join("\n")
+    );
+
+    let misaki = browser("ja");
+    let marketer = &seeded.users[0];
+    app.login(&misaki, marketer.username, &marketer.password)
+        .await;
+    let dash = html(app.get(&misaki, "/").await).await;
+    assert_eq!(text(&dash, "h1"), "ダッシュボード");
+    let who = scraper::Selector::parse("span[title]").unwrap();
+    assert!(
+        dash.select(&who)
+            .filter_map(|e| e.value().attr("title"))
+            .any(|t| t.contains("マーケター")),
+        "the role in the header tooltip is Japanese"
+    );
+    let drafts = html(app.get(&misaki, "/drafts").await).await;
+    assert!(text(&drafts, "h1").contains("下書き"));
+    let release = html(
+        app.get(&misaki, &format!("/drafts/{}/release", d.ready))
+            .await,
+    )
+    .await;
+    assert!(
+        text(&release, "#release-button").contains("取り消しできません"),
+        "the release button is Japanese: {}",
+        text(&release, "#release-button")
+    );
+    let segments = html(app.get(&misaki, "/segments").await).await;
+    assert!(
+        english_words(&segments).is_empty(),
+        "the segment rules are described in Japanese: {:?}",
+        english_words(&segments)
+    );
+    let friends = html(app.get(&misaki, "/friends").await).await;
+    assert!(
+        text(&friends, ".stats").starts_with("合計 2,000"),
+        "{}",
+        text(&friends, ".stats")
+    );
+
+    let admin = seeded.users.iter().find(|u| u.role == "admin").unwrap();
+    let makoto = browser("ja");
+    app.login(&makoto, admin.username, &admin.password).await;
+    let audit = html(app.get(&makoto, "/audit").await).await;
+    assert_eq!(text(&audit, "h1"), "監査ログ");
+    let cells = texts(&audit, "tbody td:nth-child(4)");
+    assert!(
+        cells.iter().any(|c| c == "レビューに提出 draft.submitted"),
+        "audit actions have a Japanese label and keep their code: {cells:?}"
+    );
+    assert!(
+        texts(&audit, "tbody td:nth-child(2)")[0].contains("年"),
+        "audit times are written the Japanese way"
+    );
+    let users = html(app.get(&makoto, "/admin/users").await).await;
+    assert!(text(&users, "tbody").contains("レビュアー"));
+}
