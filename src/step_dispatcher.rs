@@ -18,8 +18,8 @@ use crate::domain::scenario::{self, DueRange};
 use crate::services::scenarios::{delay_of, step_rules};
 use crate::state::AppState;
 
-/// How far back each look reaches again, so a friend whose entry committed just after a
-/// look is still found (the unique pair keeps the overlap harmless).
+/// How far back each look at a day-0 step reaches again, so a friend whose entry committed
+/// just after a look is still found (the unique pair keeps the overlap harmless).
 pub const LOOKBACK_SECONDS: i64 = 600;
 /// LINE's multicast takes at most 500 user ids.
 pub const GROUP_SIZE: i64 = 500;
@@ -73,7 +73,13 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
                 .unwrap_or_default(),
         };
         let delay = delay_of(&step);
-        match scenario::due_range(delay, scanned - LOOKBACK_SECONDS, t, tz) {
+        // Only day-0 steps can be due for an entry that commits late; later days are due
+        // tomorrow at the earliest, so their days are looked at once.
+        let from = match delay {
+            scenario::Delay::MinutesAfter(_) => scanned - LOOKBACK_SECONDS,
+            scenario::Delay::DayAt { .. } => scanned,
+        };
+        match scenario::due_range(delay, from, t, tz) {
             None => {}
             Some(DueRange::EnteredBetween(a, b)) => {
                 let (_, minutes) = delay.parts();
