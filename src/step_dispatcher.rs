@@ -1,7 +1,7 @@
 //! Sending step messages (issue #7). [`dispatch_due_steps`] does one step: it writes a
 //! delivery row for every (friend, step) pair that came due since the last look (one
 //! indexed query per step and window, `OR IGNORE` on the unique pair, each row with its own
-//! retry key), holds the rows of steps that stopped, then claims one group of rows due in
+//! retry key) and holds the rows of steps that stopped, then claims one group of rows due in
 //! the same minute, stores the call's retry key on them, and hands them to the provider
 //! (push for one friend, multicast for up to 500). After a crash [`resume`] puts the rows
 //! in flight back with their stored key, so LINE answers "already accepted" for anything
@@ -51,7 +51,6 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
     let t = now.timestamp();
     let mut tx = db::begin_write(&state.pool).await?;
     let tz = db::policy::get(&mut *tx).await?.time_zone;
-    db::scenarios::hold_stopped(&mut *tx).await?;
     let mut queued = 0;
     for (step, scenario_state) in db::scenarios::running_steps(&mut *tx).await? {
         let (Some(revision), Some(scanned)) = (step.live_revision, step.scanned_until) else {
@@ -60,6 +59,8 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
         let state_for_match = if scenario_state == "active" && step.is_live() {
             "pending"
         } else {
+            // Stopped: what was queued and not yet claimed waits too.
+            db::scenarios::hold_step(&mut *tx, step.id).await?;
             "held"
         };
         let rules = step_rules(&mut tx, &step, revision)
