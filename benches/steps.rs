@@ -137,7 +137,6 @@ async fn main() -> anyhow::Result<()> {
     .bind(scenario)
     .execute(&pool)
     .await?;
-    sqlx::query("ANALYZE").execute(&pool).await?;
     println!(
         "  setup: {n} enrollments in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -186,11 +185,39 @@ async fn main() -> anyhow::Result<()> {
     .bind(extra)
     .execute(&pool)
     .await?;
+    // What one multicast of 500 costs at the provider alone (fake LINE over HTTP).
+    let mut provider = Vec::new();
+    for _ in 0..10 {
+        let batch = sendgate::delivery::Batch {
+            audience: sendgate::delivery::Audience::Multicast {
+                to: (1..=500)
+                    .map(|i| format!("U{:032x}", 2_000_000 + i))
+                    .collect(),
+            },
+            messages: vec![serde_json::json!({ "type": "text", "text": "probe" })],
+            notification_disabled: false,
+            retry_key: uuid::Uuid::new_v4(),
+        };
+        let t = Instant::now();
+        state.provider.send(&batch).await?;
+        provider.push(t.elapsed());
+    }
+    println!(
+        "  one multicast of 500 at the fake LINE server alone: median {:.1} ms",
+        median(provider).as_secs_f64() * 1e3
+    );
+    let t = Instant::now();
+    step_dispatcher::queue_due(&state).await?;
+    println!(
+        "  queue_due with nothing new due: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let t = Instant::now();
     let mut sent = 0usize;
     let mut calls = 0;
     loop {
-        match step_dispatcher::dispatch_due_steps(&state).await? {
+        // The rows are queued; each step here claims one group and sends it.
+        match step_dispatcher::send_next(&state).await? {
             StepSend::Idle => break,
             StepSend::Sent { recipients, .. } => {
                 sent += recipients;

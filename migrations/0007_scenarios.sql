@@ -67,7 +67,11 @@ CREATE TABLE step_deliveries (
     sent_at         TEXT,
     UNIQUE (step_id, friend_id, round)
 );
-CREATE INDEX step_deliveries_due ON step_deliveries (state, due_at) WHERE state IN ('pending', 'sending', 'held');
+-- The dispatcher's two claims: new rows by due time, and groups claimed before (retries,
+-- or interrupted by a restart). Partial on exactly the terms the queries use.
+CREATE INDEX step_deliveries_unclaimed ON step_deliveries (due_at) WHERE state = 'pending' AND batch_key IS NULL;
+CREATE INDEX step_deliveries_reclaim ON step_deliveries (due_at) WHERE state = 'pending' AND batch_key IS NOT NULL;
+CREATE INDEX step_deliveries_held ON step_deliveries (step_id) WHERE state = 'held';
 CREATE INDEX step_deliveries_by_batch ON step_deliveries (batch_key) WHERE batch_key IS NOT NULL;
 CREATE INDEX step_deliveries_by_friend ON step_deliveries (friend_id);
 

@@ -1,7 +1,7 @@
 //! Sending step messages (issue #7). [`dispatch_due_steps`] does one step: it writes a
 //! delivery row for every (friend, step) pair that came due since the last look (one
 //! indexed query per step and window, `OR IGNORE` on the unique pair, each row with its own
-//! retry key), holds the rows of steps that stopped, then claims one group of rows due in
+//! retry key) and holds the rows of steps that stopped, then claims one group of rows due in
 //! the same minute, stores the call's retry key on them, and hands them to the provider
 //! (push for one friend, multicast for up to 500). After a crash [`resume`] puts the rows
 //! in flight back with their stored key, so LINE answers "already accepted" for anything
@@ -18,8 +18,8 @@ use crate::domain::scenario::{self, DueRange};
 use crate::services::scenarios::{delay_of, step_rules};
 use crate::state::AppState;
 
-/// How far back each look reaches again, so a friend whose entry committed just after a
-/// look is still found (the unique pair keeps the overlap harmless).
+/// How far back each look at a day-0 step reaches again, so a friend whose entry committed
+/// just after a look is still found (the unique pair keeps the overlap harmless).
 pub const LOOKBACK_SECONDS: i64 = 600;
 /// LINE's multicast takes at most 500 user ids.
 pub const GROUP_SIZE: i64 = 500;
@@ -51,7 +51,6 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
     let t = now.timestamp();
     let mut tx = db::begin_write(&state.pool).await?;
     let tz = db::policy::get(&mut *tx).await?.time_zone;
-    db::scenarios::hold_stopped(&mut *tx).await?;
     let mut queued = 0;
     for (step, scenario_state) in db::scenarios::running_steps(&mut *tx).await? {
         let (Some(revision), Some(scanned)) = (step.live_revision, step.scanned_until) else {
@@ -60,6 +59,8 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
         let state_for_match = if scenario_state == "active" && step.is_live() {
             "pending"
         } else {
+            // Stopped: what was queued and not yet claimed waits too.
+            db::scenarios::hold_step(&mut *tx, step.id).await?;
             "held"
         };
         let rules = step_rules(&mut tx, &step, revision)
@@ -73,7 +74,13 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<u64> {
                 .unwrap_or_default(),
         };
         let delay = delay_of(&step);
-        match scenario::due_range(delay, scanned - LOOKBACK_SECONDS, t, tz) {
+        // Only day-0 steps can be due for an entry that commits late; later days are due
+        // tomorrow at the earliest, so their days are looked at once.
+        let from = match delay {
+            scenario::Delay::MinutesAfter(_) => scanned - LOOKBACK_SECONDS,
+            scenario::Delay::DayAt { .. } => scanned,
+        };
+        match scenario::due_range(delay, from, t, tz) {
             None => {}
             Some(DueRange::EnteredBetween(a, b)) => {
                 let (_, minutes) = delay.parts();

@@ -392,14 +392,11 @@ pub async fn count_due(
     qb.build_query_scalar::<i64>().fetch_one(ex).await
 }
 
-/// Not-yet-claimed rows of steps that stopped (edited, or the scenario paused) are held.
-pub async fn hold_stopped(ex: impl SqliteExecutor<'_>) -> Result<u64, sqlx::Error> {
+/// Not-yet-claimed rows of a step that stopped (edited, or its scenario paused) are held.
+pub async fn hold_step(ex: impl SqliteExecutor<'_>, step_id: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!(
-        "UPDATE step_deliveries SET state = 'held'
-         WHERE state = 'pending' AND batch_key IS NULL AND step_id IN (
-             SELECT s.id FROM scenario_steps s JOIN scenarios sc ON sc.id = s.scenario_id
-             JOIN drafts d ON d.id = s.draft_id
-             WHERE sc.state <> 'active' OR s.live_revision IS NULL OR d.current_revision <> s.live_revision)"
+        "UPDATE step_deliveries SET state = 'held' WHERE step_id = ? AND state = 'pending' AND batch_key IS NULL",
+        step_id
     )
     .execute(ex)
     .await?
@@ -545,12 +542,14 @@ pub async fn claim_next(
             };
             let minute = crate::domain::scenario::minute_of(head.due_at) * 60;
             let last = (minute + 59).min(now);
+            // `+step_id` keeps SQLite on the due-time index: the group is one minute of it,
+            // while a step's rows can be millions.
             let ids = sqlx::query_scalar!(
                 r#"UPDATE step_deliveries SET state = 'sending', attempts = attempts + 1, batch_key = ?1
                    WHERE id IN (SELECT id FROM step_deliveries
-                                WHERE state = 'pending' AND batch_key IS NULL AND step_id = ?2
+                                WHERE state = 'pending' AND batch_key IS NULL AND +step_id = ?2
                                   AND revision_number = ?3 AND due_at BETWEEN ?4 AND ?5
-                                ORDER BY id LIMIT ?6)
+                                ORDER BY due_at LIMIT ?6)
                    RETURNING id AS "id!: i64""#,
                 new_key,
                 head.step_id,

@@ -146,6 +146,20 @@ pub async fn add_step(
         },
     )
     .await;
+    // A step at a time of day in quiet hours would wake every friend it reaches.
+    let quiet = db::policy::get(&state.pool).await?.quiet_hours;
+    let delay = delay.and_then(|d| match d {
+        Delay::DayAt { at, .. } if quiet.contains_local(at) => Err(vec![FieldError::new(
+            "delay_at",
+            format!(
+                "{} is in quiet hours ({} to {}); choose another time of day.",
+                at.format("%H:%M"),
+                quiet.start.format("%H:%M"),
+                quiet.end.format("%H:%M")
+            ),
+        )]),
+        d => Ok(d),
+    });
     let (delay, content) = match (delay, content) {
         (Ok(d), Ok(c)) => (d, c),
         (d, c) => {

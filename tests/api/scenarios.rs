@@ -703,6 +703,20 @@ async fn only_marketers_build_and_activate_scenarios_and_bad_steps_are_refused_w
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html(r).await, ".field-error").contains("time of day"));
+    let r = app
+        .post(
+            &w.marketer,
+            &format!("/scenarios/{s}/steps"),
+            &[
+                ("delay_days", "2"),
+                ("delay_at", "23:00"),
+                ("title", "x"),
+                ("text", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&html(r).await, ".field-error").contains("quiet hours"));
     assert_eq!(app.count("scenario_steps").await, 1, "nothing half-written");
     let r = app
         .post(
