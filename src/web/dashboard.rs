@@ -10,10 +10,12 @@ use axum::routing::get;
 
 use crate::db;
 use crate::db::drafts::{DraftFilter, DraftRow};
+use crate::domain::gate::Rule;
 use crate::domain::incident;
 use crate::error::AppResult;
 use crate::i18n::tf;
 use crate::state::AppState;
+use crate::web::draft_view;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::Flash;
 use crate::web::pages::{Layout, render};
@@ -52,13 +54,14 @@ struct NextStep {
     href: String,
 }
 
+/// How many of the person's own drafts in review get their next move worked out; each
+/// costs one gate evaluation, and the newest matter most.
+const NEXT_STEPS_IN_REVIEW: usize = 3;
+
 /// Where each of the person's own open drafts stands, as the next thing to do about it.
-async fn own_draft_steps(
-    state: &AppState,
-    session: &crate::services::auth::ActiveSession,
-    mine: &[DraftLine],
-) -> AppResult<Vec<NextStep>> {
+async fn own_draft_steps(state: &AppState, mine: &[DraftRow]) -> AppResult<Vec<NextStep>> {
     let mut steps = Vec::new();
+    let mut evaluated = 0;
     for d in mine {
         let href = format!("/drafts/{}", d.id);
         let text = match d.state.as_str() {
@@ -66,23 +69,24 @@ async fn own_draft_steps(
                 "Your draft “{title}” is not submitted for review yet",
                 &[&d.title],
             ),
-            "in_review" => {
-                let v = crate::web::draft_view::load(state, d.id, session).await?;
+            "in_review" if evaluated < NEXT_STEPS_IN_REVIEW => {
+                evaluated += 1;
+                let gate = draft_view::gate_summary(state, d).await?;
                 // The author's own next move first (test send, preview), then what waits
                 // on others (approvals).
-                if v.ready {
+                if gate.report.is_green() {
                     tf("Your draft “{title}” is ready to release", &[&d.title])
-                } else if !v.test_ok {
+                } else if !gate.ok(Rule::TestSend) {
                     tf("Your draft “{title}” needs a test send", &[&d.title])
-                } else if !v.preview.ok {
+                } else if !gate.ok(Rule::Preview) {
                     tf(
                         "Your draft “{title}” needs an audience preview",
                         &[&d.title],
                     )
-                } else if !v.approval.approved {
+                } else if !gate.ok(Rule::Approvals) {
                     tf(
                         "Your draft “{title}” has {count} of {required} approvals",
-                        &[&d.title, &v.approval.count, &v.approval.required],
+                        &[&d.title, &gate.approvals, &gate.required],
                     )
                 } else {
                     tf(
@@ -115,15 +119,17 @@ async fn show(
     } else {
         Vec::new()
     };
-    let mine = if roles.marketer {
+    let mine_rows = if roles.marketer {
         let filter = DraftFilter {
             author_id: Some(session.user.id),
             ..DraftFilter::default()
         };
-        lines(db::drafts::list(&state.pool, &filter, 10, 0).await?)
+        db::drafts::list(&state.pool, &filter, 10, 0).await?
     } else {
         Vec::new()
     };
+    let own_steps = own_draft_steps(&state, &mine_rows).await?;
+    let mine = lines(mine_rows);
     let recent = if roles.marketer || roles.reviewer || roles.admin {
         lines(db::drafts::list(&state.pool, &DraftFilter::default(), 10, 0).await?)
     } else {
@@ -159,7 +165,7 @@ async fn show(
             href: "#waiting-for-review".into(),
         }),
     }
-    next_steps.extend(own_draft_steps(&state, &session, &mine).await?);
+    next_steps.extend(own_steps);
     Ok(render(&DashboardPage {
         corrections,
         layout: Layout::for_user(&session, "Dashboard", "/", flash),

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
 use crate::domain::checks::Level;
-use crate::domain::gate::{ReleaseFacts, evaluate, schedule_problem};
+use crate::domain::gate::{GateReport, ReleaseFacts, Rule, evaluate, schedule_problem};
 use crate::domain::review::{
     self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
@@ -144,6 +144,66 @@ async fn correction_banner(state: &AppState, draft_id: i64) -> AppResult<Option<
         )),
         recipients: release.recipients,
     }))
+}
+
+/// The whole gate, as the release will evaluate it, minus the typed confirmation.
+fn evaluate_without_confirmation(
+    facts: &gate::GateFacts,
+    row: &db::drafts::RevisionRow,
+    current: &RevisionView,
+    policy: &crate::domain::policy::ReleasePolicy,
+    now: chrono::DateTime<chrono::Utc>,
+) -> GateReport {
+    evaluate(&ReleaseFacts {
+        approval: &facts.status,
+        current_content_hash: &row.content_hash,
+        test_sends: &facts.test_sends,
+        preview: facts.preview.clone(),
+        findings: &facts.findings,
+        acknowledged_warnings: &[],
+        send_at: current.content.send_at(),
+        now,
+        quiet_hours: policy.quiet_hours,
+        time_zone: policy.time_zone,
+        confirmation: None,
+    })
+}
+
+/// Where a draft's current revision stands at the gate, without the rest of the page: what
+/// the dashboard needs to tell its author the next move.
+pub struct GateSummary {
+    pub report: GateReport,
+    pub approvals: usize,
+    pub required: usize,
+}
+
+impl GateSummary {
+    pub fn ok(&self, rule: Rule) -> bool {
+        self.report.checks.iter().any(|c| c.rule == rule && c.ok)
+    }
+}
+
+pub async fn gate_summary(state: &AppState, draft: &DraftRow) -> AppResult<GateSummary> {
+    let pool = &state.pool;
+    let policy = db::policy::get(pool).await?;
+    let row = db::drafts::revision(pool, draft.id, draft.current_revision)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "draft {} lost its current revision",
+                draft.id
+            ))
+        })?;
+    let current = RevisionView::new(&row, policy.time_zone)?;
+    let now = state.clock.now();
+    let mut conn = pool.acquire().await?;
+    let facts = gate::collect(&mut conn, now, draft, &row, &current.content, &policy).await?;
+    drop(conn);
+    Ok(GateSummary {
+        report: evaluate_without_confirmation(&facts, &row, &current, &policy, now),
+        approvals: facts.status.approvers.len(),
+        required: facts.status.required,
+    })
 }
 
 pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> AppResult<DraftView> {
@@ -322,20 +382,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .iter()
         .filter(|t| !t.blocked)
         .count();
-    // The whole gate, as the release will evaluate it (minus the typed confirmation).
-    let report = evaluate(&ReleaseFacts {
-        approval: &status,
-        current_content_hash: &row.content_hash,
-        test_sends: &facts.test_sends,
-        preview: gate.clone(),
-        findings: &findings,
-        acknowledged_warnings: &[],
-        send_at: current.content.send_at(),
-        now,
-        quiet_hours: policy.quiet_hours,
-        time_zone: tz,
-        confirmation: None,
-    });
+    let report = evaluate_without_confirmation(&facts, &row, &current, &policy, now);
     let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
     let ready = missing.is_empty();
     let ready_text = if ready {
