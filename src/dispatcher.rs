@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::db::{self, audit::Actor};
 use crate::delivery::{Audience, Batch, DeliveryError};
@@ -91,16 +91,7 @@ pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
         },
         _ => anyhow::bail!("delivery {} has no recipients", row.id),
     };
-    let batch = Batch {
-        audience,
-        messages: content
-            .messages()
-            .iter()
-            .map(|m| m.to_line_json())
-            .collect::<Vec<Value>>(),
-        notification_disabled: content.notification_disabled(),
-        retry_key: row.retry_key.parse()?,
-    };
+    let batch = Batch::of(&content, audience, row.retry_key.parse()?);
     state.pacer.acquire(batch.audience.method()).await;
     let result = state.provider.send(&batch).await;
 

@@ -7,7 +7,7 @@
 //! in flight back with their stored key, so LINE answers "already accepted" for anything
 //! it took, and nobody gets a step twice.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::{self, audit::Actor, scenarios::Range};
@@ -152,16 +152,7 @@ pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
         [one] => Audience::Push { to: one.clone() },
         many => Audience::Multicast { to: many.to_vec() },
     };
-    let batch = Batch {
-        audience,
-        messages: content
-            .messages()
-            .iter()
-            .map(|m| m.to_line_json())
-            .collect::<Vec<Value>>(),
-        notification_disabled: content.notification_disabled(),
-        retry_key: group.key.parse()?,
-    };
+    let batch = Batch::of(&content, audience, group.key.parse()?);
     state.pacer.acquire(batch.audience.method()).await;
     let result = state.provider.send(&batch).await;
 

@@ -9,6 +9,8 @@ pub mod sandbox;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::revision::RevisionContent;
+
 /// How a batch reaches its recipients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
@@ -40,6 +42,22 @@ pub struct Batch {
     pub messages: Vec<Value>,
     pub notification_disabled: bool,
     pub retry_key: Uuid,
+}
+
+impl Batch {
+    /// A revision's messages, exactly as LINE takes them, for `audience` under `retry_key`.
+    pub fn of(content: &RevisionContent, audience: Audience, retry_key: Uuid) -> Self {
+        Batch {
+            audience,
+            messages: content
+                .messages()
+                .iter()
+                .map(|m| m.to_line_json())
+                .collect(),
+            notification_disabled: content.notification_disabled(),
+            retry_key,
+        }
+    }
 }
 
 /// What the provider said when it took a batch.
