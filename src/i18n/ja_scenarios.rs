@@ -293,4 +293,14 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "ポリシーの期限を過ぎて保留されていました",
     ),
     ("the scenario was deactivated", "シナリオが停止されました"),
+    // A step draft's page.
+    ("This step's scenario", "このステップのシナリオ"),
+    (
+        "Every gate item is green for this revision; its scenario's activation sends it.",
+        "このリビジョンのゲート項目はすべて満たされています。シナリオを有効化すると送信されます。",
+    ),
+    (
+        "Not ready for its scenario's activation. Missing: {items}.",
+        "シナリオを有効化する準備ができていません。未完了: {items}。",
+    ),
 ];

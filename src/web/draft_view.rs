@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
 use crate::domain::checks::Level;
-use crate::domain::gate::{ReleaseFacts, evaluate, schedule_problem};
+use crate::domain::gate::{ReleaseFacts, Rule, evaluate, schedule_problem};
 use crate::domain::review::{
     self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
@@ -116,6 +116,11 @@ pub struct DraftView {
     pub changes_since_review: Option<i64>,
     /// For a correction draft: the incident and how long ago the wrong message went out.
     pub correction: Option<CorrectionBanner>,
+    /// A step of a scenario: its scenario sends it, so the page links there and leaves out
+    /// the release-only gate items (the audience preview, the release link).
+    pub is_step: bool,
+    /// The scenario a step draft belongs to.
+    pub scenario: Option<i64>,
 }
 
 pub struct CorrectionBanner {
@@ -336,10 +341,31 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         time_zone: tz,
         confirmation: None,
     });
-    let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
+    let is_step = current.content.kind() == crate::domain::revision::DraftKind::Step;
+    // A step's activation checks approvals, objections, the test send and content checks
+    // (services::scenarios::readiness); the scenario has its own impact preview.
+    let missing: Vec<&str> = report
+        .failing()
+        .filter(|c| {
+            !is_step
+                || matches!(
+                    c.rule,
+                    Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
+                )
+        })
+        .map(|c| t(c.rule.label()))
+        .collect();
     let ready = missing.is_empty();
-    let ready_text = if ready {
+    let ready_text = if ready && is_step {
+        t("Every gate item is green for this revision; its scenario's activation sends it.")
+            .to_string()
+    } else if ready {
         t("Every gate item is green for this revision.").to_string()
+    } else if is_step {
+        tf(
+            "Not ready for its scenario's activation. Missing: {items}.",
+            &[&missing.join(t(", "))],
+        )
     } else {
         let sep = t(", ");
         tf(
@@ -383,9 +409,13 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         can_confirm_test: roles.may(Permission::ConfirmTestSend) && !draft_state.is_read_only(),
         testers,
         preview,
-        can_preview: may_write
-            && !draft_state.is_read_only()
-            && current.content.kind() != crate::domain::revision::DraftKind::Step,
+        can_preview: may_write && !draft_state.is_read_only() && !is_step,
+        scenario: if is_step {
+            db::scenarios::scenario_of_draft(pool, draft_id).await?
+        } else {
+            None
+        },
+        is_step,
         state_label: draft_state.label().to_string(),
         can_edit: may_write && draft_state.is_editable(),
         can_submit: may_write && review::submit(draft_state, draft.current_revision).is_ok(),

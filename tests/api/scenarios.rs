@@ -845,3 +845,38 @@ async fn a_japanese_browser_sees_the_scenario_list_a_scenario_and_its_activation
     );
     assert!(!problem.contains("Step "), "{problem}");
 }
+
+#[tokio::test]
+async fn a_step_drafts_page_links_to_its_scenario_and_leaves_out_the_release_only_items() {
+    let app = spawn().await;
+    let w = world(&app, "first_add", &[("0", "0", "", "Welcome!")]).await;
+    let d = w.drafts[0];
+    let path = format!("/drafts/{d}");
+    let doc = html(app.get(&w.marketer, &path).await).await;
+    let link = scraper::Selector::parse("#step-scenario-link").unwrap();
+    assert_eq!(
+        doc.select(&link)
+            .next()
+            .and_then(|a| a.value().attr("href")),
+        Some(format!("/scenarios/{}", w.scenario).as_str())
+    );
+    assert!(texts(&doc, "#gate-preview").is_empty());
+    let summary = text(&doc, "#gate-summary");
+    assert!(
+        summary.starts_with("Not ready for its scenario's activation. Missing: Approvals"),
+        "{summary}"
+    );
+    assert!(!summary.contains("Audience preview"), "{summary}");
+
+    // Ready for the scenario, yet there is no release link: the activation sends it.
+    w.ready_step(&app, d, 1).await;
+    let doc = html(app.get(&w.marketer, &path).await).await;
+    assert_eq!(texts(&doc, "#gate-summary.gate-ready").len(), 1);
+    assert!(texts(&doc, "#release-link").is_empty());
+
+    // A broadcast draft keeps its audience preview item and has no scenario link.
+    let news = app.create_draft(&w.marketer, "News", &["Hello"]).await;
+    let doc = html(app.get(&w.marketer, &format!("/drafts/{news}")).await).await;
+    assert_eq!(texts(&doc, "#gate-preview").len(), 1);
+    assert!(texts(&doc, "#step-scenario-link").is_empty());
+}
