@@ -74,7 +74,7 @@ async fn own_draft_steps(state: &AppState, mine: &[DraftRow]) -> AppResult<Vec<N
                 let gate = draft_view::gate_summary(state, d).await?;
                 // The author's own next move first (test send, preview), then what waits
                 // on others (approvals).
-                if gate.report.is_green() {
+                if gate.ready() {
                     tf("Your draft “{title}” is ready to release", &[&d.title])
                 } else if !gate.ok(Rule::TestSend) {
                     tf("Your draft “{title}” needs a test send", &[&d.title])

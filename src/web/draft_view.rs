@@ -11,6 +11,7 @@ use crate::domain::gate::{GateReport, ReleaseFacts, Rule, evaluate, schedule_pro
 use crate::domain::review::{
     self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
+use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{format_number, t, tf};
@@ -116,6 +117,11 @@ pub struct DraftView {
     pub changes_since_review: Option<i64>,
     /// For a correction draft: the incident and how long ago the wrong message went out.
     pub correction: Option<CorrectionBanner>,
+    /// A step of a scenario: its scenario sends it, so the page links there and leaves out
+    /// the release-only gate items (the audience preview, the release link).
+    pub is_step: bool,
+    /// The scenario a step draft belongs to.
+    pub scenario: Option<i64>,
 }
 
 pub struct CorrectionBanner {
@@ -169,17 +175,34 @@ fn evaluate_without_confirmation(
     })
 }
 
+/// Whether `rule` stands between a draft of `kind` and its send. A step's activation
+/// checks approvals, objections, the test send and content checks
+/// (services::scenarios::readiness); its scenario has its own impact preview and schedule.
+fn counts_for(kind: DraftKind, rule: Rule) -> bool {
+    kind != DraftKind::Step
+        || matches!(
+            rule,
+            Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
+        )
+}
+
 /// Where a draft's current revision stands at the gate, without the rest of the page: what
 /// the dashboard needs to tell its author the next move.
 pub struct GateSummary {
+    pub kind: DraftKind,
     pub report: GateReport,
     pub approvals: usize,
     pub required: usize,
 }
 
 impl GateSummary {
+    /// Whether `rule` is green, or does not apply to this kind of draft.
     pub fn ok(&self, rule: Rule) -> bool {
-        self.report.checks.iter().any(|c| c.rule == rule && c.ok)
+        !counts_for(self.kind, rule) || self.report.checks.iter().any(|c| c.rule == rule && c.ok)
+    }
+
+    pub fn ready(&self) -> bool {
+        self.report.checks.iter().all(|c| self.ok(c.rule))
     }
 }
 
@@ -200,6 +223,7 @@ pub async fn gate_summary(state: &AppState, draft: &DraftRow) -> AppResult<GateS
     let facts = gate::collect(&mut conn, now, draft, &row, &current.content, &policy).await?;
     drop(conn);
     Ok(GateSummary {
+        kind: current.content.kind(),
         report: evaluate_without_confirmation(&facts, &row, &current, &policy, now),
         approvals: facts.status.approvers.len(),
         required: facts.status.required,
@@ -383,10 +407,23 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .filter(|t| !t.blocked)
         .count();
     let report = evaluate_without_confirmation(&facts, &row, &current, &policy, now);
-    let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
+    let is_step = current.content.kind() == DraftKind::Step;
+    let missing: Vec<&str> = report
+        .failing()
+        .filter(|c| counts_for(current.content.kind(), c.rule))
+        .map(|c| t(c.rule.label()))
+        .collect();
     let ready = missing.is_empty();
-    let ready_text = if ready {
+    let ready_text = if ready && is_step {
+        t("Every gate item is green for this revision; its scenario's activation sends it.")
+            .to_string()
+    } else if ready {
         t("Every gate item is green for this revision.").to_string()
+    } else if is_step {
+        tf(
+            "Not ready for its scenario's activation. Missing: {items}.",
+            &[&missing.join(t(", "))],
+        )
     } else {
         let sep = t(", ");
         tf(
@@ -430,9 +467,13 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         can_confirm_test: roles.may(Permission::ConfirmTestSend) && !draft_state.is_read_only(),
         testers,
         preview,
-        can_preview: may_write
-            && !draft_state.is_read_only()
-            && current.content.kind() != crate::domain::revision::DraftKind::Step,
+        can_preview: may_write && !draft_state.is_read_only() && !is_step,
+        scenario: if is_step {
+            db::scenarios::scenario_of_draft(pool, draft_id).await?
+        } else {
+            None
+        },
+        is_step,
         state_label: draft_state.label().to_string(),
         can_edit: may_write && draft_state.is_editable(),
         can_submit: may_write && review::submit(draft_state, draft.current_revision).is_ok(),

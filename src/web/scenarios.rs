@@ -15,8 +15,9 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::domain::roles::Permission;
-use crate::domain::scenario::{Action, ScenarioState, Trigger};
+use crate::domain::scenario::{Action, Delay, ScenarioState, Trigger};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{t, tf, tr};
 use crate::services::scenarios::{self, ActivationRequest, StepImpact, StepInput, delay_of};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
@@ -217,29 +218,29 @@ async fn show_page(
     let policy = db::policy::get(&mut *tx).await?;
     let tz = policy.time_zone;
     let rows = db::scenarios::steps(&mut *tx, id).await?;
-    let t = now.timestamp();
+    let from = now.timestamp();
     let mut steps = Vec::new();
     for s in &rows {
         let counts = db::scenarios::step_counts(&mut *tx, s.id).await?;
         let rules = scenarios::step_rules(&mut tx, s, s.current_revision).await?;
         let upcoming = if st == ScenarioState::Active && s.is_live() {
-            scenarios::count_due(&mut tx, s, rules.as_ref(), t, t + 86_400, now, tz).await?
+            scenarios::count_due(&mut tx, s, rules.as_ref(), from, from + 86_400, now, tz).await?
         } else {
             0
         };
         let (ready, _) = scenarios::readiness(&mut tx, now, &policy, s, None).await?;
         steps.push(StepView {
             position: s.position,
-            delay: delay_of(s).describe(),
+            delay: describe_delay(delay_of(s)),
             draft_id: s.draft_id,
             title: s.title.clone(),
             current_revision: s.current_revision,
             live: match s.live_revision {
-                None => "not activated yet".into(),
-                Some(r) if r == s.current_revision => format!("revision {r} is live"),
-                Some(r) => format!(
-                    "revision {r} was approved; revision {} waits for approval, a test and re-activation, so this step is not sending",
-                    s.current_revision
+                None => t("not activated yet").to_string(),
+                Some(r) if r == s.current_revision => tf("revision {r} is live", &[&r]),
+                Some(r) => tf(
+                    "revision {r} was approved; revision {current} waits for approval, a test and re-activation, so this step is not sending",
+                    &[&r, &s.current_revision],
                 ),
             },
             sending: st == ScenarioState::Active && s.is_live(),
@@ -251,7 +252,7 @@ async fn show_page(
             standing: ready
                 .failing
                 .iter()
-                .map(|(rule, why)| format!("{rule}: {why}"))
+                .map(|(rule, why)| format!("{}: {}", tr(rule), tr(why)))
                 .collect(),
         });
     }
@@ -263,16 +264,25 @@ async fn show_page(
             id: p.id,
             taken: local_time(p.taken_at, tz),
             taken_by: p.taken_by_name.clone(),
-            acknowledged: p
-                .acknowledged_at
-                .map(|at| format!("{} at {}", p.acknowledged_by_name.clone().unwrap_or_default(), local_time(at, tz))),
+            acknowledged: p.acknowledged_at.map(|at| {
+                tf(
+                    "Acknowledged by {who} at {time}.",
+                    &[
+                        &p.acknowledged_by_name.clone().unwrap_or_default(),
+                        &local_time(at, tz),
+                    ],
+                )
+            }),
             current: p.fingerprint == print,
             quota_line: match (p.quota_limit, p.quota_used) {
-                (Some(l), Some(u)) => format!(
-                    "about {month_total} messages in the next 30 days; {} of {l} left this month",
-                    (l - u).max(0)
+                (Some(l), Some(u)) => tf(
+                    "about {total} messages in the next 30 days; {left} of {limit} left this month",
+                    &[&month_total, &(l - u).max(0), &l],
                 ),
-                _ => format!("about {month_total} messages in the next 30 days; the plan has no monthly limit"),
+                _ => tf(
+                    "about {total} messages in the next 30 days; the plan has no monthly limit",
+                    &[&month_total],
+                ),
             },
             steps: impacts,
             month_total,
@@ -382,6 +392,91 @@ struct ActivatePage {
     warnings: Vec<WarningView>,
     problem: Option<String>,
     ready: bool,
+    /// The typed-name label around the name, which the template shows in bold.
+    name_label: (String, String),
+}
+
+/// "Type the scenario's name, {name}, to confirm" in the page's language, split at the name.
+fn name_label() -> (String, String) {
+    let label = t("Type the scenario's name, {name}, to confirm");
+    match label.split_once("{name}") {
+        Some((before, after)) => (before.to_string(), after.to_string()),
+        None => (label.to_string(), String::new()),
+    }
+}
+
+/// A step's delay in words, in the page's language: "day 1 at 10:00".
+fn describe_delay(delay: Delay) -> String {
+    match delay {
+        Delay::MinutesAfter(0) => t("as soon as the friend is added").to_string(),
+        Delay::MinutesAfter(m) => tf("{m} minutes after the friend is added", &[&m]),
+        Delay::DayAt { days, at } => tf("day {days} at {time}", &[&days, &at.format("%H:%M")]),
+    }
+}
+
+/// The activation refusal ("Not activated. " and every reason) in the page's language,
+/// one reason at a time.
+fn translate_refusal(why: &str) -> String {
+    if crate::i18n::current() == crate::i18n::Lang::En {
+        return why.to_string();
+    }
+    let Some(reasons) = why.strip_prefix("Not activated. ") else {
+        return tr(why);
+    };
+    let starts = [
+        " Step ",
+        " Impact preview: ",
+        " Confirm that you read",
+        " Type the scenario's name",
+        " Add at least one step",
+    ];
+    let mut parts = Vec::new();
+    let mut rest = reasons;
+    loop {
+        let next = starts
+            .iter()
+            .filter_map(|s| rest.get(1..).and_then(|r| r.find(s)).map(|i| i + 1))
+            .filter(|&i| {
+                // " Step " starts a reason only as "Step N: ".
+                let tail = &rest[i + 1..];
+                !tail.starts_with("Step ")
+                    || tail[5..]
+                        .split_once(": ")
+                        .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+            })
+            .min();
+        match next {
+            Some(i) => {
+                parts.push(&rest[..i]);
+                rest = &rest[i + 1..];
+            }
+            None => {
+                parts.push(rest);
+                break;
+            }
+        }
+    }
+    let parts: Vec<String> = parts.iter().map(|p| translate_reason(p)).collect();
+    tf("Not activated. {reasons}", &[&parts.join(" ")])
+}
+
+/// One activation reason: "Step 2: Approvals: 1 of 2 approvals." has its rule and reason
+/// translated apart; "Impact preview: …" its problem.
+fn translate_reason(reason: &str) -> String {
+    if let Some(rest) = reason.strip_prefix("Step ")
+        && let Some((n, rest)) = rest.split_once(": ")
+        && n.chars().all(|c| c.is_ascii_digit())
+    {
+        let translated = match rest.split_once(": ") {
+            Some((rule, why)) => format!("{}: {}", tr(rule), tr(why)),
+            None => tr(rest),
+        };
+        return tf("Step {n}: {message}", &[&n, &translated]);
+    }
+    if let Some(p) = reason.strip_prefix("Impact preview: ") {
+        return tf("Impact preview: {problem}", &[&tr(p)]);
+    }
+    tr(reason)
 }
 
 async fn activation_page(
@@ -408,7 +503,7 @@ async fn activation_page(
         for f in findings.iter().filter(|f| !f.is_error()) {
             warnings.push(WarningView {
                 key: format!("step{}:{}", s.id, f.key()),
-                message: format!("Step {}: {}", s.position, f.message),
+                message: tf("Step {n}: {message}", &[&s.position, &tr(&f.message)]),
             });
         }
     }
@@ -417,10 +512,11 @@ async fn activation_page(
     Ok(ActivatePage {
         layout: Layout::for_user(
             &user.0,
-            &format!("Activate {}", page.name),
+            &tf("Activate {name}", &[&page.name]),
             "/scenarios",
             None,
         ),
+        name_label: name_label(),
         id,
         name: page.name,
         steps: page.steps,
@@ -466,7 +562,7 @@ async fn activate(
         )),
         Err(AppError::Conflict(why)) => Ok(render_with_status(
             StatusCode::CONFLICT,
-            &activation_page(&state, &user, id, Some(why)).await?,
+            &activation_page(&state, &user, id, Some(translate_refusal(&why))).await?,
         )),
         Err(e) => Err(e),
     }

@@ -727,3 +727,156 @@ async fn only_marketers_build_and_activate_scenarios_and_bad_steps_are_refused_w
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A signed-in browser whose Accept-Language asks for Japanese.
+async fn japanese_browser(app: &TestApp, username: &str) -> Client {
+    use reqwest::header::{ACCEPT_LANGUAGE, HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("ja"));
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let r = app.login(&client, username, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+fn html_lang(doc: &scraper::Html) -> String {
+    let sel = scraper::Selector::parse("html").unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|h| h.value().attr("lang"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_japanese_browser_sees_the_scenario_list_a_scenario_and_its_activation_in_japanese() {
+    let app = spawn().await;
+    let w = world(
+        &app,
+        "first_add",
+        &[("0", "30", "", "Welcome!"), ("1", "", "10:00", "Day 1")],
+    )
+    .await;
+    let ja = japanese_browser(&app, "mika").await;
+    let s = w.scenario;
+
+    let doc = html(app.get(&ja, "/scenarios").await).await;
+    assert_eq!(html_lang(&doc), "ja");
+    assert_eq!(text(&doc, "h1"), "ステップ配信");
+    assert_eq!(text(&doc, "#new-scenario h2"), "新しいシナリオ");
+    assert_eq!(text(&doc, "#new-scenario button"), "シナリオを作成");
+    assert_eq!(texts(&doc, "#scenarios .scenario-state"), ["下書き"]);
+
+    let doc = html(app.get(&ja, &format!("/scenarios/{s}")).await).await;
+    assert_eq!(html_lang(&doc), "ja");
+    assert_eq!(text(&doc, "h1"), "Welcome");
+    assert_eq!(text(&doc, "#add-step h2"), "ステップを追加");
+    assert_eq!(text(&doc, "#add-step button"), "ステップを追加");
+    assert_eq!(text(&doc, "#impact h2"), "影響プレビュー");
+    assert_eq!(
+        texts(&doc, "#steps .step-delay"),
+        ["友だち追加から30分後", "1日目の10:00"]
+    );
+    assert_eq!(text(&doc, "#scenario-actions a.button"), "有効化…");
+    assert!(
+        text(&doc, "#steps .step-live").contains("まだ有効化されていません"),
+        "{}",
+        text(&doc, "#steps .step-live")
+    );
+    // The steps' gate reasons are in Japanese too: neither is approved yet.
+    let standing = texts(&doc, "#steps .step-standing li");
+    assert!(
+        standing.iter().any(|l| l.starts_with("承認: ")),
+        "{standing:?}"
+    );
+    assert!(
+        standing
+            .iter()
+            .all(|l| !l.contains("Approvals") && !l.contains("Test send")),
+        "{standing:?}"
+    );
+
+    let r = app
+        .post(&ja, &format!("/scenarios/{s}/previews"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let doc = html(app.get(&ja, &location(&r)).await).await;
+    assert!(
+        text(&doc, "#impact p").contains("年"),
+        "the time is written the Japanese way: {}",
+        text(&doc, "#impact p")
+    );
+    assert!(text(&doc, "#impact-quota").starts_with("送信通数: 今後30日間で約"));
+    assert!(
+        texts(&doc, "#impact button").contains(&"この影響プレビューを確認しました".to_string())
+    );
+
+    let doc = html(app.get(&ja, &format!("/scenarios/{s}/activate")).await).await;
+    assert_eq!(html_lang(&doc), "ja");
+    assert_eq!(text(&doc, "h1"), "「Welcome」を有効化");
+    assert_eq!(text(&doc, "section.card h2"), "各ステップの最新リビジョン");
+    assert_eq!(text(&doc, "#steps thead th:nth-child(2)"), "日時");
+
+    // A refused activation explains every reason in Japanese.
+    let r = app
+        .post(
+            &ja,
+            &format!("/scenarios/{s}/activate"),
+            &[("typed_name", "welcome")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let problem = text(&html(r).await, "#activation-problem");
+    assert!(problem.starts_with("有効化されていません。"), "{problem}");
+    assert!(problem.contains("ステップ1: 承認: "), "{problem}");
+    assert!(problem.contains("ステップ2: テスト送信: "), "{problem}");
+    assert!(
+        problem.contains("影響プレビュー: プレビューを確認済みにしてください。"),
+        "{problem}"
+    );
+    assert!(
+        problem.contains("シナリオ名（Welcome）を正確に入力してください。"),
+        "{problem}"
+    );
+    assert!(!problem.contains("Step "), "{problem}");
+}
+
+#[tokio::test]
+async fn a_step_drafts_page_links_to_its_scenario_and_leaves_out_the_release_only_items() {
+    let app = spawn().await;
+    let w = world(&app, "first_add", &[("0", "0", "", "Welcome!")]).await;
+    let d = w.drafts[0];
+    let path = format!("/drafts/{d}");
+    let doc = html(app.get(&w.marketer, &path).await).await;
+    let link = scraper::Selector::parse("#step-scenario-link").unwrap();
+    assert_eq!(
+        doc.select(&link)
+            .next()
+            .and_then(|a| a.value().attr("href")),
+        Some(format!("/scenarios/{}", w.scenario).as_str())
+    );
+    assert!(texts(&doc, "#gate-preview").is_empty());
+    let summary = text(&doc, "#gate-summary");
+    assert!(
+        summary.starts_with("Not ready for its scenario's activation. Missing: Approvals"),
+        "{summary}"
+    );
+    assert!(!summary.contains("Audience preview"), "{summary}");
+
+    // Ready for the scenario, yet there is no release link: the activation sends it.
+    w.ready_step(&app, d, 1).await;
+    let doc = html(app.get(&w.marketer, &path).await).await;
+    assert_eq!(texts(&doc, "#gate-summary.gate-ready").len(), 1);
+    assert!(texts(&doc, "#release-link").is_empty());
+
+    // A broadcast draft keeps its audience preview item and has no scenario link.
+    let news = app.create_draft(&w.marketer, "News", &["Hello"]).await;
+    let doc = html(app.get(&w.marketer, &format!("/drafts/{news}")).await).await;
+    assert_eq!(texts(&doc, "#gate-preview").len(), 1);
+    assert!(texts(&doc, "#step-scenario-link").is_empty());
+}
