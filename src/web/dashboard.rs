@@ -12,6 +12,7 @@ use crate::db;
 use crate::db::drafts::{DraftFilter, DraftRow};
 use crate::domain::gate::Rule;
 use crate::domain::incident;
+use crate::domain::policy::ReleasePolicy;
 use crate::error::AppResult;
 use crate::i18n::tf;
 use crate::state::AppState;
@@ -59,9 +60,15 @@ struct NextStep {
 const NEXT_STEPS_IN_REVIEW: usize = 3;
 
 /// Where each of the person's own open drafts stands, as the next thing to do about it.
-async fn own_draft_steps(state: &AppState, mine: &[DraftRow]) -> AppResult<Vec<NextStep>> {
+async fn own_draft_steps(
+    state: &AppState,
+    policy: &ReleasePolicy,
+    mine: &[DraftRow],
+) -> AppResult<Vec<NextStep>> {
     let mut steps = Vec::new();
     let mut evaluated = 0;
+    let mut conn = None;
+    let now = state.clock.now();
     for d in mine {
         let href = format!("/drafts/{}", d.id);
         let text = match d.state.as_str() {
@@ -71,7 +78,11 @@ async fn own_draft_steps(state: &AppState, mine: &[DraftRow]) -> AppResult<Vec<N
             ),
             "in_review" if evaluated < NEXT_STEPS_IN_REVIEW => {
                 evaluated += 1;
-                let gate = draft_view::gate_summary(state, d).await?;
+                let conn = match &mut conn {
+                    Some(c) => c,
+                    None => conn.insert(state.pool.acquire().await?),
+                };
+                let gate = draft_view::gate_summary(conn, now, policy, d).await?;
                 // The author's own next move first (test send, preview), then what waits
                 // on others (approvals).
                 if gate.ready() {
@@ -108,7 +119,8 @@ async fn show(
     Flash(flash): Flash,
 ) -> AppResult<Response> {
     let roles = session.user.roles;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let policy = db::policy::get(&state.pool).await?;
+    let tz = policy.time_zone;
     let lines = |rows: Vec<DraftRow>| {
         rows.into_iter()
             .map(|d| DraftLine::new(d, tz))
@@ -128,7 +140,7 @@ async fn show(
     } else {
         Vec::new()
     };
-    let own_steps = own_draft_steps(&state, &mine_rows).await?;
+    let own_steps = own_draft_steps(&state, &policy, &mine_rows).await?;
     let mine = lines(mine_rows);
     let recent = if roles.marketer || roles.reviewer || roles.admin {
         lines(db::drafts::list(&state.pool, &DraftFilter::default(), 10, 0).await?)

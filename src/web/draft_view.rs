@@ -206,10 +206,15 @@ impl GateSummary {
     }
 }
 
-pub async fn gate_summary(state: &AppState, draft: &DraftRow) -> AppResult<GateSummary> {
-    let pool = &state.pool;
-    let policy = db::policy::get(pool).await?;
-    let row = db::drafts::revision(pool, draft.id, draft.current_revision)
+/// `policy` and the connection are the caller's, so a page summarizing several drafts
+/// reads them once.
+pub async fn gate_summary(
+    conn: &mut sqlx::SqliteConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &crate::domain::policy::ReleasePolicy,
+    draft: &DraftRow,
+) -> AppResult<GateSummary> {
+    let row = db::drafts::revision(&mut *conn, draft.id, draft.current_revision)
         .await?
         .ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!(
@@ -218,13 +223,10 @@ pub async fn gate_summary(state: &AppState, draft: &DraftRow) -> AppResult<GateS
             ))
         })?;
     let current = RevisionView::new(&row, policy.time_zone)?;
-    let now = state.clock.now();
-    let mut conn = pool.acquire().await?;
-    let facts = gate::collect(&mut conn, now, draft, &row, &current.content, &policy).await?;
-    drop(conn);
+    let facts = gate::collect(conn, now, draft, &row, &current.content, policy).await?;
     Ok(GateSummary {
         kind: current.content.kind(),
-        report: evaluate_without_confirmation(&facts, &row, &current, &policy, now),
+        report: evaluate_without_confirmation(&facts, &row, &current, policy, now),
         approvals: facts.status.approvers.len(),
         required: facts.status.required,
     })
