@@ -33,6 +33,15 @@ impl Rule {
             Rule::Confirmation => "Confirmation",
         }
     }
+
+    /// Whether a step scenario's activation checks this rule for each step (gate rules 1,
+    /// 2, 3 and 5): the scenario has its own impact preview, schedule and typed name.
+    pub fn checked_for_steps(self) -> bool {
+        matches!(
+            self,
+            Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
+        )
+    }
 }
 
 /// One test send of some revision, as the gate needs it.
@@ -264,6 +273,31 @@ mod tests {
     use chrono::{NaiveTime, TimeZone};
 
     use crate::domain::checks::Finding;
+
+    #[test]
+    fn a_step_is_checked_for_rules_1_2_3_and_5_only() {
+        let checked: Vec<Rule> = [
+            Rule::Approvals,
+            Rule::Objections,
+            Rule::TestSend,
+            Rule::Preview,
+            Rule::ContentChecks,
+            Rule::Schedule,
+            Rule::Confirmation,
+        ]
+        .into_iter()
+        .filter(|r| r.checked_for_steps())
+        .collect();
+        assert_eq!(
+            checked,
+            [
+                Rule::Approvals,
+                Rule::Objections,
+                Rule::TestSend,
+                Rule::ContentChecks
+            ]
+        );
+    }
 
     fn approved() -> ApprovalStatus {
         ApprovalStatus {

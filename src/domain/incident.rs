@@ -122,15 +122,23 @@ pub fn minutes_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to - from).num_minutes().max(0)
 }
 
-/// "2 h 05 min", "45 min": short durations as people read them.
-pub fn human_minutes(minutes: i64) -> String {
+/// A short duration split the way people read it: minutes under an hour, hours and
+/// minutes under two days, days and hours beyond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Minutes(i64),
+    HoursMinutes(i64, i64),
+    DaysHours(i64, i64),
+}
+
+pub fn span(minutes: i64) -> Span {
     let m = minutes.max(0);
     if m < 60 {
-        format!("{m} min")
+        Span::Minutes(m)
     } else if m < 48 * 60 {
-        format!("{} h {:02} min", m / 60, m % 60)
+        Span::HoursMinutes(m / 60, m % 60)
     } else {
-        format!("{} d {} h", m / (24 * 60), (m / 60) % 24)
+        Span::DaysHours(m / (24 * 60), (m / 60) % 24)
     }
 }
 
@@ -269,10 +277,10 @@ mod tests {
 
     #[test]
     fn durations_read_as_minutes_hours_or_days() {
-        assert_eq!(human_minutes(45), "45 min");
-        assert_eq!(human_minutes(125), "2 h 05 min");
-        assert_eq!(human_minutes(3 * 24 * 60 + 60), "3 d 1 h");
-        assert_eq!(human_minutes(-5), "0 min");
+        assert_eq!(span(45), Span::Minutes(45));
+        assert_eq!(span(125), Span::HoursMinutes(2, 5));
+        assert_eq!(span(3 * 24 * 60 + 60), Span::DaysHours(3, 1));
+        assert_eq!(span(-5), Span::Minutes(0));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 use crate::db::{self, audit::Actor, scenarios::StepRow};
 use crate::domain::FieldError;
 use crate::domain::audience::SegmentRules;
-use crate::domain::gate::{Confirmation, ReleaseFacts, Rule, evaluate};
+use crate::domain::gate::{Confirmation, ReleaseFacts, evaluate};
 use crate::domain::message::MessageInput;
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::scenario::{
@@ -408,12 +408,7 @@ pub async fn readiness(
     });
     let failing = report
         .failing()
-        .filter(|c| {
-            matches!(
-                c.rule,
-                Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
-            )
-        })
+        .filter(|c| c.rule.checked_for_steps())
         .map(|c| (c.rule.label().to_string(), c.reason.clone()))
         .collect();
     Ok((

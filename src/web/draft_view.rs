@@ -175,15 +175,9 @@ fn evaluate_without_confirmation(
     })
 }
 
-/// Whether `rule` stands between a draft of `kind` and its send. A step's activation
-/// checks approvals, objections, the test send and content checks
-/// (services::scenarios::readiness); its scenario has its own impact preview and schedule.
+/// Whether `rule` stands between a draft of `kind` and its send.
 fn counts_for(kind: DraftKind, rule: Rule) -> bool {
-    kind != DraftKind::Step
-        || matches!(
-            rule,
-            Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
-        )
+    kind != DraftKind::Step || rule.checked_for_steps()
 }
 
 /// Where a draft's current revision stands at the gate, without the rest of the page: what

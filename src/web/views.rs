@@ -20,16 +20,13 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 /// A short duration as people read it, in the request's language: `45 min`, `2 h 05 min`,
-/// `3 d 4 h` / `45分`, `2時間05分`, `3日4時間` (the thresholds of
-/// [`crate::domain::incident::human_minutes`]).
+/// `3 d 4 h` / `45分`, `2時間05分`, `3日4時間` (split by [`crate::domain::incident::span`]).
 pub fn duration(minutes: i64) -> String {
-    let m = minutes.max(0);
-    if m < 60 {
-        tf("{m} min", &[&m])
-    } else if m < 48 * 60 {
-        tf("{h} h {m} min", &[&(m / 60), &format!("{:02}", m % 60)])
-    } else {
-        tf("{d} d {h} h", &[&(m / (24 * 60)), &((m / 60) % 24)])
+    use crate::domain::incident::{Span, span};
+    match span(minutes) {
+        Span::Minutes(m) => tf("{m} min", &[&m]),
+        Span::HoursMinutes(h, m) => tf("{h} h {m} min", &[&h, &format!("{m:02}")]),
+        Span::DaysHours(d, h) => tf("{d} d {h} h", &[&d, &h]),
     }
 }
 
