@@ -83,6 +83,21 @@ pub async fn for_correction_draft(
     .await
 }
 
+/// Which of the given drafts (`json_ids`) correct an incident: `(draft id, incident id)`.
+pub async fn corrections_among(
+    ex: impl SqliteExecutor<'_>,
+    draft_ids: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT correction_draft_id AS "draft_id!: i64", id AS "id!: i64" FROM incidents
+           WHERE correction_draft_id IN (SELECT value FROM json_each(?1))"#,
+        draft_ids
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.draft_id, r.id)).collect())
+}
+
 /// Links the correction draft; false when the incident already has one.
 pub async fn set_correction_draft(
     ex: impl SqliteExecutor<'_>,

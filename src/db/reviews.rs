@@ -38,6 +38,25 @@ pub async fn insert(
     .await
 }
 
+/// All reviews of several drafts (`json_ids`), oldest first.
+pub async fn for_drafts(
+    ex: impl SqliteExecutor<'_>,
+    draft_ids: &str,
+) -> Result<Vec<ReviewRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ReviewRow,
+        r#"SELECT v.id AS "id!: i64", v.draft_id AS "draft_id!: i64",
+                  v.revision_number AS "revision_number!: i64", v.reviewer_id AS "reviewer_id!: i64",
+                  u.display_name AS reviewer_name, v.verdict, v.body,
+                  v.created_at AS "created_at: DateTime<Utc>"
+           FROM reviews v JOIN users u ON u.id = v.reviewer_id
+           WHERE v.draft_id IN (SELECT value FROM json_each(?1)) ORDER BY v.id"#,
+        draft_ids
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// All reviews of a draft, oldest first.
 pub async fn for_draft(
     ex: impl SqliteExecutor<'_>,

@@ -4,6 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
+use crate::db::users::UserRow;
+use crate::domain::roles::Roles;
+
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub user_id: i64,
@@ -43,6 +46,61 @@ pub async fn find(
     )
     .fetch_optional(ex)
     .await
+}
+
+/// A session with its user, the user's interface language and unread notifications:
+/// everything a request needs to know about who is asking, in one query.
+#[derive(Debug, Clone)]
+pub struct SignedInRow {
+    pub session: SessionRow,
+    pub user: UserRow,
+    pub language: Option<String>,
+    pub unread: i64,
+}
+
+pub async fn find_signed_in(
+    ex: impl SqliteExecutor<'_>,
+    token_hash: &str,
+) -> Result<Option<SignedInRow>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT s.created_at AS "session_created_at: DateTime<Utc>",
+                  s.last_seen_at AS "last_seen_at: DateTime<Utc>",
+                  u.id AS "id!: i64", u.username, u.display_name, u.password_hash,
+                  u.is_admin AS "is_admin: bool", u.is_marketer AS "is_marketer: bool",
+                  u.is_reviewer AS "is_reviewer: bool",
+                  u.disabled_at AS "disabled_at: DateTime<Utc>",
+                  u.created_at AS "created_at: DateTime<Utc>",
+                  u.language AS "language?: String",
+                  (SELECT COUNT(*) FROM notifications n
+                   WHERE n.user_id = u.id AND n.read_at IS NULL) AS "unread!: i64"
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = ?"#,
+        token_hash
+    )
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|r| SignedInRow {
+        session: SessionRow {
+            user_id: r.id,
+            created_at: r.session_created_at,
+            last_seen_at: r.last_seen_at,
+        },
+        user: UserRow {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            password_hash: r.password_hash,
+            roles: Roles {
+                admin: r.is_admin,
+                marketer: r.is_marketer,
+                reviewer: r.is_reviewer,
+            },
+            disabled_at: r.disabled_at,
+            created_at: r.created_at,
+        },
+        language: r.language,
+        unread: r.unread,
+    }))
 }
 
 pub async fn touch(

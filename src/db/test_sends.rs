@@ -98,6 +98,27 @@ pub async fn recipients(
     .await
 }
 
+/// The testers of every test send of one revision, in one read (the draft page groups them
+/// by `test_send_id`).
+pub async fn recipients_of_revision(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    revision_number: i64,
+) -> Result<Vec<RecipientRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RecipientRow,
+        r#"SELECT x.test_send_id AS "test_send_id!: i64", x.user_id, x.display_name, x.retry_key,
+                  x.status, x.error
+           FROM test_sends t JOIN test_send_recipients x ON x.test_send_id = t.id
+           WHERE t.draft_id = ? AND t.revision_number = ?
+           ORDER BY x.display_name, x.user_id"#,
+        draft_id,
+        revision_number
+    )
+    .fetch_all(ex)
+    .await
+}
+
 pub async fn find(
     ex: impl SqliteExecutor<'_>,
     id: i64,
@@ -134,6 +155,37 @@ pub async fn for_revision(
            WHERE t.draft_id = ? AND t.revision_number = ? ORDER BY t.id DESC"#,
         draft_id,
         revision_number
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// What the gate needs of a test send: the content it carried, for how many testers the
+/// provider accepted it, and who confirmed it arrived.
+pub struct TestSendOutcome {
+    pub draft_id: i64,
+    pub content_hash: String,
+    pub accepted: i64,
+    pub confirmed_by_name: Option<String>,
+}
+
+/// The test sends of the given revisions (`json_revisions` pairs), newest first, with their
+/// accepted counts: one read for the gate instead of one per test send.
+pub async fn outcomes_for_revisions(
+    ex: impl SqliteExecutor<'_>,
+    revisions: &str,
+) -> Result<Vec<TestSendOutcome>, sqlx::Error> {
+    sqlx::query_as!(
+        TestSendOutcome,
+        r#"SELECT t.draft_id AS "draft_id!: i64", t.content_hash,
+                  (SELECT COUNT(*) FROM test_send_recipients x
+                   WHERE x.test_send_id = t.id AND x.status = 'accepted') AS "accepted!: i64",
+                  c.display_name AS "confirmed_by_name?: String"
+           FROM json_each(?1) j
+           JOIN test_sends t ON t.draft_id = j.value ->> 0 AND t.revision_number = j.value ->> 1
+           LEFT JOIN users c ON c.id = t.confirmed_by
+           ORDER BY t.id DESC"#,
+        revisions
     )
     .fetch_all(ex)
     .await

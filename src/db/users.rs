@@ -219,21 +219,6 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-/// The interface language chosen by the user behind a session (by its token hash), if any.
-pub async fn language_for_session(
-    ex: impl SqliteExecutor<'_>,
-    token_hash: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT u.language AS "language?: String" FROM sessions s
-           JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"#,
-        token_hash
-    )
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.and_then(|r| r.language))
-}
-
 /// Stores the interface language a user picked (`ja` or `en`).
 pub async fn set_language(
     ex: impl SqliteExecutor<'_>,

@@ -189,38 +189,36 @@ pub struct ActiveSession {
     pub sandbox: bool,
     /// Unread notifications, for the count in the header.
     pub unread: i64,
+    /// The interface language the user picked (`ja`, `en`), `None` until they pick one.
+    pub language: Option<String>,
 }
 
-/// Resolves a cookie token. Expired sessions (idle or absolute) and sessions of disabled
-/// users are removed and yield `None`.
+/// Resolves a cookie token, in one read. Expired sessions (idle or absolute) and sessions
+/// of disabled users are removed and yield `None`.
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<ActiveSession>, AppError> {
     let now = state.clock.now();
     let token_hash = hash_token(token);
-    let Some(session) = db::sessions::find(&state.pool, &token_hash).await? else {
+    let Some(found) = db::sessions::find_signed_in(&state.pool, &token_hash).await? else {
         return Ok(None);
     };
+    let session = &found.session;
     let idle_expired = now - session.last_seen_at >= state.settings.session_idle;
     let absolute_expired = now - session.created_at >= state.settings.session_absolute;
-    let user = db::users::find(&state.pool, session.user_id).await?;
-    match user {
-        Some(user) if user.is_active() && !idle_expired && !absolute_expired => {
-            // Refresh at most once a minute: a page view should not always be a write.
-            if now - session.last_seen_at >= Duration::minutes(1) {
-                db::sessions::touch(&state.pool, &token_hash, now).await?;
-            }
-            let unread = db::notifications::unread_count(&state.pool, user.id).await?;
-            Ok(Some(ActiveSession {
-                token_hash,
-                unread,
-                user,
-                sandbox: state.provider.name() == "sandbox",
-            }))
-        }
-        _ => {
-            db::sessions::delete(&state.pool, &token_hash).await?;
-            Ok(None)
-        }
+    if !found.user.is_active() || idle_expired || absolute_expired {
+        db::sessions::delete(&state.pool, &token_hash).await?;
+        return Ok(None);
     }
+    // Refresh at most once a minute: a page view should not always be a write.
+    if now - session.last_seen_at >= Duration::minutes(1) {
+        db::sessions::touch(&state.pool, &token_hash, now).await?;
+    }
+    Ok(Some(ActiveSession {
+        token_hash,
+        unread: found.unread,
+        language: found.language,
+        user: found.user,
+        sandbox: state.provider.name() == "sandbox",
+    }))
 }
 
 pub async fn logout(state: &AppState, session: &ActiveSession) -> Result<(), AppError> {

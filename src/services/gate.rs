@@ -52,6 +52,13 @@ impl GateFacts {
     }
 }
 
+/// One draft whose gate is read: the draft, its current revision and that revision parsed.
+pub struct Subject<'a> {
+    pub draft: &'a DraftRow,
+    pub row: &'a RevisionRow,
+    pub content: &'a RevisionContent,
+}
+
 pub async fn collect(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
@@ -60,8 +67,95 @@ pub async fn collect(
     content: &RevisionContent,
     policy: &ReleasePolicy,
 ) -> AppResult<GateFacts> {
-    let reviews = db::reviews::for_draft(&mut *conn, draft.id).await?;
+    let subject = Subject {
+        draft,
+        row,
+        content,
+    };
+    let mut facts = collect_many(conn, now, policy, std::slice::from_ref(&subject)).await?;
+    Ok(facts.remove(0))
+}
+
+/// The gate facts of several drafts in the same number of reads as one (a page that
+/// summarizes drafts pays per page, not per draft), in the order of `subjects`.
+pub async fn collect_many(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    policy: &ReleasePolicy,
+    subjects: &[Subject<'_>],
+) -> AppResult<Vec<GateFacts>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = db::json_ids(subjects.iter().map(|s| s.draft.id));
+    let revisions = db::json_revisions(
+        subjects
+            .iter()
+            .map(|s| (s.draft.id, s.draft.current_revision)),
+    );
     let users = db::users::list(&mut *conn).await?;
+    let friends_now = db::friends::count_following(&mut *conn).await?;
+    let reviews = db::reviews::for_drafts(&mut *conn, &ids).await?;
+    let previews = db::previews::latest_for_revisions(&mut *conn, &revisions).await?;
+    let corrections = db::incidents::corrections_among(&mut *conn, &ids).await?;
+    let test_sends = db::test_sends::outcomes_for_revisions(&mut *conn, &revisions).await?;
+    Ok(subjects
+        .iter()
+        .map(|s| {
+            let id = s.draft.id;
+            assemble(
+                s,
+                now,
+                policy,
+                Read {
+                    users: users.clone(),
+                    friends_now,
+                    reviews: reviews
+                        .iter()
+                        .filter(|r| r.draft_id == id)
+                        .cloned()
+                        .collect(),
+                    latest_preview: previews.iter().find(|p| p.draft_id == id).cloned(),
+                    correction_of: corrections
+                        .iter()
+                        .find(|(draft, _)| *draft == id)
+                        .map(|(_, incident)| *incident),
+                    test_sends: test_sends
+                        .iter()
+                        .filter(|t| t.draft_id == id)
+                        .map(|t| TestSendFacts {
+                            content_hash: t.content_hash.clone(),
+                            accepted: t.accepted as usize,
+                            confirmed_by: t.confirmed_by_name.clone(),
+                        })
+                        .collect(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// What was read for one draft.
+struct Read {
+    users: Vec<UserRow>,
+    friends_now: i64,
+    reviews: Vec<db::reviews::ReviewRow>,
+    latest_preview: Option<PreviewRow>,
+    correction_of: Option<i64>,
+    test_sends: Vec<TestSendFacts>,
+}
+
+/// Turns what was read into the facts the gate decides on.
+fn assemble(s: &Subject<'_>, now: DateTime<Utc>, policy: &ReleasePolicy, read: Read) -> GateFacts {
+    let Read {
+        users,
+        friends_now,
+        reviews,
+        latest_preview,
+        correction_of,
+        test_sends,
+    } = read;
+    let (draft, row, content) = (s.draft, s.row, s.content);
     let records: Vec<ReviewRecord> = reviews
         .iter()
         .filter_map(|r| {
@@ -81,9 +175,6 @@ pub async fn collect(
             is_reviewer: u.roles.reviewer,
         })
         .collect();
-    let latest_preview =
-        db::previews::latest_for_revision(&mut *conn, draft.id, draft.current_revision).await?;
-    let friends_now = db::friends::count_following(&mut *conn).await?;
     let facts = latest_preview.as_ref().map(|p| PreviewFacts {
         content_hash: p.content_hash.clone(),
         taken_at: p.taken_at,
@@ -102,7 +193,6 @@ pub async fn collect(
     let recipients = latest_preview.as_ref().map(|p| p.recipient_count);
     // A correction of an incident goes through the same gate with its own, usually
     // smaller, number of approvals; its authors still never count.
-    let correction_of = db::incidents::for_correction_draft(&mut *conn, draft.id).await?;
     let status = approval_status(&ApprovalInput {
         required_approvals: if correction_of.is_some() {
             policy.correction_required_approvals
@@ -159,20 +249,7 @@ pub async fn collect(
     }
     findings.sort_by_key(|f| !f.is_error());
 
-    let mut test_sends = Vec::new();
-    for t in db::test_sends::for_revision(&mut *conn, draft.id, draft.current_revision).await? {
-        let accepted = db::test_sends::recipients(&mut *conn, t.id)
-            .await?
-            .iter()
-            .filter(|r| r.status == "accepted")
-            .count();
-        test_sends.push(TestSendFacts {
-            content_hash: t.content_hash,
-            accepted,
-            confirmed_by: t.confirmed_by_name,
-        });
-    }
-    Ok(GateFacts {
+    GateFacts {
         users,
         reviews,
         records,
@@ -183,5 +260,5 @@ pub async fn collect(
         findings,
         test_sends,
         correction_of,
-    })
+    }
 }

@@ -55,20 +55,28 @@ struct NextStep {
     href: String,
 }
 
-/// How many of the person's own drafts in review get their next move worked out; each
-/// costs one gate evaluation, and the newest matter most.
+/// How many of the person's own drafts in review get their next move worked out (the
+/// newest matter most); all of them are read together.
 const NEXT_STEPS_IN_REVIEW: usize = 3;
 
 /// Where each of the person's own open drafts stands, as the next thing to do about it.
 async fn own_draft_steps(
-    state: &AppState,
+    conn: &mut sqlx::SqliteConnection,
+    now: chrono::DateTime<chrono::Utc>,
     policy: &ReleasePolicy,
     mine: &[DraftRow],
 ) -> AppResult<Vec<NextStep>> {
+    let in_review: Vec<&DraftRow> = mine
+        .iter()
+        .filter(|d| d.state == "in_review")
+        .take(NEXT_STEPS_IN_REVIEW)
+        .collect();
+    let summaries = if in_review.is_empty() {
+        Vec::new()
+    } else {
+        draft_view::gate_summaries(conn, now, policy, &in_review).await?
+    };
     let mut steps = Vec::new();
-    let mut evaluated = 0;
-    let mut conn = None;
-    let now = state.clock.now();
     for d in mine {
         let href = format!("/drafts/{}", d.id);
         let text = match d.state.as_str() {
@@ -76,13 +84,14 @@ async fn own_draft_steps(
                 "Your draft “{title}” is not submitted for review yet",
                 &[&d.title],
             ),
-            "in_review" if evaluated < NEXT_STEPS_IN_REVIEW => {
-                evaluated += 1;
-                let conn = match &mut conn {
-                    Some(c) => c,
-                    None => conn.insert(state.pool.acquire().await?),
+            "in_review" => {
+                let Some(gate) = in_review
+                    .iter()
+                    .position(|r| r.id == d.id)
+                    .map(|i| &summaries[i])
+                else {
+                    continue;
                 };
-                let gate = draft_view::gate_summary(conn, now, policy, d).await?;
                 // The author's own next move first (test send, preview), then what waits
                 // on others (approvals).
                 if gate.ready() {
@@ -119,7 +128,11 @@ async fn show(
     Flash(flash): Flash,
 ) -> AppResult<Response> {
     let roles = session.user.roles;
-    let policy = db::policy::get(&state.pool).await?;
+    let now = state.clock.now();
+    // One connection for the whole page: each checkout from the pool costs a hand-off.
+    let mut conn = state.pool.acquire().await?;
+    let conn = &mut *conn;
+    let policy = db::policy::get(&mut *conn).await?;
     let tz = policy.time_zone;
     let lines = |rows: Vec<DraftRow>| {
         rows.into_iter()
@@ -127,7 +140,7 @@ async fn show(
             .collect::<Vec<_>>()
     };
     let waiting = if roles.reviewer {
-        lines(db::drafts::waiting_for_review_by(&state.pool, session.user.id, 20).await?)
+        lines(db::drafts::waiting_for_review_by(&mut *conn, session.user.id, 20).await?)
     } else {
         Vec::new()
     };
@@ -136,20 +149,19 @@ async fn show(
             author_id: Some(session.user.id),
             ..DraftFilter::default()
         };
-        db::drafts::list(&state.pool, &filter, 10, 0).await?
+        db::drafts::list(&mut *conn, &filter, 10, 0).await?
     } else {
         Vec::new()
     };
-    let own_steps = own_draft_steps(&state, &policy, &mine_rows).await?;
+    let own_steps = own_draft_steps(conn, now, &policy, &mine_rows).await?;
     let mine = lines(mine_rows);
     let recent = if roles.marketer || roles.reviewer || roles.admin {
-        lines(db::drafts::list(&state.pool, &DraftFilter::default(), 10, 0).await?)
+        lines(db::drafts::list(&mut *conn, &DraftFilter::default(), 10, 0).await?)
     } else {
         Vec::new()
     };
     let corrections = if roles.reviewer || roles.marketer {
-        let now = state.clock.now();
-        db::incidents::pending_corrections(&state.pool)
+        db::incidents::pending_corrections(&mut *conn)
             .await?
             .into_iter()
             .map(|c| PinnedCorrection {

@@ -130,23 +130,25 @@ pub struct CorrectionBanner {
     pub recipients: i64,
 }
 
-async fn correction_banner(state: &AppState, draft_id: i64) -> AppResult<Option<CorrectionBanner>> {
-    let pool = &state.pool;
-    let Some(incident_id) = db::incidents::for_correction_draft(pool, draft_id).await? else {
+async fn correction_banner(
+    conn: &mut sqlx::SqliteConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    incident_id: Option<i64>,
+) -> AppResult<Option<CorrectionBanner>> {
+    let Some(incident_id) = incident_id else {
         return Ok(None);
     };
-    let Some(i) = db::incidents::find(pool, incident_id).await? else {
+    let Some(i) = db::incidents::find(&mut *conn, incident_id).await? else {
         return Ok(None);
     };
-    let Some(release) = db::releases::find(pool, i.release_id).await? else {
+    let Some(release) = db::releases::find(&mut *conn, i.release_id).await? else {
         return Ok(None);
     };
     let sent = crate::services::incidents::sent_at(&release);
     Ok(Some(CorrectionBanner {
         incident_id,
         since_mistake: crate::web::views::duration(crate::domain::incident::minutes_between(
-            sent,
-            state.clock.now(),
+            sent, now,
         )),
         recipients: release.recipients,
     }))
@@ -200,41 +202,61 @@ impl GateSummary {
     }
 }
 
-/// `policy` and the connection are the caller's, so a page summarizing several drafts
-/// reads them once.
-pub async fn gate_summary(
+/// Where each of `drafts` stands at the gate, in their order: one read of each kind for all
+/// of them, on the caller's connection, with the caller's policy.
+pub async fn gate_summaries(
     conn: &mut sqlx::SqliteConnection,
     now: chrono::DateTime<chrono::Utc>,
     policy: &crate::domain::policy::ReleasePolicy,
-    draft: &DraftRow,
-) -> AppResult<GateSummary> {
-    let row = db::drafts::revision(&mut *conn, draft.id, draft.current_revision)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "draft {} lost its current revision",
-                draft.id
-            ))
-        })?;
-    let current = RevisionView::new(&row, policy.time_zone)?;
-    let facts = gate::collect(conn, now, draft, &row, &current.content, policy).await?;
-    Ok(GateSummary {
-        kind: current.content.kind(),
-        report: evaluate_without_confirmation(&facts, &row, &current, policy, now),
-        approvals: facts.status.approvers.len(),
-        required: facts.status.required,
-    })
+    drafts: &[&DraftRow],
+) -> AppResult<Vec<GateSummary>> {
+    let rows = db::drafts::revisions_of(
+        &mut *conn,
+        &db::json_revisions(drafts.iter().map(|d| (d.id, d.current_revision))),
+    )
+    .await?;
+    let mut current = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let row = rows
+            .iter()
+            .find(|r| r.draft_id == d.id && r.number == d.current_revision)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("draft {} lost its current revision", d.id))
+            })?;
+        current.push((*d, row, RevisionView::new(row, policy.time_zone)?));
+    }
+    let subjects: Vec<gate::Subject<'_>> = current
+        .iter()
+        .map(|(draft, row, view)| gate::Subject {
+            draft,
+            row,
+            content: &view.content,
+        })
+        .collect();
+    let facts = gate::collect_many(conn, now, policy, &subjects).await?;
+    Ok(current
+        .iter()
+        .zip(facts)
+        .map(|((_, row, view), facts)| GateSummary {
+            kind: view.content.kind(),
+            report: evaluate_without_confirmation(&facts, row, view, policy, now),
+            approvals: facts.status.approvers.len(),
+            required: facts.status.required,
+        })
+        .collect())
 }
 
 pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> AppResult<DraftView> {
-    let pool = &state.pool;
-    let draft = db::drafts::find(pool, draft_id)
+    // One connection for the whole page: each checkout from the pool costs a hand-off.
+    let mut conn = state.pool.acquire().await?;
+    let conn = &mut *conn;
+    let draft = db::drafts::find(&mut *conn, draft_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let draft_state = crate::services::drafts::state_of(&draft)?;
-    let policy = db::policy::get(pool).await?;
+    let policy = db::policy::get(&mut *conn).await?;
     let tz = policy.time_zone;
-    let row = db::drafts::revision(pool, draft_id, draft.current_revision)
+    let row = db::drafts::revision(&mut *conn, draft_id, draft.current_revision)
         .await?
         .ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!(
@@ -243,9 +265,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         })?;
     let current = RevisionView::new(&row, tz)?;
     let now = state.clock.now();
-    let mut conn = pool.acquire().await?;
-    let facts = gate::collect(&mut conn, now, &draft, &row, &current.content, &policy).await?;
-    drop(conn);
+    let facts = gate::collect(&mut *conn, now, &draft, &row, &current.content, &policy).await?;
     let gate = facts.preview.clone();
     let latest = facts.latest_preview.clone();
     let recipients = latest.as_ref().map(|p| p.recipient_count);
@@ -282,7 +302,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         problem: schedule_problem(current.content.send_at(), now, policy.quiet_hours, tz),
     };
 
-    let revisions = db::drafts::revisions(pool, draft_id).await?;
+    let revisions = db::drafts::revisions(&mut *conn, draft_id).await?;
     let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, TimelineEntry)> = revisions
         .iter()
         .map(|r| {
@@ -360,10 +380,14 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     // Gate rule 3: a confirmed test send of this exact content that a phone accepted.
     let mut test_sends = Vec::new();
     let mut confirmed_test: Option<String> = None;
-    for t in db::test_sends::for_revision(pool, draft_id, draft.current_revision).await? {
-        let results: Vec<TesterResult> = db::test_sends::recipients(pool, t.id)
-            .await?
-            .into_iter()
+    let testers_reached =
+        db::test_sends::recipients_of_revision(&mut *conn, draft_id, draft.current_revision)
+            .await?;
+    for t in db::test_sends::for_revision(&mut *conn, draft_id, draft.current_revision).await? {
+        let results: Vec<TesterResult> = testers_reached
+            .iter()
+            .filter(|r| r.test_send_id == t.id)
+            .cloned()
             .map(|r| TesterResult {
                 name: r.display_name,
                 user_id: r.user_id,
@@ -397,7 +421,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             any_accepted,
         });
     }
-    let testers = db::friends::testers(pool)
+    let testers = db::friends::testers(&mut *conn)
         .await?
         .iter()
         .filter(|t| !t.blocked)
@@ -445,8 +469,8 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         recipients,
     };
     Ok(DraftView {
-        correction: correction_banner(state, draft_id).await?,
-        release: db::releases::live_for_draft(pool, draft_id).await?,
+        correction: correction_banner(&mut *conn, now, facts.correction_of).await?,
+        release: db::releases::live_for_draft(&mut *conn, draft_id).await?,
         can_duplicate: may_write,
         ready,
         ready_text,
@@ -465,7 +489,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         preview,
         can_preview: may_write && !draft_state.is_read_only() && !is_step,
         scenario: if is_step {
-            db::scenarios::scenario_of_draft(pool, draft_id).await?
+            db::scenarios::scenario_of_draft(&mut *conn, draft_id).await?
         } else {
             None
         },

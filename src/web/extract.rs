@@ -1,10 +1,13 @@
 //! Request extractors: the signed-in user (every protected handler takes one, and asks it
-//! for a permission), the client address, and the flash message.
+//! for a permission), the client address, and the flash message; and the middleware that
+//! reads the session once per request for all of them.
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum_extra::extract::CookieJar;
 
 use crate::domain::roles::Permission;
@@ -65,12 +68,41 @@ impl FromRequestParts<AppState> for OptionalUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(ResolvedSession(session)) = parts.extensions.get::<ResolvedSession>() {
+            return Ok(OptionalUser(session.clone()));
+        }
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Ok(OptionalUser(None));
         };
         Ok(OptionalUser(auth::resolve(state, cookie.value()).await?))
     }
+}
+
+/// The session behind this request's cookie, as [`resolve_session`] found it.
+#[derive(Clone)]
+pub struct ResolvedSession(pub Option<ActiveSession>);
+
+/// Reads the session once, before everything else: the language middleware needs the
+/// user's stored language, the page its user and unread count. A failed read is left to the
+/// extractors, which read again and answer with the error page.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let resolved = match jar.get(SESSION_COOKIE) {
+        None => Some(None),
+        Some(cookie) => auth::resolve(&state, cookie.value())
+            .await
+            .inspect_err(|e| tracing::warn!(error = ?e, "could not read the session"))
+            .ok(),
+    };
+    if let Some(session) = resolved {
+        request.extensions_mut().insert(ResolvedSession(session));
+    }
+    next.run(request).await
 }
 
 /// The peer address of the connection (the server is meant to be reached directly or

@@ -8,8 +8,8 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -20,28 +20,23 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LANG_COOKIE, Lang};
 use crate::services;
-use crate::services::auth::{SESSION_COOKIE, hash_token};
 use crate::state::AppState;
-use crate::web::extract::OptionalUser;
+use crate::web::extract::{OptionalUser, ResolvedSession};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/language", post(switch))
 }
 
 /// The language of this request, from the stored user choice, cookie and browser.
-async fn resolve(state: &AppState, headers: &HeaderMap) -> Lang {
+fn resolve(request: &Request) -> Lang {
+    let headers = request.headers();
     let jar = CookieJar::from_headers(headers);
-    let user = match jar.get(SESSION_COOKIE) {
-        Some(c) => db::users::language_for_session(&state.pool, &hash_token(c.value()))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "could not read the user's language");
-                None
-            })
-            .as_deref()
-            .and_then(Lang::parse),
-        None => None,
-    };
+    let user = request
+        .extensions()
+        .get::<ResolvedSession>()
+        .and_then(|s| s.0.as_ref())
+        .and_then(|s| s.language.as_deref())
+        .and_then(Lang::parse);
     let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     i18n::negotiate(user, jar.get(LANG_COOKIE).map(|c| c.value()), accept)
 }
@@ -65,7 +60,7 @@ pub fn current_path() -> String {
 }
 
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let lang = resolve(&state, request.headers()).await;
+    let lang = resolve(&request);
     // A page rendered by a POST (a form with errors) cannot be fetched again by a GET.
     let path = match request.method() {
         &axum::http::Method::GET => request.uri().path_and_query().map(|p| p.to_string()),

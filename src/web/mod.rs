@@ -90,5 +90,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             language::middleware,
         ))
+        // The session is read once, before the language (a user's stored choice wins).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            extract::resolve_session,
+        ))
         .with_state(state)
 }

@@ -404,3 +404,43 @@ async fn submitting_twice_is_refused_and_withdrawing_returns_to_draft() {
         ["draft.submitted", "draft.withdrawn"]
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_reads_each_of_several_drafts_in_review_at_its_own_gate() {
+    let app = TestApp::spawn().await;
+    // "Winter sale": approved twice, tested, previewed: ready.
+    let (client, _) = crate::releases::ready(&app, 3, false).await;
+    // "Spring sale": submitted, nothing else.
+    let spring = app.create_draft(&client, "Spring sale", &["Hi"]).await;
+    app.post(&client, &format!("/drafts/{spring}/submit"), &[])
+        .await;
+    // "Autumn sale": tested and previewed, not approved yet.
+    let autumn = app.create_draft(&client, "Autumn sale", &["Later"]).await;
+    app.post(&client, &format!("/drafts/{autumn}/submit"), &[])
+        .await;
+    app.post(&client, &format!("/drafts/{autumn}/test-sends"), &[])
+        .await;
+    app.post(
+        &client,
+        &format!("/drafts/{autumn}/test-sends/2/confirm"),
+        &[],
+    )
+    .await;
+    let r = app
+        .post(&client, &format!("/drafts/{autumn}/previews"), &[])
+        .await;
+    app.post(&client, &format!("{}/acknowledge", location(&r)), &[])
+        .await;
+
+    let doc = html(app.get(&client, "/").await).await;
+    let mut steps = texts(&doc, "#next-steps li");
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            "Your draft “Autumn sale” has 0 of 2 approvals",
+            "Your draft “Spring sale” needs a test send",
+            "Your draft “Winter sale” is ready to release",
+        ]
+    );
+}
