@@ -13,8 +13,11 @@
 //! 5. prints p50 / p99 per page and the server's RSS, then stops the server.
 //!
 //! Run with `cargo bench --bench pages`. `SENDGATE_BENCH_SECONDS` (default 10) sets the time
-//! per page, `SENDGATE_BENCH_DRAFTS` / `SENDGATE_BENCH_EVENTS` the sizes. All traffic goes
-//! to 127.0.0.1.
+//! per page, `SENDGATE_BENCH_DRAFTS` / `SENDGATE_BENCH_EVENTS` the sizes,
+//! `SENDGATE_BENCH_ONLY` picks pages by name, `SENDGATE_BENCH_BINARY` reuses a built binary,
+//! `SENDGATE_BENCH_DB` keeps the seeded database at that path, `SENDGATE_BENCH_PATH` measures
+//! another page instead.
+//! All traffic goes to 127.0.0.1.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -210,19 +213,9 @@ impl Server {
             .unwrap_or(f64::NAN)
     }
 
-    /// CPU time the server has used so far (user + system), from `/proc/<pid>/stat`.
+    /// CPU time the server has used so far.
     fn cpu(&self) -> Duration {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let f: Vec<u64> = rest
-            .split_whitespace()
-            .map(|x| x.parse().unwrap_or(0))
-            .collect();
-        let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-        // USER_HZ is 100 on Linux.
-        Duration::from_millis(ticks * 10)
+        cpu_of(&self.child.id().to_string())
     }
 
     fn rss_mb(&self) -> f64 {
@@ -239,6 +232,20 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`.
+fn cpu_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
 }
 
 async fn start(binary: &Path, database: &Path) -> Server {
@@ -361,7 +368,11 @@ async fn main() -> anyhow::Result<()> {
     let binary = build_release_binary();
 
     let dir = tempfile::tempdir()?;
-    let database = dir.path().join("pages.db");
+    // `SENDGATE_BENCH_DB=path` keeps the seeded database there (for EXPLAIN and profiling).
+    let database = std::env::var_os("SENDGATE_BENCH_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("pages.db"));
+    let _ = std::fs::remove_file(&database);
     let started = Instant::now();
     let seeded = seed(&database, n_drafts, n_events).await?;
     println!(
@@ -380,26 +391,39 @@ async fn main() -> anyhow::Result<()> {
         "{CLIENTS} concurrent clients, {seconds} s per page (targets: p99 < 20 ms, RSS < 100 MB)"
     );
     println!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10}  RSS MB",
-        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req"
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}  RSS MB",
+        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req", "driver ms"
     );
-    let pages = [
+    let mut pages = vec![
         ("dashboard", "/".to_string()),
         ("draft page", format!("/drafts/{}", seeded.draft_id)),
         ("audit page", "/audit".to_string()),
     ];
+    // `SENDGATE_BENCH_PATH=/notifications` measures another page the same way (a baseline).
+    if let Ok(path) = std::env::var("SENDGATE_BENCH_PATH") {
+        pages = vec![("other", path)];
+    }
+    // `SENDGATE_BENCH_ONLY=audit` runs the pages whose name contains the word (for profiling
+    // one page with `perf record -p <pid>`).
+    let only = std::env::var("SENDGATE_BENCH_ONLY").unwrap_or_default();
     let mut all_ok = true;
-    for (name, path) in &pages {
+    for (name, path) in pages
+        .iter()
+        .filter(|(name, _)| name.contains(only.as_str()))
+    {
         // One warm-up pass so the first request's cache misses are not the p99.
         hammer(&server, &cookie, path, 1).await;
         let cpu_before = server.cpu();
+        let driver_before = cpu_of("self");
         let r = hammer(&server, &cookie, path, seconds).await;
         let cpu_per_request =
             (server.cpu() - cpu_before).as_secs_f64() * 1000.0 / r.requests as f64;
+        let driver_per_request =
+            (cpu_of("self") - driver_before).as_secs_f64() * 1000.0 / r.requests as f64;
         let ok = r.p99 < Duration::from_millis(20);
         all_ok &= ok;
         println!(
-            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3}  {:.1}  {}",
+            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3} {:>10.3}  {:.1}  {}",
             format!("{name} {path}"),
             r.requests,
             r.requests as f64 / seconds as f64,
@@ -407,6 +431,7 @@ async fn main() -> anyhow::Result<()> {
             ms(r.p99),
             ms(r.max),
             cpu_per_request,
+            driver_per_request,
             server.rss_mb(),
             if ok { "ok" } else { "MISSES 20 ms p99" }
         );

@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: rows are built on SQLite's connection threads and
+/// freed on tokio's, and glibc's per-thread arenas turn that into lock contention (a `perf`
+/// profile of the page benchmark showed malloc and its locks as the largest cost after
+/// thread wake-ups).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
