@@ -243,7 +243,7 @@ pub async fn waiting_for_review_by(
                  SELECT 1 FROM reviews v
                  WHERE v.draft_id = d.id AND v.revision_number = d.current_revision
                    AND v.reviewer_id = ?1 AND v.verdict IN ('approve', 'request_changes'))
-           ORDER BY d.updated_at
+           ORDER BY d.updated_at, d.id
            LIMIT ?2"#,
         user_id,
         limit

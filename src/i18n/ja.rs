@@ -25,6 +25,11 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{n} drafts wait for your review",
         "{n}件の下書きがあなたのレビューを待っています",
     ),
+    (
+        "More than {n} drafts wait for your review",
+        "{n}件を超える下書きがあなたのレビューを待っています",
+    ),
+    ("All drafts in review", "レビュー中のすべての下書き"),
     ("← Users", "← ユーザー"),
     ("New user", "新しいユーザー"),
     (

@@ -35,7 +35,10 @@ struct DashboardPage {
     is_reviewer: bool,
     /// What needs this person next, in words, most urgent first.
     next_steps: Vec<NextStep>,
+    /// The oldest drafts waiting for this reviewer, at most [`WAITING_SHOWN`].
     waiting: Vec<DraftLine>,
+    /// More than [`WAITING_SHOWN`] wait.
+    waiting_more: bool,
     mine: Vec<DraftLine>,
     recent: Vec<DraftLine>,
     /// Correction drafts not sent yet, pinned on top until they are.
@@ -54,6 +57,10 @@ struct NextStep {
     text: String,
     href: String,
 }
+
+/// How many drafts waiting for review the dashboard lists, oldest first; the drafts list
+/// has them all.
+const WAITING_SHOWN: i64 = 10;
 
 /// How many of the person's own drafts in review get their next move worked out (the
 /// newest matter most); all of them are read together.
@@ -139,11 +146,17 @@ async fn show(
             .map(|d| DraftLine::new(d, tz))
             .collect::<Vec<_>>()
     };
-    let waiting = if roles.reviewer {
-        lines(db::drafts::waiting_for_review_by(&mut *conn, session.user.id, 20).await?)
+    // One more than is shown, to know whether there are more.
+    let mut waiting = if roles.reviewer {
+        lines(
+            db::drafts::waiting_for_review_by(&mut *conn, session.user.id, WAITING_SHOWN + 1)
+                .await?,
+        )
     } else {
         Vec::new()
     };
+    let waiting_more = waiting.len() as i64 > WAITING_SHOWN;
+    waiting.truncate(WAITING_SHOWN as usize);
     let mine_rows = if roles.marketer {
         let filter = DraftFilter {
             author_id: Some(session.user.id),
@@ -180,6 +193,10 @@ async fn show(
     let mut next_steps = Vec::new();
     match waiting.len() {
         0 => {}
+        n if waiting_more => next_steps.push(NextStep {
+            text: tf("More than {n} drafts wait for your review", &[&n]),
+            href: "#waiting-for-review".into(),
+        }),
         1 => next_steps.push(NextStep {
             text: tf("1 draft waits for your review", &[]),
             href: format!("/drafts/{}", waiting[0].id),
@@ -198,6 +215,7 @@ async fn show(
         is_reviewer: roles.reviewer,
         next_steps,
         waiting,
+        waiting_more,
         mine,
         recent,
     }))

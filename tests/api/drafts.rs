@@ -444,3 +444,36 @@ async fn the_dashboard_reads_each_of_several_drafts_in_review_at_its_own_gate() 
         ]
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_with_many_drafts_waiting_sees_the_oldest_ten_and_that_there_are_more() {
+    let app = TestApp::spawn().await;
+    let client = marketer(&app).await;
+    for i in 1..=11 {
+        let d = app
+            .create_draft(&client, &format!("Sale {i}"), &["Hello"])
+            .await;
+        app.post(&client, &format!("/drafts/{d}/submit"), &[]).await;
+    }
+    let r = app.create_user("rei", "reviewer").await;
+    let reviewer = app.signed_in(&r).await;
+    let doc = html(app.get(&reviewer, "/").await).await;
+    assert_eq!(
+        texts(&doc, "#next-steps li"),
+        ["More than 10 drafts wait for your review"]
+    );
+    assert_eq!(
+        text(&doc, "#waiting-for-review h2"),
+        "Waiting for your review (10+)"
+    );
+    let titles = texts(&doc, "#waiting-for-review .draft-lines li a");
+    assert!(titles.iter().any(|t| t == "Sale 1"), "{titles:?}");
+    assert!(!titles.iter().any(|t| t == "Sale 11"), "{titles:?}");
+    let all = doc
+        .select(
+            &scraper::Selector::parse("#waiting-for-review a[href='/drafts?state=in_review']")
+                .unwrap(),
+        )
+        .count();
+    assert_eq!(all, 1);
+}
