@@ -160,23 +160,9 @@ pub async fn latest_for_revision(
     draft_id: i64,
     revision_number: i64,
 ) -> Result<Option<PreviewRow>, sqlx::Error> {
-    sqlx::query_as!(
-        PreviewRow,
-        r#"SELECT p.id AS "id!: i64", p.draft_id AS "draft_id!: i64", p.revision_number AS "revision_number!: i64",
-                  p.content_hash, p.kind, p.recipient_count AS "recipient_count!: i64",
-                  p.friend_count AS "friend_count!: i64", p.snapshot_hash,
-                  p.quota_limit AS "quota_limit: i64", p.quota_used AS "quota_used: i64", p.sample,
-                  t.display_name AS taken_by_name, p.taken_at AS "taken_at: DateTime<Utc>",
-                  a.display_name AS "acknowledged_by_name?: String",
-                  p.acknowledged_at AS "acknowledged_at: DateTime<Utc>"
-           FROM previews p JOIN users t ON t.id = p.taken_by LEFT JOIN users a ON a.id = p.acknowledged_by
-           WHERE p.draft_id = ? AND p.revision_number = ?
-           ORDER BY p.id DESC LIMIT 1"#,
-        draft_id,
-        revision_number
-    )
-    .fetch_optional(ex)
-    .await
+    let mut rows =
+        latest_for_revisions(ex, &super::json_revisions([(draft_id, revision_number)])).await?;
+    Ok(rows.pop())
 }
 
 /// The snapshot's user ids from `first` to `last` inclusive, in order: one delivery batch.

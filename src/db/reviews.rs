@@ -62,16 +62,5 @@ pub async fn for_draft(
     ex: impl SqliteExecutor<'_>,
     draft_id: i64,
 ) -> Result<Vec<ReviewRow>, sqlx::Error> {
-    sqlx::query_as!(
-        ReviewRow,
-        r#"SELECT v.id AS "id!: i64", v.draft_id AS "draft_id!: i64",
-                  v.revision_number AS "revision_number!: i64", v.reviewer_id AS "reviewer_id!: i64",
-                  u.display_name AS reviewer_name, v.verdict, v.body,
-                  v.created_at AS "created_at: DateTime<Utc>"
-           FROM reviews v JOIN users u ON u.id = v.reviewer_id
-           WHERE v.draft_id = ? ORDER BY v.id"#,
-        draft_id
-    )
-    .fetch_all(ex)
-    .await
+    for_drafts(ex, &super::json_ids([draft_id])).await
 }
