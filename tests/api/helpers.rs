@@ -425,3 +425,44 @@ impl TestApp {
             .expect("dispatch step")
     }
 }
+
+/// The form a careful person submits on a confirmation page (release, activation): every
+/// acknowledgement box ticked, the warning read, `typed` in the `typed_field` box.
+pub fn acknowledged_form(page: &Html, typed_field: &str, typed: &str) -> Vec<(String, String)> {
+    let sel = scraper::Selector::parse("input[name=ack]").unwrap();
+    let mut form: Vec<(String, String)> = page
+        .select(&sel)
+        .map(|i| {
+            (
+                "ack".to_string(),
+                i.value().attr("value").unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    form.push((typed_field.into(), typed.into()));
+    form.push(("read_warning".into(), "on".into()));
+    form
+}
+
+impl TestApp {
+    /// A test send of the draft's current revision, and its confirmation, as `client`.
+    pub async fn confirmed_test_send(&self, client: &Client, draft: i64) {
+        let r = self
+            .post(client, &format!("/drafts/{draft}/test-sends"), &[])
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+        let t: i64 = sqlx::query_scalar("SELECT MAX(id) FROM test_sends WHERE draft_id = ?")
+            .bind(draft)
+            .fetch_one(self.pool())
+            .await
+            .unwrap();
+        let r = self
+            .post(
+                client,
+                &format!("/drafts/{draft}/test-sends/{t}/confirm"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    }
+}

@@ -6,6 +6,7 @@ use chrono::Duration;
 use reqwest::{Client, StatusCode};
 
 use crate::helpers::*;
+use crate::releases::release;
 
 /// Ten friends, the odd ones tagged vip (1 and 3 are testers), a "VIP" segment and a
 /// second segment, a marketer (mika) and two reviewers (rei, ren), all signed in.
@@ -57,44 +58,13 @@ pub fn segment_form(title: &str, text: &str, segment: &str) -> Vec<(String, Stri
 
 /// Test send + confirmation, then preview + acknowledgement, of the current revision.
 pub async fn test_and_preview(app: &TestApp, c: &Client, draft: i64) -> reqwest::Response {
-    let r = app
-        .post(c, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let t: i64 = sqlx::query_scalar("SELECT MAX(id) FROM test_sends WHERE draft_id = ?")
-        .bind(draft)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    let r = app
-        .post(c, &format!("/drafts/{draft}/test-sends/{t}/confirm"), &[])
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.confirmed_test_send(c, draft).await;
     let r = app.post(c, &format!("/drafts/{draft}/previews"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let preview = location(&r);
     let ack = app.post(c, &format!("{preview}/acknowledge"), &[]).await;
     assert_eq!(ack.status(), StatusCode::SEE_OTHER);
     r
-}
-
-/// Releases as a person would: every warning ticked, the warning read, the phrase typed.
-pub async fn release(app: &TestApp, c: &Client, draft: i64, phrase: &str) -> reqwest::Response {
-    let page = html(app.get(c, &format!("/drafts/{draft}/release")).await).await;
-    let sel = scraper::Selector::parse("input[name=ack]").unwrap();
-    let mut form: Vec<(String, String)> = page
-        .select(&sel)
-        .map(|i| {
-            (
-                "ack".into(),
-                i.value().attr("value").unwrap_or_default().into(),
-            )
-        })
-        .collect();
-    form.push(("typed_phrase".into(), phrase.into()));
-    form.push(("read_warning".into(), "on".into()));
-    app.post_owned(c, &format!("/drafts/{draft}/release"), &form)
-        .await
 }
 
 /// A segment send to the five vip friends, approved by rei and ren, released and sent.

@@ -79,18 +79,7 @@ pub async fn release(
     phrase: &str,
 ) -> reqwest::Response {
     let page = html(app.get(client, &format!("/drafts/{draft}/release")).await).await;
-    let sel = scraper::Selector::parse("input[name=ack]").unwrap();
-    let mut form: Vec<(String, String)> = page
-        .select(&sel)
-        .map(|i| {
-            (
-                "ack".to_string(),
-                i.value().attr("value").unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    form.push(("typed_phrase".into(), phrase.into()));
-    form.push(("read_warning".into(), "on".into()));
+    let form = acknowledged_form(&page, "typed_phrase", phrase);
     app.post_owned(client, &format!("/drafts/{draft}/release"), &form)
         .await
 }

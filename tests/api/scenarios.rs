@@ -103,23 +103,7 @@ impl World {
     }
 
     async fn test_send(&self, app: &TestApp, draft: i64) {
-        let r = app
-            .post(&self.marketer, &format!("/drafts/{draft}/test-sends"), &[])
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let t: i64 = sqlx::query_scalar("SELECT MAX(id) FROM test_sends WHERE draft_id = ?")
-            .bind(draft)
-            .fetch_one(app.pool())
-            .await
-            .unwrap();
-        let r = app
-            .post(
-                &self.marketer,
-                &format!("/drafts/{draft}/test-sends/{t}/confirm"),
-                &[],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        app.confirmed_test_send(&self.marketer, draft).await;
     }
 
     /// Two approvals and a confirmed test send of the draft's revision.
@@ -156,18 +140,7 @@ impl World {
                 .await,
         )
         .await;
-        let sel = scraper::Selector::parse("input[name=ack]").unwrap();
-        let mut form: Vec<(String, String)> = page
-            .select(&sel)
-            .map(|i| {
-                (
-                    "ack".to_string(),
-                    i.value().attr("value").unwrap().to_string(),
-                )
-            })
-            .collect();
-        form.push(("typed_name".into(), typed.into()));
-        form.push(("read_warning".into(), "on".into()));
+        let form = acknowledged_form(&page, "typed_name", typed);
         app.post_owned(&self.marketer, &format!("/scenarios/{s}/activate"), &form)
             .await
     }
