@@ -163,97 +163,26 @@ fn check(rule: Rule, problem: Option<String>, fine: impl Into<String>) -> Check 
 }
 
 pub fn evaluate(f: &ReleaseFacts<'_>) -> GateReport {
-    let mut checks = Vec::new();
-    let a = f.approval;
-    checks.push(check(
-        Rule::Approvals,
-        (!a.is_approved() || a.approvers.len() < a.required).then(|| {
-            format!(
-                "{} of {} approvals of this exact revision by reviewers other than its authors.",
-                a.approvers.len(),
-                a.required
-            )
-        }),
-        format!("{} of {} approvals.", a.approvers.len(), a.required),
-    ));
-    checks.push(check(
-        Rule::Objections,
-        (!a.objections.is_empty()).then(|| {
-            format!(
-                "{} reviewer{} requested changes and must approve a revision first.",
-                a.objections.len(),
-                if a.objections.len() == 1 { "" } else { "s" }
-            )
-        }),
-        "Nobody requested changes.",
-    ));
-    let confirmed = f.test_sends.iter().find(|t| {
-        t.content_hash == f.current_content_hash && t.accepted > 0 && t.confirmed_by.is_some()
-    });
-    checks.push(match confirmed {
-        Some(t) => check(
-            Rule::TestSend,
-            None,
-            format!(
-                "Received on a phone and confirmed by {}.",
-                t.confirmed_by.as_deref().unwrap_or_default()
-            ),
+    let mut checks = vec![
+        approvals_check(f.approval),
+        objections_check(f.approval),
+        test_send_check(f.test_sends, f.current_content_hash),
+        check(
+            Rule::Preview,
+            (!f.preview.is_ok()).then(|| f.preview.explain()),
+            f.preview.explain(),
         ),
-        None => {
-            let sent = f
-                .test_sends
-                .iter()
-                .any(|t| t.content_hash == f.current_content_hash && t.accepted > 0);
-            check(
-                Rule::TestSend,
-                Some(if sent {
-                    "A test of this revision arrived, but nobody confirmed it looks right yet."
-                        .into()
-                } else {
-                    "Send a test of this revision to a tester's phone and confirm it.".into()
-                }),
-                "",
-            )
-        }
-    });
-    checks.push(check(
-        Rule::Preview,
-        (!f.preview.is_ok()).then(|| f.preview.explain()),
-        f.preview.explain(),
-    ));
-    let errors = f.findings.iter().filter(|x| x.is_error()).count();
-    let unacknowledged = f
-        .findings
-        .iter()
-        .filter(|x| !x.is_error() && !f.acknowledged_warnings.contains(&x.key()))
-        .count();
-    let content_problem = if errors > 0 {
-        Some(format!(
-            "{errors} error{} must be fixed first.",
-            if errors == 1 { "" } else { "s" }
-        ))
-    } else if unacknowledged > 0 && f.confirmation.is_some() {
-        Some(format!(
-            "{unacknowledged} warning{} must be acknowledged.",
-            if unacknowledged == 1 { "" } else { "s" }
-        ))
-    } else {
-        None
-    };
-    checks.push(check(
-        Rule::ContentChecks,
-        content_problem,
-        if f.findings.is_empty() {
-            "No problems found."
-        } else {
-            "No errors; warnings are acknowledged at release."
-        },
-    ));
-    checks.push(check(
-        Rule::Schedule,
-        schedule_problem(f.send_at, f.now, f.quiet_hours, f.time_zone),
-        "The send time is fine.",
-    ));
+        content_check(
+            f.findings,
+            f.acknowledged_warnings,
+            f.confirmation.is_some(),
+        ),
+        check(
+            Rule::Schedule,
+            schedule_problem(f.send_at, f.now, f.quiet_hours, f.time_zone),
+            "The send time is fine.",
+        ),
+    ];
     if let Some(c) = f.confirmation {
         let problem = if !c.read_warning {
             Some("Confirm that you read that this cannot be taken back.".to_string())
@@ -265,6 +194,126 @@ pub fn evaluate(f: &ReleaseFacts<'_>) -> GateReport {
         checks.push(check(Rule::Confirmation, problem, "Confirmed."));
     }
     GateReport { checks }
+}
+
+/// What one step's current revision is judged on before its scenario is activated.
+pub struct StepFacts<'a> {
+    pub approval: &'a ApprovalStatus,
+    pub current_content_hash: &'a str,
+    pub test_sends: &'a [TestSendFacts],
+    pub findings: &'a [Finding],
+    /// `Finding::key()`s of the warnings the person acknowledged.
+    pub acknowledged_warnings: &'a [String],
+    /// True when activating (every warning must then be acknowledged); false when only
+    /// showing where the step stands.
+    pub activating: bool,
+}
+
+/// The gate of a step: rules 1, 2, 3 and 5 ([`Rule::checked_for_steps`]). The scenario's
+/// own impact preview and typed activation stand in for rules 4 and 7, and a step has no
+/// send time of its own (rule 6).
+pub fn evaluate_step(f: &StepFacts<'_>) -> GateReport {
+    GateReport {
+        checks: vec![
+            approvals_check(f.approval),
+            objections_check(f.approval),
+            test_send_check(f.test_sends, f.current_content_hash),
+            content_check(f.findings, f.acknowledged_warnings, f.activating),
+        ],
+    }
+}
+
+/// Rule 1: enough approvals of this exact revision by reviewers other than its authors.
+fn approvals_check(a: &ApprovalStatus) -> Check {
+    check(
+        Rule::Approvals,
+        (!a.is_approved() || a.approvers.len() < a.required).then(|| {
+            format!(
+                "{} of {} approvals of this exact revision by reviewers other than its authors.",
+                a.approvers.len(),
+                a.required
+            )
+        }),
+        format!("{} of {} approvals.", a.approvers.len(), a.required),
+    )
+}
+
+/// Rule 2: no standing request for changes.
+fn objections_check(a: &ApprovalStatus) -> Check {
+    check(
+        Rule::Objections,
+        (!a.objections.is_empty()).then(|| {
+            format!(
+                "{} reviewer{} requested changes and must approve a revision first.",
+                a.objections.len(),
+                if a.objections.len() == 1 { "" } else { "s" }
+            )
+        }),
+        "Nobody requested changes.",
+    )
+}
+
+/// Rule 3: a test of this exact content reached a phone and someone confirmed it.
+fn test_send_check(test_sends: &[TestSendFacts], current_content_hash: &str) -> Check {
+    let confirmed = test_sends.iter().find(|t| {
+        t.content_hash == current_content_hash && t.accepted > 0 && t.confirmed_by.is_some()
+    });
+    match confirmed {
+        Some(t) => check(
+            Rule::TestSend,
+            None,
+            format!(
+                "Received on a phone and confirmed by {}.",
+                t.confirmed_by.as_deref().unwrap_or_default()
+            ),
+        ),
+        None => {
+            let sent = test_sends
+                .iter()
+                .any(|t| t.content_hash == current_content_hash && t.accepted > 0);
+            check(
+                Rule::TestSend,
+                Some(if sent {
+                    "A test of this revision arrived, but nobody confirmed it looks right yet."
+                        .into()
+                } else {
+                    "Send a test of this revision to a tester's phone and confirm it.".into()
+                }),
+                "",
+            )
+        }
+    }
+}
+
+/// Rule 5: no content errors; when sending, every warning acknowledged.
+fn content_check(findings: &[Finding], acknowledged: &[String], sending: bool) -> Check {
+    let errors = findings.iter().filter(|x| x.is_error()).count();
+    let unacknowledged = findings
+        .iter()
+        .filter(|x| !x.is_error() && !acknowledged.contains(&x.key()))
+        .count();
+    let problem = if errors > 0 {
+        Some(format!(
+            "{errors} error{} must be fixed first.",
+            if errors == 1 { "" } else { "s" }
+        ))
+    } else if unacknowledged > 0 && sending {
+        Some(format!(
+            "{unacknowledged} warning{} must be acknowledged.",
+            if unacknowledged == 1 { "" } else { "s" }
+        ))
+    } else {
+        None
+    };
+    check(
+        Rule::ContentChecks,
+        problem,
+        if findings.is_empty() {
+            "No problems found."
+        } else {
+            "No errors; warnings are acknowledged at release."
+        },
+    )
 }
 
 #[cfg(test)]
@@ -375,6 +424,52 @@ mod tests {
 
     fn failing(c: &Case) -> Vec<Rule> {
         run(c).failing().map(|x| x.rule).collect()
+    }
+
+    fn step(c: &Case, activating: bool) -> GateReport {
+        evaluate_step(&StepFacts {
+            approval: &c.approval,
+            current_content_hash: "h",
+            test_sends: &c.tests,
+            findings: &c.findings,
+            acknowledged_warnings: &c.acked,
+            activating,
+        })
+    }
+
+    #[test]
+    fn a_step_is_judged_on_exactly_the_rules_checked_for_steps() {
+        let rules: Vec<Rule> = step(&green(), true).checks.iter().map(|c| c.rule).collect();
+        let expected: Vec<Rule> = run(&green())
+            .checks
+            .iter()
+            .map(|c| c.rule)
+            .filter(|r| r.checked_for_steps())
+            .collect();
+        assert_eq!(rules, expected);
+        assert!(step(&green(), true).is_green());
+        // No preview, a send time in quiet hours: neither is a step's concern.
+        let mut c = green();
+        c.preview = PreviewGate::Missing;
+        c.send_at = Some(noon() + chrono::Duration::hours(11));
+        assert!(step(&c, true).is_green());
+    }
+
+    #[test]
+    fn a_step_fails_on_its_own_rules_and_its_warnings_are_acknowledged_only_to_activate() {
+        let mut c = green();
+        c.approval.approvers = vec![2];
+        c.tests.clear();
+        let failing: Vec<Rule> = step(&c, false).failing().map(|x| x.rule).collect();
+        assert_eq!(failing, [Rule::Approvals, Rule::TestSend]);
+
+        let mut c = green();
+        c.findings = vec![Finding::warning("long_text", "Long.", None)];
+        assert!(step(&c, false).is_green(), "showing the state");
+        let failing: Vec<Rule> = step(&c, true).failing().map(|x| x.rule).collect();
+        assert_eq!(failing, [Rule::ContentChecks]);
+        c.acked = vec![c.findings[0].key()];
+        assert!(step(&c, true).is_green());
     }
 
     #[test]

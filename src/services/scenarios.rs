@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 use crate::db::{self, audit::Actor, scenarios::StepRow};
 use crate::domain::FieldError;
 use crate::domain::audience::SegmentRules;
-use crate::domain::gate::{Confirmation, ReleaseFacts, evaluate};
+use crate::domain::gate::{StepFacts, evaluate_step};
 use crate::domain::message::MessageInput;
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::scenario::{
@@ -367,9 +367,9 @@ pub async fn acknowledge_preview(
     Ok(())
 }
 
-/// Gate rules 1, 2, 3 and 5 of one step's current revision. `acks` are the warning keys
-/// acknowledged on the activation page (`Finding::key()` prefixed with `step{id}:`); `None`
-/// when only showing the state.
+/// Gate rules 1, 2, 3 and 5 of one step's current revision (`gate::evaluate_step`). `acks`
+/// are the warning keys acknowledged on the activation page (`Finding::key()` prefixed with
+/// `step{id}:`); `None` when only showing the state.
 pub async fn readiness(
     tx: &mut db::Tx,
     now: DateTime<Utc>,
@@ -389,26 +389,16 @@ pub async fn readiness(
         .iter()
         .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
         .collect();
-    let report = evaluate(&ReleaseFacts {
+    let report = evaluate_step(&StepFacts {
         approval: &facts.status,
         current_content_hash: &revision.content_hash,
         test_sends: &facts.test_sends,
-        preview: facts.preview.clone(),
         findings: &facts.findings,
         acknowledged_warnings: &acknowledged,
-        send_at: None,
-        now,
-        quiet_hours: policy.quiet_hours,
-        time_zone: policy.time_zone,
-        confirmation: acks.map(|_| Confirmation {
-            typed: "-",
-            expected: "-",
-            read_warning: true,
-        }),
+        activating: acks.is_some(),
     });
     let failing = report
         .failing()
-        .filter(|c| c.rule.checked_for_steps())
         .map(|c| (c.rule.label().to_string(), c.reason.clone()))
         .collect();
     Ok((
