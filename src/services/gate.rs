@@ -10,7 +10,7 @@ use crate::db::{
 };
 use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
 use crate::domain::checks::{CheckContext, Finding, check_content};
-use crate::domain::gate::TestSendFacts;
+use crate::domain::gate::{ReleaseFacts, TestSendFacts};
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::review::{
     ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, Verdict, approval_status,
@@ -40,6 +40,30 @@ impl GateFacts {
             (DraftKind::Broadcast, _) => self.friends_now,
             (_, Some(p)) => p.recipient_count,
             (_, None) => 0,
+        }
+    }
+
+    /// The release gate's input for the current revision as a page shows it: no warning
+    /// acknowledged and no typed confirmation yet (the release itself adds those).
+    pub fn release_facts<'a>(
+        &'a self,
+        row: &'a RevisionRow,
+        content: &RevisionContent,
+        policy: &ReleasePolicy,
+        now: DateTime<Utc>,
+    ) -> ReleaseFacts<'a> {
+        ReleaseFacts {
+            approval: &self.status,
+            current_content_hash: &row.content_hash,
+            test_sends: &self.test_sends,
+            preview: self.preview.clone(),
+            findings: &self.findings,
+            acknowledged_warnings: &[],
+            send_at: content.send_at(),
+            now,
+            quiet_hours: policy.quiet_hours,
+            time_zone: policy.time_zone,
+            confirmation: None,
         }
     }
 

@@ -114,21 +114,14 @@ pub async fn release(
     }
     let expected = expected_phrase(recipients);
     let report = evaluate(&ReleaseFacts {
-        approval: &facts.status,
-        current_content_hash: &revision.content_hash,
-        test_sends: &facts.test_sends,
-        preview: facts.preview.clone(),
         findings: &findings,
         acknowledged_warnings: &request.acknowledged_warnings,
-        send_at: content.send_at(),
-        now,
-        quiet_hours: policy.quiet_hours,
-        time_zone: policy.time_zone,
         confirmation: Some(Confirmation {
             typed: &request.typed_phrase,
             expected: &expected,
             read_warning: request.read_warning,
         }),
+        ..facts.release_facts(&revision, &content, &policy, now)
     });
     if !report.is_green() {
         let reasons: Vec<String> = report

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
 use crate::domain::checks::Level;
-use crate::domain::gate::{GateReport, ReleaseFacts, Rule, evaluate, schedule_problem};
+use crate::domain::gate::{GateReport, Rule, evaluate, schedule_problem};
 use crate::domain::review::{
     self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
@@ -154,29 +154,6 @@ async fn correction_banner(
     }))
 }
 
-/// The whole gate, as the release will evaluate it, minus the typed confirmation.
-fn evaluate_without_confirmation(
-    facts: &gate::GateFacts,
-    row: &db::drafts::RevisionRow,
-    current: &RevisionView,
-    policy: &crate::domain::policy::ReleasePolicy,
-    now: chrono::DateTime<chrono::Utc>,
-) -> GateReport {
-    evaluate(&ReleaseFacts {
-        approval: &facts.status,
-        current_content_hash: &row.content_hash,
-        test_sends: &facts.test_sends,
-        preview: facts.preview.clone(),
-        findings: &facts.findings,
-        acknowledged_warnings: &[],
-        send_at: current.content.send_at(),
-        now,
-        quiet_hours: policy.quiet_hours,
-        time_zone: policy.time_zone,
-        confirmation: None,
-    })
-}
-
 /// Whether `rule` stands between a draft of `kind` and its send.
 fn counts_for(kind: DraftKind, rule: Rule) -> bool {
     kind != DraftKind::Step || rule.checked_for_steps()
@@ -239,7 +216,7 @@ pub async fn gate_summaries(
         .zip(facts)
         .map(|((_, row, view), facts)| GateSummary {
             kind: view.content.kind(),
-            report: evaluate_without_confirmation(&facts, row, view, policy, now),
+            report: evaluate(&facts.release_facts(row, &view.content, policy, now)),
             approvals: facts.status.approvers.len(),
             required: facts.status.required,
         })
@@ -426,7 +403,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .iter()
         .filter(|t| !t.blocked)
         .count();
-    let report = evaluate_without_confirmation(&facts, &row, &current, &policy, now);
+    let report = evaluate(&facts.release_facts(&row, &current.content, &policy, now));
     let is_step = current.content.kind() == DraftKind::Step;
     let missing: Vec<&str> = report
         .failing()

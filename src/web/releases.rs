@@ -11,7 +11,7 @@ use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::db;
-use crate::domain::gate::{ReleaseFacts, evaluate};
+use crate::domain::gate::evaluate;
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
@@ -83,19 +83,7 @@ async fn page(
     let mut conn = pool.acquire().await?;
     let facts = gate::collect(&mut conn, now, &draft, &row, &revision.content, &policy).await?;
     drop(conn);
-    let report = evaluate(&ReleaseFacts {
-        approval: &facts.status,
-        current_content_hash: &row.content_hash,
-        test_sends: &facts.test_sends,
-        preview: facts.preview.clone(),
-        findings: &facts.findings,
-        acknowledged_warnings: &[],
-        send_at: revision.content.send_at(),
-        now,
-        quiet_hours: policy.quiet_hours,
-        time_zone: tz,
-        confirmation: None,
-    });
+    let report = evaluate(&facts.release_facts(&row, &revision.content, &policy, now));
     let recipients = facts.recipients(revision.content.kind());
     let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
     let n = format_number(recipients);
