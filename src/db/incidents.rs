@@ -83,21 +83,6 @@ pub async fn for_correction_draft(
     .await
 }
 
-/// Which of the given drafts (`json_ids`) correct an incident: `(draft id, incident id)`.
-pub async fn corrections_among(
-    ex: impl SqliteExecutor<'_>,
-    draft_ids: &str,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT correction_draft_id AS "draft_id!: i64", id AS "id!: i64" FROM incidents
-           WHERE correction_draft_id IN (SELECT value FROM json_each(?1))"#,
-        draft_ids
-    )
-    .fetch_all(ex)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.draft_id, r.id)).collect())
-}
-
 /// Links the correction draft; false when the incident already has one.
 pub async fn set_correction_draft(
     ex: impl SqliteExecutor<'_>,
@@ -163,34 +148,6 @@ pub async fn list(ex: impl SqliteExecutor<'_>) -> Result<Vec<IncidentLine>, sqlx
            JOIN drafts d ON d.id = r.draft_id
            LEFT JOIN drafts cd ON cd.id = i.correction_draft_id
            ORDER BY i.state = 'closed', i.id DESC"#
-    )
-    .fetch_all(ex)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct PendingCorrection {
-    pub incident_id: i64,
-    pub draft_id: i64,
-    pub title: String,
-    pub draft_state: String,
-    pub sent_at: DateTime<Utc>,
-}
-
-/// Correction drafts not sent yet: pinned on reviewers' dashboards.
-pub async fn pending_corrections(
-    ex: impl SqliteExecutor<'_>,
-) -> Result<Vec<PendingCorrection>, sqlx::Error> {
-    sqlx::query_as!(
-        PendingCorrection,
-        r#"SELECT i.id AS "incident_id!: i64", d.id AS "draft_id!: i64", d.title,
-                  d.state AS draft_state,
-                  COALESCE(r.finished_at, r.send_at) AS "sent_at!: DateTime<Utc>"
-           FROM incidents i
-           JOIN drafts d ON d.id = i.correction_draft_id
-           JOIN releases r ON r.id = i.release_id
-           WHERE d.state NOT IN ('sent', 'failed', 'cancelled')
-           ORDER BY i.id"#
     )
     .fetch_all(ex)
     .await

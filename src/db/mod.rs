@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod drafts;
 pub mod friends;
+pub mod gate;
 pub mod incidents;
 pub mod notifications;
 pub mod policy;

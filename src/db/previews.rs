@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct PreviewRow {
     pub id: i64,
     pub draft_id: i64,
@@ -127,42 +127,6 @@ pub async fn find(ex: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Preview
     )
     .fetch_optional(ex)
     .await
-}
-
-/// The newest preview of each of the given revisions (`json_revisions` pairs) that has one.
-pub async fn latest_for_revisions(
-    ex: impl SqliteExecutor<'_>,
-    revisions: &str,
-) -> Result<Vec<PreviewRow>, sqlx::Error> {
-    sqlx::query_as!(
-        PreviewRow,
-        r#"SELECT p.id AS "id!: i64", p.draft_id AS "draft_id!: i64", p.revision_number AS "revision_number!: i64",
-                  p.content_hash, p.kind, p.recipient_count AS "recipient_count!: i64",
-                  p.friend_count AS "friend_count!: i64", p.snapshot_hash,
-                  p.quota_limit AS "quota_limit: i64", p.quota_used AS "quota_used: i64", p.sample,
-                  t.display_name AS taken_by_name, p.taken_at AS "taken_at: DateTime<Utc>",
-                  a.display_name AS "acknowledged_by_name?: String",
-                  p.acknowledged_at AS "acknowledged_at: DateTime<Utc>"
-           FROM previews p JOIN users t ON t.id = p.taken_by LEFT JOIN users a ON a.id = p.acknowledged_by
-           WHERE p.id IN (
-               SELECT (SELECT MAX(q.id) FROM previews q
-                       WHERE q.draft_id = j.value ->> 0 AND q.revision_number = j.value ->> 1)
-               FROM json_each(?1) j)"#,
-        revisions
-    )
-    .fetch_all(ex)
-    .await
-}
-
-/// The newest preview of a revision, if any.
-pub async fn latest_for_revision(
-    ex: impl SqliteExecutor<'_>,
-    draft_id: i64,
-    revision_number: i64,
-) -> Result<Option<PreviewRow>, sqlx::Error> {
-    let mut rows =
-        latest_for_revisions(ex, &super::json_revisions([(draft_id, revision_number)])).await?;
-    Ok(rows.pop())
 }
 
 /// The snapshot's user ids from `first` to `last` inclusive, in order: one delivery batch.

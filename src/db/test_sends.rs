@@ -162,33 +162,12 @@ pub async fn for_revision(
 
 /// What the gate needs of a test send: the content it carried, for how many testers the
 /// provider accepted it, and who confirmed it arrived.
+#[derive(Debug, serde::Deserialize)]
 pub struct TestSendOutcome {
     pub draft_id: i64,
     pub content_hash: String,
     pub accepted: i64,
     pub confirmed_by_name: Option<String>,
-}
-
-/// The test sends of the given revisions (`json_revisions` pairs), newest first, with their
-/// accepted counts: one read for the gate instead of one per test send.
-pub async fn outcomes_for_revisions(
-    ex: impl SqliteExecutor<'_>,
-    revisions: &str,
-) -> Result<Vec<TestSendOutcome>, sqlx::Error> {
-    sqlx::query_as!(
-        TestSendOutcome,
-        r#"SELECT t.draft_id AS "draft_id!: i64", t.content_hash,
-                  (SELECT COUNT(*) FROM test_send_recipients x
-                   WHERE x.test_send_id = t.id AND x.status = 'accepted') AS "accepted!: i64",
-                  c.display_name AS "confirmed_by_name?: String"
-           FROM json_each(?1) j
-           JOIN test_sends t ON t.draft_id = j.value ->> 0 AND t.revision_number = j.value ->> 1
-           LEFT JOIN users c ON c.id = t.confirmed_by
-           ORDER BY t.id DESC"#,
-        revisions
-    )
-    .fetch_all(ex)
-    .await
 }
 
 pub async fn confirm(

@@ -6,26 +6,27 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::db::{
-    self, drafts::DraftRow, drafts::RevisionRow, previews::PreviewRow, users::UserRow,
+    self, drafts::DraftRow, drafts::RevisionRow, previews::PreviewRow, reviews::ReviewRow,
 };
 use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
 use crate::domain::checks::{CheckContext, Finding, check_content};
 use crate::domain::gate::{ReleaseFacts, TestSendFacts};
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::review::{
-    ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, Verdict, approval_status,
+    ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, approval_status,
 };
 use crate::domain::revision::{DraftKind, RevisionContent};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub struct GateFacts {
-    pub users: Vec<UserRow>,
     pub reviews: Vec<db::reviews::ReviewRow>,
     pub records: Vec<ReviewRecord>,
     pub status: ApprovalStatus,
     pub latest_preview: Option<PreviewRow>,
     pub preview: PreviewGate,
-    pub friends_now: i64,
+    /// Following friends now: read only for a broadcast, the one kind whose audience LINE
+    /// picks at send time (so a preview can drift from it).
+    pub friends_now: Option<i64>,
     pub findings: Vec<Finding>,
     pub test_sends: Vec<TestSendFacts>,
     /// The incident this draft corrects, when it is a correction draft.
@@ -37,7 +38,7 @@ impl GateFacts {
     /// frozen snapshot for a segment send (0 without a preview).
     pub fn recipients(&self, kind: DraftKind) -> i64 {
         match (kind, &self.latest_preview) {
-            (DraftKind::Broadcast, _) => self.friends_now,
+            (DraftKind::Broadcast, _) => self.friends_now.unwrap_or(0),
             (_, Some(p)) => p.recipient_count,
             (_, None) => 0,
         }
@@ -67,11 +68,12 @@ impl GateFacts {
         }
     }
 
+    /// The name of a reviewer of this draft (approvers and objectors always are).
     pub fn name_of(&self, id: i64) -> String {
-        self.users
+        self.reviews
             .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.display_name.clone())
+            .find(|r| r.reviewer_id == id)
+            .map(|r| r.reviewer_name.clone())
             .unwrap_or_else(|| format!("user {id}"))
     }
 }
@@ -111,94 +113,56 @@ pub async fn collect_many(
     if subjects.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = db::json_ids(subjects.iter().map(|s| s.draft.id));
     let revisions = db::json_revisions(
         subjects
             .iter()
             .map(|s| (s.draft.id, s.draft.current_revision)),
     );
-    let users = db::users::list(&mut *conn).await?;
-    let friends_now = db::friends::count_following(&mut *conn).await?;
-    let reviews = db::reviews::for_drafts(&mut *conn, &ids).await?;
-    let previews = db::previews::latest_for_revisions(&mut *conn, &revisions).await?;
-    let corrections = db::incidents::corrections_among(&mut *conn, &ids).await?;
-    let test_sends = db::test_sends::outcomes_for_revisions(&mut *conn, &revisions).await?;
-    Ok(subjects
+    let any_broadcast = subjects
+        .iter()
+        .any(|s| s.content.kind() == DraftKind::Broadcast);
+    let mut reads = db::gate::for_revisions(&mut *conn, &revisions, any_broadcast).await?;
+    subjects
         .iter()
         .map(|s| {
-            let id = s.draft.id;
-            assemble(
-                s,
-                now,
-                policy,
-                Read {
-                    users: users.clone(),
-                    friends_now,
-                    reviews: reviews
-                        .iter()
-                        .filter(|r| r.draft_id == id)
-                        .cloned()
-                        .collect(),
-                    latest_preview: previews.iter().find(|p| p.draft_id == id).cloned(),
-                    correction_of: corrections
-                        .iter()
-                        .find(|(draft, _)| *draft == id)
-                        .map(|(_, incident)| *incident),
-                    test_sends: test_sends
-                        .iter()
-                        .filter(|t| t.draft_id == id)
-                        .map(|t| TestSendFacts {
-                            content_hash: t.content_hash.clone(),
-                            accepted: t.accepted as usize,
-                            confirmed_by: t.confirmed_by_name.clone(),
-                        })
-                        .collect(),
-                },
-            )
+            let at = reads
+                .iter()
+                .position(|r| r.draft_id == s.draft.id)
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("no gate read for draft {}", s.draft.id))
+                })?;
+            Ok(assemble(s, now, policy, reads.swap_remove(at)))
         })
-        .collect())
-}
-
-/// What was read for one draft.
-struct Read {
-    users: Vec<UserRow>,
-    friends_now: i64,
-    reviews: Vec<db::reviews::ReviewRow>,
-    latest_preview: Option<PreviewRow>,
-    correction_of: Option<i64>,
-    test_sends: Vec<TestSendFacts>,
+        .collect()
 }
 
 /// Turns what was read into the facts the gate decides on.
-fn assemble(s: &Subject<'_>, now: DateTime<Utc>, policy: &ReleasePolicy, read: Read) -> GateFacts {
-    let Read {
-        users,
+fn assemble(
+    s: &Subject<'_>,
+    now: DateTime<Utc>,
+    policy: &ReleasePolicy,
+    read: db::gate::GateRead,
+) -> GateFacts {
+    let db::gate::GateRead {
         friends_now,
         reviews,
         latest_preview,
-        correction_of,
         test_sends,
+        ..
     } = read;
+    let test_sends = test_sends
+        .into_iter()
+        .map(|t| TestSendFacts {
+            content_hash: t.content_hash,
+            accepted: t.accepted as usize,
+            confirmed_by: t.confirmed_by_name,
+        })
+        .collect();
     let (draft, row, content) = (s.draft, s.row, s.content);
-    let records: Vec<ReviewRecord> = reviews
-        .iter()
-        .filter_map(|r| {
-            Verdict::parse(&r.verdict).map(|verdict| ReviewRecord {
-                reviewer_id: r.reviewer_id,
-                revision_number: r.revision_number,
-                verdict,
-                at: r.created_at,
-            })
-        })
-        .collect();
-    let standings: Vec<ReviewerStanding> = users
-        .iter()
-        .map(|u| ReviewerStanding {
-            user_id: u.id,
-            active: u.is_active(),
-            is_reviewer: u.roles.reviewer,
-        })
-        .collect();
+    let correction_of = draft.correction_of;
+    let records: Vec<ReviewRecord> = reviews.iter().filter_map(ReviewRow::record).collect();
+    // Every reviewer's standing came with their reviews: that is all the gate needs.
+    let standings: Vec<ReviewerStanding> = reviews.iter().map(ReviewRow::standing).collect();
     let facts = latest_preview.as_ref().map(|p| PreviewFacts {
         content_hash: p.content_hash.clone(),
         taken_at: p.taken_at,
@@ -212,7 +176,9 @@ fn assemble(s: &Subject<'_>, now: DateTime<Utc>, policy: &ReleasePolicy, read: R
         now,
         policy.preview_max_age_minutes,
         policy.max_drift_percent,
-        friends_now,
+        // Drift is judged only for a broadcast preview of the current content, and the
+        // count was read for every broadcast subject.
+        friends_now.unwrap_or(0),
     );
     let recipients = latest_preview.as_ref().map(|p| p.recipient_count);
     // A correction of an incident goes through the same gate with its own, usually
@@ -274,7 +240,6 @@ fn assemble(s: &Subject<'_>, now: DateTime<Utc>, policy: &ReleasePolicy, read: R
     findings.sort_by_key(|f| !f.is_error());
 
     GateFacts {
-        users,
         reviews,
         records,
         status,

@@ -61,14 +61,7 @@ pub async fn record(
         let records: Vec<ReviewRecord> = db::reviews::for_draft(&mut *tx, draft_id)
             .await?
             .iter()
-            .filter_map(|r| {
-                Verdict::parse(&r.verdict).map(|verdict| ReviewRecord {
-                    reviewer_id: r.reviewer_id,
-                    revision_number: r.revision_number,
-                    verdict,
-                    at: r.created_at,
-                })
-            })
+            .filter_map(db::reviews::ReviewRow::record)
             .collect();
         can_review(&ReviewRequest {
             reviewer: ReviewerStanding {

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::db;
-use crate::db::drafts::{DraftFilter, DraftRow};
+use crate::db::drafts::{DashboardWants, DraftRow};
 use crate::domain::gate::Rule;
 use crate::domain::incident;
 use crate::domain::policy::ReleasePolicy;
@@ -61,6 +61,9 @@ struct NextStep {
 /// How many drafts waiting for review the dashboard lists, oldest first; the drafts list
 /// has them all.
 const WAITING_SHOWN: i64 = 10;
+
+/// How many of the person's own drafts, and of everyone's recent drafts, are listed.
+const LIST_SHOWN: i64 = 10;
 
 /// How many of the person's own drafts in review get their next move worked out (the
 /// newest matter most); all of them are read together.
@@ -146,50 +149,39 @@ async fn show(
             .map(|d| DraftLine::new(d, tz))
             .collect::<Vec<_>>()
     };
-    // One more than is shown, to know whether there are more.
-    let mut waiting = if roles.reviewer {
-        lines(
-            db::drafts::waiting_for_review_by(&mut *conn, session.user.id, WAITING_SHOWN + 1)
-                .await?,
-        )
-    } else {
-        Vec::new()
-    };
+    // One more waiting than is shown, to know whether there are more.
+    let shown = |wanted: bool, n: i64| if wanted { n } else { 0 };
+    let lists = db::drafts::dashboard_lists(
+        &mut *conn,
+        DashboardWants {
+            user_id: session.user.id,
+            waiting: shown(roles.reviewer, WAITING_SHOWN + 1),
+            mine: shown(roles.marketer, LIST_SHOWN),
+            recent: shown(roles.marketer || roles.reviewer || roles.admin, LIST_SHOWN),
+            corrections: roles.reviewer || roles.marketer,
+        },
+    )
+    .await?;
+    let mut waiting = lines(lists.waiting);
     let waiting_more = waiting.len() as i64 > WAITING_SHOWN;
     waiting.truncate(WAITING_SHOWN as usize);
-    let mine_rows = if roles.marketer {
-        let filter = DraftFilter {
-            author_id: Some(session.user.id),
-            ..DraftFilter::default()
-        };
-        db::drafts::list(&mut *conn, &filter, 10, 0).await?
-    } else {
-        Vec::new()
-    };
-    let own_steps = own_draft_steps(conn, now, &policy, &mine_rows).await?;
-    let mine = lines(mine_rows);
-    let recent = if roles.marketer || roles.reviewer || roles.admin {
-        lines(db::drafts::list(&mut *conn, &DraftFilter::default(), 10, 0).await?)
-    } else {
-        Vec::new()
-    };
-    let corrections = if roles.reviewer || roles.marketer {
-        db::incidents::pending_corrections(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|c| PinnedCorrection {
-                incident_id: c.incident_id,
-                draft_id: c.draft_id,
-                title: c.title,
-                state: c.draft_state,
-                since_mistake: crate::web::views::duration(incident::minutes_between(
-                    c.sent_at, now,
-                )),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let own_steps = own_draft_steps(conn, now, &policy, &lists.mine).await?;
+    let mine = lines(lists.mine);
+    let recent = lines(lists.recent);
+    let corrections = lists
+        .corrections
+        .into_iter()
+        .map(|c| PinnedCorrection {
+            incident_id: c.incident_id,
+            draft_id: c.draft.id,
+            title: c.draft.title,
+            state: c.draft.state,
+            since_mistake: crate::web::views::duration(incident::minutes_between(
+                c.mistake_sent_at,
+                now,
+            )),
+        })
+        .collect();
     let mut next_steps = Vec::new();
     match waiting.len() {
         0 => {}
