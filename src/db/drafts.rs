@@ -235,7 +235,6 @@ pub struct DashboardWants {
     pub waiting: i64,
     pub mine: i64,
     pub recent: i64,
-    pub corrections: bool,
 }
 
 /// The dashboard's lists.
@@ -248,19 +247,9 @@ pub struct DashboardLists {
     pub mine: Vec<DraftRow>,
     /// Everyone's drafts, newest change first.
     pub recent: Vec<DraftRow>,
-    /// Correction drafts not sent yet, oldest incident first: pinned until they are.
-    pub corrections: Vec<PendingCorrection>,
 }
 
-/// A correction draft not sent yet, with when the mistake it corrects went out.
-#[derive(Debug, Clone)]
-pub struct PendingCorrection {
-    pub incident_id: i64,
-    pub draft: DraftRow,
-    pub mistake_sent_at: DateTime<Utc>,
-}
-
-/// The dashboard's lists in one read: each list picks its ids with its own index, and the
+/// The dashboard's three lists in one read: each list picks its ids with its own index, and the
 /// rows are read once. (One read per list cost a round trip to the connection's thread
 /// each; on the busiest page that was a tenth of its time.)
 pub async fn dashboard_lists(
@@ -284,25 +273,17 @@ pub async fn dashboard_lists(
                    ORDER BY d.updated_at DESC, d.id DESC LIMIT ?3)
                UNION ALL
                SELECT 'recent', id FROM (
-                   SELECT d.id FROM drafts d ORDER BY d.updated_at DESC, d.id DESC LIMIT ?4)
-               UNION ALL
-               SELECT 'correction', d.id FROM incidents i JOIN drafts d ON d.id = i.correction_draft_id
-               WHERE ?5 AND d.state NOT IN ('sent', 'failed', 'cancelled'))
+                   SELECT d.id FROM drafts d ORDER BY d.updated_at DESC, d.id DESC LIMIT ?4))
            SELECT p.list AS "list!: String",
                   d.id AS "id!: i64", d.author_id AS "author_id!: i64", u.display_name AS author_name,
                   d.state, d.kind, d.title, d.current_revision AS "current_revision!: i64",
                   d.created_at AS "created_at: DateTime<Utc>", d.updated_at AS "updated_at: DateTime<Utc>",
-                  (SELECT i.id FROM incidents i WHERE i.correction_draft_id = d.id) AS "correction_of: i64",
-                  CASE WHEN p.list = 'correction' THEN
-                      (SELECT COALESCE(r.finished_at, r.send_at) FROM incidents i
-                       JOIN releases r ON r.id = i.release_id WHERE i.correction_draft_id = d.id)
-                  END AS "mistake_sent_at: DateTime<Utc>"
+                  (SELECT i.id FROM incidents i WHERE i.correction_draft_id = d.id) AS "correction_of: i64"
            FROM picked p JOIN drafts d ON d.id = p.id JOIN users u ON u.id = d.author_id"#,
         wants.user_id,
         wants.waiting,
         wants.mine,
-        wants.recent,
-        wants.corrections
+        wants.recent
     )
     .fetch_all(ex)
     .await?;
@@ -323,18 +304,7 @@ pub async fn dashboard_lists(
         match r.list.as_str() {
             "waiting" => lists.waiting.push(draft),
             "mine" => lists.mine.push(draft),
-            "recent" => lists.recent.push(draft),
-            _ => {
-                if let (Some(incident_id), Some(mistake_sent_at)) =
-                    (draft.correction_of, r.mistake_sent_at)
-                {
-                    lists.corrections.push(PendingCorrection {
-                        incident_id,
-                        draft,
-                        mistake_sent_at,
-                    });
-                }
-            }
+            _ => lists.recent.push(draft),
         }
     }
     // A join keeps no order: each list gets its own back.
@@ -342,7 +312,6 @@ pub async fn dashboard_lists(
     lists.waiting.sort_by_key(key);
     lists.mine.sort_by_key(|d| std::cmp::Reverse(key(d)));
     lists.recent.sort_by_key(|d| std::cmp::Reverse(key(d)));
-    lists.corrections.sort_by_key(|c| c.incident_id);
     Ok(lists)
 }
 
