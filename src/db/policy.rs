@@ -5,8 +5,52 @@ use sqlx::SqliteExecutor;
 
 use crate::domain::policy::{HeldMessages, QuietHours, ReleasePolicy, parse_time_of_day};
 
+/// The policy's stored columns, as read; [`PolicyColumns::parse`] makes the policy.
+pub struct PolicyColumns {
+    pub required_approvals: i64,
+    pub correction_required_approvals: i64,
+    pub large_audience_threshold: i64,
+    pub preview_max_age_minutes: i64,
+    pub max_drift_percent: i64,
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
+    pub time_zone: String,
+    pub link_allow_list: String,
+    pub held_messages: String,
+}
+
+impl PolicyColumns {
+    pub fn parse(self) -> ReleasePolicy {
+        let r = self;
+        let defaults = ReleasePolicy::default();
+        // The stored values were validated when written; a hand-edited bad value falls back
+        // to the default rather than taking the app down.
+        let time = |s: &str, d: NaiveTime| parse_time_of_day(s).unwrap_or(d);
+        ReleasePolicy {
+            required_approvals: r.required_approvals,
+            correction_required_approvals: r.correction_required_approvals,
+            large_audience_threshold: r.large_audience_threshold,
+            preview_max_age_minutes: r.preview_max_age_minutes,
+            max_drift_percent: r.max_drift_percent,
+            quiet_hours: QuietHours {
+                start: time(&r.quiet_hours_start, defaults.quiet_hours.start),
+                end: time(&r.quiet_hours_end, defaults.quiet_hours.end),
+            },
+            time_zone: r.time_zone.parse().unwrap_or(defaults.time_zone),
+            link_allow_list: r
+                .link_allow_list
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect(),
+            held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
+        }
+    }
+}
+
 pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Error> {
-    let r = sqlx::query!(
+    let columns = sqlx::query_as!(
+        PolicyColumns,
         r#"SELECT required_approvals AS "required_approvals!: i64",
                   correction_required_approvals AS "correction_required_approvals!: i64",
                   large_audience_threshold AS "large_audience_threshold!: i64",
@@ -17,29 +61,7 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
     )
     .fetch_one(ex)
     .await?;
-    let defaults = ReleasePolicy::default();
-    // The stored values were validated when written; a hand-edited bad value falls back to
-    // the default rather than taking the app down.
-    let time = |s: &str, d: NaiveTime| parse_time_of_day(s).unwrap_or(d);
-    Ok(ReleasePolicy {
-        required_approvals: r.required_approvals,
-        correction_required_approvals: r.correction_required_approvals,
-        large_audience_threshold: r.large_audience_threshold,
-        preview_max_age_minutes: r.preview_max_age_minutes,
-        max_drift_percent: r.max_drift_percent,
-        quiet_hours: QuietHours {
-            start: time(&r.quiet_hours_start, defaults.quiet_hours.start),
-            end: time(&r.quiet_hours_end, defaults.quiet_hours.end),
-        },
-        time_zone: r.time_zone.parse().unwrap_or(defaults.time_zone),
-        link_allow_list: r
-            .link_allow_list
-            .lines()
-            .map(str::to_string)
-            .filter(|l| !l.is_empty())
-            .collect(),
-        held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
-    })
+    Ok(columns.parse())
 }
 
 pub async fn update(

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
+use crate::db::policy::PolicyColumns;
 use crate::db::users::UserRow;
+use crate::domain::policy::ReleasePolicy;
 use crate::domain::roles::Roles;
 
 #[derive(Debug, Clone)]
@@ -48,14 +50,16 @@ pub async fn find(
     .await
 }
 
-/// A session with its user, the user's interface language and unread notifications:
-/// everything a request needs to know about who is asking, in one query.
+/// A session with its user, the user's interface language and unread notifications, and
+/// the account's release policy (every page shows times in its zone): everything a request
+/// needs to know about who is asking, in one query.
 #[derive(Debug, Clone)]
 pub struct SignedInRow {
     pub session: SessionRow,
     pub user: UserRow,
     pub language: Option<String>,
     pub unread: i64,
+    pub policy: ReleasePolicy,
 }
 
 pub async fn find_signed_in(
@@ -72,8 +76,16 @@ pub async fn find_signed_in(
                   u.created_at AS "created_at: DateTime<Utc>",
                   u.language AS "language?: String",
                   (SELECT COUNT(*) FROM notifications n
-                   WHERE n.user_id = u.id AND n.read_at IS NULL) AS "unread!: i64"
+                   WHERE n.user_id = u.id AND n.read_at IS NULL) AS "unread!: i64",
+                  p.required_approvals AS "required_approvals!: i64",
+                  p.correction_required_approvals AS "correction_required_approvals!: i64",
+                  p.large_audience_threshold AS "large_audience_threshold!: i64",
+                  p.preview_max_age_minutes AS "preview_max_age_minutes!: i64",
+                  p.max_drift_percent AS "max_drift_percent!: i64",
+                  p.quiet_hours_start, p.quiet_hours_end, p.time_zone, p.link_allow_list,
+                  p.held_messages
            FROM sessions s JOIN users u ON u.id = s.user_id
+           JOIN release_policy p ON p.id = 1
            WHERE s.token_hash = ?"#,
         token_hash
     )
@@ -100,6 +112,19 @@ pub async fn find_signed_in(
         },
         language: r.language,
         unread: r.unread,
+        policy: PolicyColumns {
+            required_approvals: r.required_approvals,
+            correction_required_approvals: r.correction_required_approvals,
+            large_audience_threshold: r.large_audience_threshold,
+            preview_max_age_minutes: r.preview_max_age_minutes,
+            max_drift_percent: r.max_drift_percent,
+            quiet_hours_start: r.quiet_hours_start,
+            quiet_hours_end: r.quiet_hours_end,
+            time_zone: r.time_zone,
+            link_allow_list: r.link_allow_list,
+            held_messages: r.held_messages,
+        }
+        .parse(),
     }))
 }
 

@@ -10,6 +10,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, audit::Actor, users::UserRow};
+use crate::domain::policy::ReleasePolicy;
 use crate::error::AppError;
 use crate::services::passwords;
 use crate::state::AppState;
@@ -191,6 +192,10 @@ pub struct ActiveSession {
     pub unread: i64,
     /// The interface language the user picked (`ja`, `en`), `None` until they pick one.
     pub language: Option<String>,
+    /// The release policy as it stood when the request began, read with the session: pages
+    /// show times in its zone and explain the gate by it. A write that decides by the
+    /// policy (a release, a review) reads it again inside its own transaction.
+    pub policy: ReleasePolicy,
 }
 
 /// Resolves a cookie token, in one read. Expired sessions (idle or absolute) and sessions
@@ -216,6 +221,7 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Option<ActiveSessi
         token_hash,
         unread: found.unread,
         language: found.language,
+        policy: found.policy,
         user: found.user,
         sandbox: state.provider.name() == "sandbox",
     }))

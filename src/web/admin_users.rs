@@ -73,7 +73,7 @@ async fn list(
     Flash(flash): Flash,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let users = db::users::list(&state.pool).await?;
     Ok(render(&UsersPage {
         layout: Layout::for_user(&user.0, "Users", "/admin/users", flash),

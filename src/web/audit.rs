@@ -88,7 +88,7 @@ async fn show(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadAudit)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let actor = non_empty(&q.actor);
     let action = non_empty(&q.action);
     let rows = db::audit::list(&state.pool, actor, action, q.before, PAGE_SIZE + 1).await?;

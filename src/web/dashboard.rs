@@ -142,7 +142,7 @@ async fn show(
     // One connection for the whole page: each checkout from the pool costs a hand-off.
     let mut conn = state.pool.acquire().await?;
     let conn = &mut *conn;
-    let policy = db::policy::get(&mut *conn).await?;
+    let policy = &session.policy;
     let tz = policy.time_zone;
     let lines = |rows: Vec<DraftRow>| {
         rows.into_iter()
@@ -164,7 +164,7 @@ async fn show(
     let mut waiting = lines(lists.waiting);
     let waiting_more = waiting.len() as i64 > WAITING_SHOWN;
     waiting.truncate(WAITING_SHOWN as usize);
-    let own_steps = own_draft_steps(conn, now, &policy, &lists.mine).await?;
+    let own_steps = own_draft_steps(conn, now, policy, &lists.mine).await?;
     let mine = lines(lists.mine);
     let recent = lines(lists.recent);
     let corrections = if roles.reviewer || roles.marketer {

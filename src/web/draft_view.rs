@@ -231,7 +231,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .await?
         .ok_or(AppError::NotFound)?;
     let draft_state = crate::services::drafts::state_of(&draft)?;
-    let policy = db::policy::get(&mut *conn).await?;
+    let policy = &viewer.policy;
     let tz = policy.time_zone;
     let row = db::drafts::revision(&mut *conn, draft_id, draft.current_revision)
         .await?
@@ -242,7 +242,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         })?;
     let current = RevisionView::new(&row, tz)?;
     let now = state.clock.now();
-    let facts = gate::collect(&mut *conn, now, &draft, &row, &current.content, &policy).await?;
+    let facts = gate::collect(&mut *conn, now, &draft, &row, &current.content, policy).await?;
     let gate = facts.preview.clone();
     let latest = facts.latest_preview.clone();
     let recipients = latest.as_ref().map(|p| p.recipient_count);
@@ -403,7 +403,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .iter()
         .filter(|t| !t.blocked)
         .count();
-    let report = evaluate(&facts.release_facts(&row, &current.content, &policy, now));
+    let report = evaluate(&facts.release_facts(&row, &current.content, policy, now));
     let is_step = current.content.kind() == DraftKind::Step;
     let missing: Vec<&str> = report
         .failing()

@@ -443,7 +443,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let filter = db::drafts::DraftFilter {
         state: non_empty(&q.state),
         kind: non_empty(&q.kind),
@@ -567,7 +567,7 @@ async fn show_revision(
     let draft = db::drafts::find(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let row = db::drafts::revision(&state.pool, id, n)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -37,6 +37,11 @@ impl CurrentUser {
     pub fn actor(&self) -> crate::db::audit::Actor {
         crate::db::audit::Actor::user(self.0.user.id, &self.0.user.username)
     }
+
+    /// The account's time zone (read with the session), for the times on a page.
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.0.policy.time_zone
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -150,7 +150,7 @@ async fn list(
     Flash(flash): Flash,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let (mut open, mut closed) = (Vec::new(), Vec::new());
     for l in db::incidents::list(&state.pool).await? {
         let view = IncidentLineView {

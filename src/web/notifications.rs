@@ -45,7 +45,7 @@ async fn list(
     user: CurrentUser,
     Flash(flash): Flash,
 ) -> AppResult<Response> {
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let items = db::notifications::for_user(&state.pool, user.id(), 100)
         .await?
         .into_iter()

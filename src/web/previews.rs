@@ -74,7 +74,7 @@ async fn show(
         .await?
         .filter(|x| x.draft_id == id)
         .ok_or(AppError::NotFound)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let sample: Vec<serde_json::Value> = serde_json::from_str(&preview.sample).unwrap_or_default();
     let share = if preview.friend_count > 0 {
         format!(

@@ -233,7 +233,7 @@ async fn progress(
         .await?
         .ok_or(AppError::NotFound)?;
     let p = db::releases::progress(&state.pool, id).await?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
     Ok(render(&ProgressPage {
         layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),

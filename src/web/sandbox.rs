@@ -49,7 +49,7 @@ async fn show(
     Query(q): Query<InboxQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let filter = q.user.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let rows = db::sandbox::inbox(&state.pool, filter, 200).await?;
     let deliveries = rows

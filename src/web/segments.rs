@@ -50,7 +50,7 @@ async fn list(
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
     let now = state.clock.now();
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let mut segments = Vec::new();
     for s in db::segments::list(&state.pool).await? {
         let rules = s.rules();
@@ -254,7 +254,7 @@ async fn count(
     user.require(Permission::ReadDrafts)?;
     match input.parse_rules() {
         Ok(rules) => {
-            let tz = db::policy::get(&state.pool).await?.time_zone;
+            let tz = user.time_zone();
             let n = db::friends::segment_count(&state.pool, &rules, rules.follow_window(state.clock.now(), tz)).await?;
             let total = db::friends::count_following(&state.pool).await?;
             // `text` is the sentence in the request's language, for the live counter.
