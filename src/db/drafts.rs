@@ -155,25 +155,6 @@ pub async fn revision(
     .await
 }
 
-/// The given revisions (`json_revisions` pairs) of several drafts, in one read.
-pub async fn revisions_of(
-    ex: impl SqliteExecutor<'_>,
-    revisions: &str,
-) -> Result<Vec<RevisionRow>, sqlx::Error> {
-    sqlx::query_as!(
-        RevisionRow,
-        r#"SELECT r.draft_id AS "draft_id!: i64", r.number AS "number!: i64", r.author_id AS "author_id!: i64",
-                  u.display_name AS author_name, r.content, r.content_hash,
-                  r.created_at AS "created_at: DateTime<Utc>"
-           FROM json_each(?1) j
-           JOIN revisions r ON r.draft_id = j.value ->> 0 AND r.number = j.value ->> 1
-           JOIN users u ON u.id = r.author_id"#,
-        revisions
-    )
-    .fetch_all(ex)
-    .await
-}
-
 /// Every revision of a draft, oldest first, without their content.
 pub async fn revisions(
     ex: impl SqliteExecutor<'_>,

@@ -1,6 +1,6 @@
-//! What the release gate reads about revisions, in one query: each draft's reviews, each
-//! revision's newest audience preview and its test sends, and (when asked) how many
-//! friends follow now.
+//! What the release gate reads about revisions, in one query: the revision itself, its
+//! draft's reviews, its newest audience preview and its test sends, and (when asked) how
+//! many friends follow now.
 //!
 //! One row per revision, its lists as JSON built by SQLite. Every read is a round trip to
 //! the connection's thread, and the gate is read on the busiest pages (the dashboard's
@@ -10,6 +10,9 @@
 use serde::Deserialize;
 use sqlx::SqliteExecutor;
 
+use chrono::{DateTime, Utc};
+
+use super::drafts::RevisionRow;
 use super::previews::PreviewRow;
 use super::reviews::ReviewRow;
 use super::test_sends::TestSendOutcome;
@@ -17,8 +20,7 @@ use super::test_sends::TestSendOutcome;
 /// What the gate reads about one revision.
 #[derive(Debug)]
 pub struct GateRead {
-    pub draft_id: i64,
-    pub revision_number: i64,
+    pub revision: RevisionRow,
     /// Following friends now, when asked for.
     pub friends_now: Option<i64>,
     /// Every review of the draft (of any revision), oldest first.
@@ -29,7 +31,7 @@ pub struct GateRead {
     pub test_sends: Vec<TestSendOutcome>,
 }
 
-/// The gate's reads for the given revisions (`json_revisions` pairs), in their order.
+/// The gate's reads for the given revisions (`json_revisions` pairs) that exist.
 /// `count_friends` reads the following friends too (only a broadcast needs them, and on a
 /// large account counting them is the dearest part).
 pub async fn for_revisions(
@@ -38,7 +40,9 @@ pub async fn for_revisions(
     count_friends: bool,
 ) -> Result<Vec<GateRead>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT j.value ->> 0 AS "draft_id!: i64", j.value ->> 1 AS "revision_number!: i64",
+        r#"SELECT r.draft_id AS "draft_id!: i64", r.number AS "number!: i64",
+                  r.author_id AS "author_id!: i64", w.display_name AS author_name, r.content,
+                  r.content_hash, r.created_at AS "created_at: DateTime<Utc>",
                   CASE WHEN ?2 THEN (SELECT COUNT(*) FROM friends WHERE blocked = 0) END
                       AS "friends_now: i64",
                   (SELECT json_group_array(json_object(
@@ -50,7 +54,7 @@ pub async fn for_revisions(
                               'verdict', v.verdict, 'body', v.body, 'created_at', v.created_at)
                               ORDER BY v.id)
                    FROM reviews v JOIN users u ON u.id = v.reviewer_id
-                   WHERE v.draft_id = j.value ->> 0) AS "reviews!: String",
+                   WHERE v.draft_id = r.draft_id) AS "reviews!: String",
                   (SELECT json_object(
                               'id', p.id, 'draft_id', p.draft_id,
                               'revision_number', p.revision_number,
@@ -64,8 +68,8 @@ pub async fn for_revisions(
                    FROM previews p JOIN users t ON t.id = p.taken_by
                    LEFT JOIN users a ON a.id = p.acknowledged_by
                    WHERE p.id = (SELECT MAX(q.id) FROM previews q
-                                 WHERE q.draft_id = j.value ->> 0
-                                   AND q.revision_number = j.value ->> 1)) AS "latest_preview: String",
+                                 WHERE q.draft_id = r.draft_id
+                                   AND q.revision_number = r.number)) AS "latest_preview: String",
                   (SELECT json_group_array(json_object(
                               'draft_id', s.draft_id, 'content_hash', s.content_hash,
                               'accepted', (SELECT COUNT(*) FROM test_send_recipients x
@@ -73,9 +77,11 @@ pub async fn for_revisions(
                               'confirmed_by_name', c.display_name)
                               ORDER BY s.id DESC)
                    FROM test_sends s LEFT JOIN users c ON c.id = s.confirmed_by
-                   WHERE s.draft_id = j.value ->> 0
-                     AND s.revision_number = j.value ->> 1) AS "test_sends!: String"
-           FROM json_each(?1) j"#,
+                   WHERE s.draft_id = r.draft_id AND s.revision_number = r.number)
+                      AS "test_sends!: String"
+           FROM json_each(?1) j
+           JOIN revisions r ON r.draft_id = j.value ->> 0 AND r.number = j.value ->> 1
+           JOIN users w ON w.id = r.author_id"#,
         revisions,
         count_friends
     )
@@ -84,8 +90,15 @@ pub async fn for_revisions(
     rows.into_iter()
         .map(|r| {
             Ok(GateRead {
-                draft_id: r.draft_id,
-                revision_number: r.revision_number,
+                revision: RevisionRow {
+                    draft_id: r.draft_id,
+                    number: r.number,
+                    author_id: r.author_id,
+                    author_name: r.author_name,
+                    content: r.content,
+                    content_hash: r.content_hash,
+                    created_at: r.created_at,
+                },
                 friends_now: r.friends_now,
                 reviews: parse(&r.reviews)?,
                 latest_preview: r.latest_preview.as_deref().map(parse).transpose()?,

@@ -110,30 +110,84 @@ pub async fn collect_many(
     policy: &ReleasePolicy,
     subjects: &[Subject<'_>],
 ) -> AppResult<Vec<GateFacts>> {
-    if subjects.is_empty() {
-        return Ok(Vec::new());
-    }
-    let revisions = db::json_revisions(
-        subjects
-            .iter()
-            .map(|s| (s.draft.id, s.draft.current_revision)),
-    );
-    let any_broadcast = subjects
-        .iter()
-        .any(|s| s.content.kind() == DraftKind::Broadcast);
-    let mut reads = db::gate::for_revisions(&mut *conn, &revisions, any_broadcast).await?;
+    let mut reads = read(conn, subjects.iter().map(|s| s.draft)).await?;
     subjects
         .iter()
-        .map(|s| {
-            let at = reads
-                .iter()
-                .position(|r| r.draft_id == s.draft.id)
-                .ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("no gate read for draft {}", s.draft.id))
-                })?;
-            Ok(assemble(s, now, policy, reads.swap_remove(at)))
+        .map(|s| Ok(assemble(s, now, policy, take(&mut reads, s.draft.id)?)))
+        .collect()
+}
+
+/// A draft's current revision, parsed, with its gate facts.
+pub struct Current {
+    pub row: RevisionRow,
+    pub content: RevisionContent,
+    pub facts: GateFacts,
+}
+
+/// The current revision of each draft with its gate facts, all in one read (the
+/// dashboard's next steps), in the order of `drafts`.
+pub async fn current_many(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    policy: &ReleasePolicy,
+    drafts: &[&DraftRow],
+) -> AppResult<Vec<Current>> {
+    let mut reads = read(conn, drafts.iter().copied()).await?;
+    drafts
+        .iter()
+        .map(|draft| {
+            let read = take(&mut reads, draft.id)?;
+            let row = read.revision.clone();
+            let content = RevisionContent::from_json(&row.content).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!(
+                    "revision {}/{} does not parse: {e}",
+                    row.draft_id,
+                    row.number
+                ))
+            })?;
+            let subject = Subject {
+                draft,
+                row: &row,
+                content: &content,
+            };
+            let facts = assemble(&subject, now, policy, read);
+            Ok(Current {
+                row,
+                content,
+                facts,
+            })
         })
         .collect()
+}
+
+/// Everything the gate reads about the drafts' current revisions, in one query. The
+/// friends are counted only when one is a broadcast (the one kind whose audience LINE picks
+/// at send time); a draft row's kind is its current revision's.
+async fn read<'a>(
+    conn: &mut SqliteConnection,
+    drafts: impl Iterator<Item = &'a DraftRow> + Clone,
+) -> AppResult<Vec<db::gate::GateRead>> {
+    let revisions = db::json_revisions(drafts.clone().map(|d| (d.id, d.current_revision)));
+    let any_broadcast = drafts
+        .clone()
+        .any(|d| DraftKind::parse(&d.kind) == Some(DraftKind::Broadcast));
+    if drafts.clone().next().is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(db::gate::for_revisions(&mut *conn, &revisions, any_broadcast).await?)
+}
+
+/// The read for one draft's current revision.
+fn take(reads: &mut Vec<db::gate::GateRead>, draft_id: i64) -> AppResult<db::gate::GateRead> {
+    let at = reads
+        .iter()
+        .position(|r| r.revision.draft_id == draft_id)
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "draft {draft_id} lost its current revision"
+            ))
+        })?;
+    Ok(reads.swap_remove(at))
 }
 
 /// Turns what was read into the facts the gate decides on.

@@ -179,46 +179,22 @@ impl GateSummary {
     }
 }
 
-/// Where each of `drafts` stands at the gate, in their order: one read of each kind for all
-/// of them, on the caller's connection, with the caller's policy.
+/// Where each of `drafts` stands at the gate, in their order: one read for all of them, on
+/// the caller's connection, with the caller's policy.
 pub async fn gate_summaries(
     conn: &mut sqlx::SqliteConnection,
     now: chrono::DateTime<chrono::Utc>,
     policy: &crate::domain::policy::ReleasePolicy,
     drafts: &[&DraftRow],
 ) -> AppResult<Vec<GateSummary>> {
-    let rows = db::drafts::revisions_of(
-        &mut *conn,
-        &db::json_revisions(drafts.iter().map(|d| (d.id, d.current_revision))),
-    )
-    .await?;
-    let mut current = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        let row = rows
-            .iter()
-            .find(|r| r.draft_id == d.id && r.number == d.current_revision)
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("draft {} lost its current revision", d.id))
-            })?;
-        current.push((*d, row, RevisionView::new(row, policy.time_zone)?));
-    }
-    let subjects: Vec<gate::Subject<'_>> = current
-        .iter()
-        .map(|(draft, row, view)| gate::Subject {
-            draft,
-            row,
-            content: &view.content,
-        })
-        .collect();
-    let facts = gate::collect_many(conn, now, policy, &subjects).await?;
+    let current = gate::current_many(conn, now, policy, drafts).await?;
     Ok(current
         .iter()
-        .zip(facts)
-        .map(|((_, row, view), facts)| GateSummary {
-            kind: view.content.kind(),
-            report: evaluate(&facts.release_facts(row, &view.content, policy, now)),
-            approvals: facts.status.approvers.len(),
-            required: facts.status.required,
+        .map(|c| GateSummary {
+            kind: c.content.kind(),
+            report: evaluate(&c.facts.release_facts(&c.row, &c.content, policy, now)),
+            approvals: c.facts.status.approvers.len(),
+            required: c.facts.status.required,
         })
         .collect())
 }
@@ -233,16 +209,16 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     let draft_state = crate::services::drafts::state_of(&draft)?;
     let policy = &viewer.policy;
     let tz = policy.time_zone;
-    let row = db::drafts::revision(&mut *conn, draft_id, draft.current_revision)
-        .await?
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "draft {draft_id} lost its current revision"
-            ))
-        })?;
-    let current = RevisionView::new(&row, tz)?;
     let now = state.clock.now();
-    let facts = gate::collect(&mut *conn, now, &draft, &row, &current.content, policy).await?;
+    // The current revision comes with its gate facts, in one read.
+    let gate::Current {
+        row,
+        content,
+        facts,
+    } = gate::current_many(&mut *conn, now, policy, &[&draft])
+        .await?
+        .remove(0);
+    let current = RevisionView::from_content(&row, content, tz);
     let gate = facts.preview.clone();
     let latest = facts.latest_preview.clone();
     let recipients = latest.as_ref().map(|p| p.recipient_count);
