@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
+use crate::domain::revision::RevisionContent;
+
 #[derive(Debug, Clone)]
 pub struct DraftRow {
     pub id: i64,
@@ -29,6 +31,16 @@ pub struct RevisionRow {
     pub content: String,
     pub content_hash: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl RevisionRow {
+    /// The stored content, parsed. It was validated when written, so a failure is a bug or
+    /// a hand-edited database, reported as such.
+    pub fn parsed(&self) -> anyhow::Result<RevisionContent> {
+        use anyhow::Context;
+        RevisionContent::from_json(&self.content)
+            .with_context(|| format!("revision {}/{} does not parse", self.draft_id, self.number))
+    }
 }
 
 pub struct NewRevision<'a> {

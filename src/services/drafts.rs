@@ -153,12 +153,7 @@ pub async fn load_current(tx: &mut db::Tx, draft_id: i64, refusal: &str) -> AppR
                 "draft {draft_id} lost its current revision"
             ))
         })?;
-    let content = RevisionContent::from_json(&revision.content).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "revision {draft_id}/{} does not parse: {e}",
-            revision.number
-        ))
-    })?;
+    let content = revision.parsed()?;
     Ok(Current {
         draft,
         revision,
@@ -396,8 +391,7 @@ pub async fn duplicate(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let source = RevisionContent::from_json(&row.content)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("revision does not parse: {e}")))?;
+    let source = row.parsed()?;
     let title: String = format!("Copy of {}", source.title().as_str())
         .chars()
         .take(crate::domain::revision::MAX_TITLE_CHARS)

@@ -138,13 +138,7 @@ pub async fn current_many(
         .map(|draft| {
             let read = take(&mut reads, draft.id)?;
             let row = read.revision.clone();
-            let content = RevisionContent::from_json(&row.content).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!(
-                    "revision {}/{} does not parse: {e}",
-                    row.draft_id,
-                    row.number
-                ))
-            })?;
+            let content = row.parsed()?;
             let subject = Subject {
                 draft,
                 row: &row,

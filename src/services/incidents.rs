@@ -297,8 +297,7 @@ async fn original_content(tx: &mut db::Tx, release: &ReleaseRow) -> AppResult<Re
     let row = db::drafts::revision(&mut **tx, release.draft_id, release.revision_number)
         .await?
         .ok_or(AppError::NotFound)?;
-    RevisionContent::from_json(&row.content)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("revision does not parse: {e}")))
+    Ok(row.parsed()?)
 }
 
 /// Who a correction must reach: the original release's audience.

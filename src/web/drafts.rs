@@ -625,9 +625,7 @@ async fn diff(
             let row = db::drafts::revision(&pool, id, n).await?.ok_or_else(|| {
                 AppError::invalid("from", format!("Revision {n} does not exist."))
             })?;
-            crate::domain::revision::RevisionContent::from_json(&row.content).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("revision {id}/{n} does not parse: {e}"))
-            })
+            Ok::<_, AppError>(row.parsed()?)
         }
     };
     let (old, new) = match (load(from).await, load(to).await) {

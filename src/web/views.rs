@@ -116,13 +116,7 @@ pub struct RevisionView {
 
 impl RevisionView {
     pub fn new(row: &RevisionRow, tz: Tz) -> Result<Self, AppError> {
-        let content = RevisionContent::from_json(&row.content).map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "revision {}/{} does not parse: {e}",
-                row.draft_id,
-                row.number
-            ))
-        })?;
+        let content = row.parsed()?;
         Ok(Self::from_content(row, content, tz))
     }
 
