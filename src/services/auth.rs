@@ -194,7 +194,7 @@ pub struct ActiveSession {
     pub language: Option<String>,
     /// The release policy as it stood when the request began, read with the session: pages
     /// show times in its zone and explain the gate by it. A write that decides by the
-    /// policy (a release, a review) reads it again inside its own transaction.
+    /// policy (a release, a scenario's activation) reads it again inside its own transaction.
     pub policy: ReleasePolicy,
 }
 
