@@ -109,13 +109,6 @@ pub async fn begin_write(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
-/// Draft ids as a JSON array, the one parameter of the queries that read several drafts at
-/// once (`WHERE draft_id IN (SELECT value FROM json_each(?))`): one round trip per page
-/// instead of one per draft.
-pub fn json_ids(ids: impl IntoIterator<Item = i64>) -> String {
-    serde_json::Value::from(ids.into_iter().collect::<Vec<_>>()).to_string()
-}
-
 /// `(draft id, revision number)` pairs as a JSON array of pairs, for
 /// `JOIN json_each(?) j ON x.draft_id = j.value ->> 0 AND x.revision_number = j.value ->> 1`.
 pub fn json_revisions(revisions: impl IntoIterator<Item = (i64, i64)>) -> String {
@@ -152,9 +145,8 @@ mod tests {
     }
 
     #[test]
-    fn id_lists_are_json_arrays() {
-        assert_eq!(json_ids([3, 1]), "[3,1]");
-        assert_eq!(json_ids([]), "[]");
+    fn revision_lists_are_json_arrays_of_pairs() {
         assert_eq!(json_revisions([(3, 2), (7, 1)]), "[[3,2],[7,1]]");
+        assert_eq!(json_revisions([]), "[]");
     }
 }
