@@ -79,12 +79,14 @@ impl GateFacts {
 }
 
 /// One draft whose gate is read: the draft, its current revision and that revision parsed.
-pub struct Subject<'a> {
-    pub draft: &'a DraftRow,
-    pub row: &'a RevisionRow,
-    pub content: &'a RevisionContent,
+struct Subject<'a> {
+    draft: &'a DraftRow,
+    row: &'a RevisionRow,
+    content: &'a RevisionContent,
 }
 
+/// The gate facts of a draft whose current revision the caller has already read and parsed
+/// (the release reads both inside its write transaction).
 pub async fn collect(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
@@ -93,28 +95,13 @@ pub async fn collect(
     content: &RevisionContent,
     policy: &ReleasePolicy,
 ) -> AppResult<GateFacts> {
+    let mut reads = read(conn, std::iter::once(draft)).await?;
     let subject = Subject {
         draft,
         row,
         content,
     };
-    let mut facts = collect_many(conn, now, policy, std::slice::from_ref(&subject)).await?;
-    Ok(facts.remove(0))
-}
-
-/// The gate facts of several drafts in the same number of reads as one (a page that
-/// summarizes drafts pays per page, not per draft), in the order of `subjects`.
-pub async fn collect_many(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    policy: &ReleasePolicy,
-    subjects: &[Subject<'_>],
-) -> AppResult<Vec<GateFacts>> {
-    let mut reads = read(conn, subjects.iter().map(|s| s.draft)).await?;
-    subjects
-        .iter()
-        .map(|s| Ok(assemble(s, now, policy, take(&mut reads, s.draft.id)?)))
-        .collect()
+    Ok(assemble(&subject, now, policy, take(&mut reads, draft.id)?))
 }
 
 /// A draft's current revision, parsed, with its gate facts.
