@@ -6,7 +6,7 @@ use sqlx::SqliteExecutor;
 
 use crate::domain::revision::RevisionContent;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct DraftRow {
     pub id: i64,
     pub author_id: i64,
@@ -245,11 +245,15 @@ pub struct DashboardLists {
 /// The dashboard's three lists in one read: each list picks its ids with its own index, and the
 /// rows are read once. (One read per list cost a round trip to the connection's thread
 /// each; on the busiest page that was a tenth of its time.)
+///
+/// The rows come back as one JSON value built by SQLite, as the gate's read does: sqlx
+/// hands each result row from the connection's thread to the page's task on its own,
+/// copying every value, and a dashboard lists up to 31 drafts.
 pub async fn dashboard_lists(
     ex: impl SqliteExecutor<'_>,
     wants: DashboardWants,
 ) -> Result<DashboardLists, sqlx::Error> {
-    let rows = sqlx::query!(
+    let listed = sqlx::query_scalar!(
         r#"WITH picked (list, id) AS (
                SELECT 'waiting', id FROM (
                    SELECT d.id FROM drafts d
@@ -267,34 +271,27 @@ pub async fn dashboard_lists(
                UNION ALL
                SELECT 'recent', id FROM (
                    SELECT d.id FROM drafts d ORDER BY d.updated_at DESC, d.id DESC LIMIT ?4))
-           SELECT p.list AS "list!: String",
-                  d.id AS "id!: i64", d.author_id AS "author_id!: i64", u.display_name AS author_name,
-                  d.state, d.kind, d.title, d.current_revision AS "current_revision!: i64",
-                  d.created_at AS "created_at: DateTime<Utc>", d.updated_at AS "updated_at: DateTime<Utc>",
-                  (SELECT i.id FROM incidents i WHERE i.correction_draft_id = d.id) AS "correction_of: i64"
+           SELECT json_group_array(json_array(p.list, json_object(
+                      'id', d.id, 'author_id', d.author_id, 'author_name', u.display_name,
+                      'state', d.state, 'kind', d.kind, 'title', d.title,
+                      'current_revision', d.current_revision,
+                      'created_at', d.created_at, 'updated_at', d.updated_at,
+                      'correction_of',
+                          (SELECT i.id FROM incidents i WHERE i.correction_draft_id = d.id))))
+                  AS "listed!: String"
            FROM picked p JOIN drafts d ON d.id = p.id JOIN users u ON u.id = d.author_id"#,
         wants.user_id,
         wants.waiting,
         wants.mine,
         wants.recent
     )
-    .fetch_all(ex)
+    .fetch_one(ex)
     .await?;
+    let listed: Vec<(String, DraftRow)> =
+        serde_json::from_str(&listed).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     let mut lists = DashboardLists::default();
-    for r in rows {
-        let draft = DraftRow {
-            id: r.id,
-            author_id: r.author_id,
-            author_name: r.author_name,
-            state: r.state,
-            kind: r.kind,
-            title: r.title,
-            current_revision: r.current_revision,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            correction_of: r.correction_of,
-        };
-        match r.list.as_str() {
+    for (list, draft) in listed {
+        match list.as_str() {
             "waiting" => lists.waiting.push(draft),
             "mine" => lists.mine.push(draft),
             _ => lists.recent.push(draft),
