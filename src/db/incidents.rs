@@ -153,32 +153,15 @@ pub async fn list(ex: impl SqliteExecutor<'_>) -> Result<Vec<IncidentLine>, sqlx
     .await
 }
 
-#[derive(Debug, Clone)]
+/// A correction draft not sent yet: pinned on reviewers' and marketers' dashboards (read
+/// with the dashboard's lists, `drafts::dashboard_lists`).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct PendingCorrection {
     pub incident_id: i64,
     pub draft_id: i64,
     pub title: String,
     pub draft_state: String,
     pub sent_at: DateTime<Utc>,
-}
-
-/// Correction drafts not sent yet: pinned on reviewers' dashboards.
-pub async fn pending_corrections(
-    ex: impl SqliteExecutor<'_>,
-) -> Result<Vec<PendingCorrection>, sqlx::Error> {
-    sqlx::query_as!(
-        PendingCorrection,
-        r#"SELECT i.id AS "incident_id!: i64", d.id AS "draft_id!: i64", d.title,
-                  d.state AS draft_state,
-                  COALESCE(r.finished_at, r.send_at) AS "sent_at!: DateTime<Utc>"
-           FROM incidents i
-           JOIN drafts d ON d.id = i.correction_draft_id
-           JOIN releases r ON r.id = i.release_id
-           WHERE d.state NOT IN ('sent', 'failed', 'cancelled')
-           ORDER BY i.id"#
-    )
-    .fetch_all(ex)
-    .await
 }
 
 /// When the correction draft's release finished sending, if it did.

@@ -158,6 +158,7 @@ async fn show(
             waiting: shown(roles.reviewer, WAITING_SHOWN + 1),
             mine: shown(roles.marketer, LIST_SHOWN),
             recent: shown(roles.marketer || roles.reviewer || roles.admin, LIST_SHOWN),
+            corrections: roles.reviewer || roles.marketer,
         },
     )
     .await?;
@@ -167,23 +168,17 @@ async fn show(
     let own_steps = own_draft_steps(conn, now, policy, &lists.mine).await?;
     let mine = lines(lists.mine);
     let recent = lines(lists.recent);
-    let corrections = if roles.reviewer || roles.marketer {
-        db::incidents::pending_corrections(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|c| PinnedCorrection {
-                incident_id: c.incident_id,
-                draft_id: c.draft_id,
-                title: c.title,
-                state: c.draft_state,
-                since_mistake: crate::web::views::duration(incident::minutes_between(
-                    c.sent_at, now,
-                )),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let corrections = lists
+        .corrections
+        .into_iter()
+        .map(|c| PinnedCorrection {
+            incident_id: c.incident_id,
+            draft_id: c.draft_id,
+            title: c.title,
+            state: c.draft_state,
+            since_mistake: crate::web::views::duration(incident::minutes_between(c.sent_at, now)),
+        })
+        .collect();
     let mut next_steps = Vec::new();
     match waiting.len() {
         0 => {}
