@@ -10,7 +10,9 @@
 //! 3. starts `target/release/sendgate serve` as a child process, so its memory is measured
 //!    alone from `/proc/<pid>/status` (VmRSS now, VmHWM the peak),
 //! 4. signs in, then 32 concurrent clients request each page for a few seconds,
-//! 5. prints p50 / p99 per page and the server's RSS, then stops the server.
+//! 5. prints p50 / p99 per page, the server's and the driver's CPU per request, the share of
+//!    the machine's CPU time the hypervisor stole, and the server's RSS, then stops the
+//!    server.
 //!
 //! Run with `cargo bench --bench pages`. `SENDGATE_BENCH_SECONDS` (default 10) sets the time
 //! per page, `SENDGATE_BENCH_DRAFTS` / `SENDGATE_BENCH_EVENTS` the sizes,
@@ -371,6 +373,24 @@ async fn hammer(server: &Server, cookie: &str, path: &str, seconds: u64) -> Page
     }
 }
 
+/// The machine's CPU time so far from `/proc/stat`: (all, stolen by the hypervisor), in ticks.
+/// On a virtual machine the host can take the cores away for a while; a run with a lot of
+/// steal measured the host, not the server.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    let all = cpu.iter().take(8).sum();
+    (all, cpu.get(7).copied().unwrap_or(0))
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -408,8 +428,16 @@ async fn main() -> anyhow::Result<()> {
         "{CLIENTS} concurrent clients, {seconds} s per page (targets: p99 < 20 ms, RSS < 100 MB)"
     );
     println!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}  RSS MB",
-        "page", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "CPU ms/req", "driver ms"
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10} {:>7}  RSS MB",
+        "page",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "CPU ms/req",
+        "driver ms",
+        "steal %"
     );
     let mut pages = vec![
         ("dashboard", "/".to_string()),
@@ -432,7 +460,11 @@ async fn main() -> anyhow::Result<()> {
         hammer(&server, &cookie, path, 1).await;
         let cpu_before = server.cpu();
         let driver_before = cpu_of("self");
+        let machine_before = machine_ticks();
         let r = hammer(&server, &cookie, path, seconds).await;
+        let machine_after = machine_ticks();
+        let steal = (machine_after.1 - machine_before.1) as f64 * 100.0
+            / (machine_after.0 - machine_before.0).max(1) as f64;
         let cpu_per_request =
             (server.cpu() - cpu_before).as_secs_f64() * 1000.0 / r.requests as f64;
         let driver_per_request =
@@ -440,7 +472,7 @@ async fn main() -> anyhow::Result<()> {
         let ok = r.p99 < Duration::from_millis(20);
         all_ok &= ok;
         println!(
-            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3} {:>10.3}  {:.1}  {}",
+            "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3} {:>10.3} {:>7.1}  {:.1}  {}",
             format!("{name} {path}"),
             r.requests,
             r.requests as f64 / seconds as f64,
@@ -449,6 +481,7 @@ async fn main() -> anyhow::Result<()> {
             ms(r.max),
             cpu_per_request,
             driver_per_request,
+            steal,
             server.rss_mb(),
             if ok { "ok" } else { "MISSES 20 ms p99" }
         );
