@@ -58,7 +58,7 @@ async fn page(
     form: Option<(SettingsForm, FormErrors)>,
 ) -> AppResult<SettingsPage> {
     let s = db::notifications::webhook_settings(&state.pool).await?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let (url, chosen, errors) = match form {
         Some((f, e)) => (f.webhook_url, f.event, e),
         None => (

@@ -197,7 +197,7 @@ async fn edit_page(
     errors: FormErrors,
     problem: Option<String>,
 ) -> AppResult<Response> {
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = current.time_zone();
     let target = db::users::find(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;

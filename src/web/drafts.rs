@@ -193,7 +193,7 @@ async fn editor_page(
     errors: Vec<FieldError>,
     problem: Option<String>,
 ) -> AppResult<EditorPage> {
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let segments = db::segments::choices(&state.pool).await?;
     let kind_options = [DraftKind::Broadcast, DraftKind::Segment]
         .into_iter()

@@ -103,7 +103,7 @@ async fn friends_page(
     import_rows: Vec<RowError>,
     import_total: usize,
 ) -> AppResult<FriendsPage> {
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     let filter = FriendFilter {
         search: clean(&q.q),
         tag: clean(&q.tag),
@@ -240,7 +240,7 @@ async fn testers_page(
     errors: FormErrors,
     user_id: String,
 ) -> AppResult<TestersPage> {
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     Ok(TestersPage {
         layout: Layout::for_user(&user.0, "Testers", "/testers", flash),
         testers: db::friends::testers(&state.pool)

@@ -79,7 +79,7 @@ async fn report_page(
     let draft = db::drafts::find(&state.pool, release.draft_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz = db::policy::get(&state.pool).await?.time_zone;
+    let tz = user.time_zone();
     Ok(ReportPage {
         layout: Layout::for_user(&user.0, "Report a mistake", "/incidents", None),
         release_id,
@@ -217,7 +217,7 @@ async fn incident_page(
     let release = db::releases::find(pool, i.release_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tz = db::policy::get(pool).await?.time_zone;
+    let tz = user.time_zone();
     let row = db::drafts::revision(pool, release.draft_id, release.revision_number)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -637,7 +637,7 @@ async fn friend(
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
     let pool = &state.pool;
-    let tz = db::policy::get(pool).await?.time_zone;
+    let tz = user.time_zone();
     let row = sqlx::query!(
         r#"SELECT user_id, display_name, followed_at AS "followed_at!: i64", blocked AS "blocked!: bool"
            FROM friends WHERE id = ?"#,

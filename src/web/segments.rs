@@ -97,7 +97,7 @@ async fn form_page(
 ) -> AppResult<FormPage> {
     let count = match form.parse_rules() {
         Ok(rules) if errors.is_empty() || errors.iter().all(|e| e.field == "name") => {
-            let tz = db::policy::get(&state.pool).await?.time_zone;
+            let tz = user.time_zone();
             Some(
                 db::friends::segment_count(
                     &state.pool,
