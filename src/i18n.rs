@@ -718,33 +718,33 @@ mod tests {
 
     #[test]
     fn times_are_written_for_each_language_with_zone_and_offset() {
-        let at = Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap();
-        let tz: Tz = "Asia/Tokyo".parse().unwrap();
-        assert_eq!(
-            format_time(Lang::Ja, at, tz),
-            "2026年11月20日 10:00 JST (+09:00)"
-        );
-        assert_eq!(
-            format_time(Lang::En, at, tz),
-            "20 Nov 2026 10:00 JST (+09:00)"
-        );
-        // A zone west of UTC, in summer time, early in the month and the morning.
-        let ny: Tz = "America/New_York".parse().unwrap();
+        let november = Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap();
         let july = Utc.with_ymd_and_hms(2026, 7, 3, 12, 5, 0).unwrap();
-        assert_eq!(
-            format_time(Lang::En, july, ny),
-            "3 Jul 2026 08:05 EDT (-04:00)"
-        );
-        assert_eq!(
-            format_time(Lang::Ja, july, ny),
-            "2026年7月3日 08:05 EDT (-04:00)"
-        );
-        // A half-hour offset.
-        let india: Tz = "Asia/Kolkata".parse().unwrap();
-        assert_eq!(
-            format_time(Lang::En, july, india),
-            "3 Jul 2026 17:35 IST (+05:30)"
-        );
+        // East and west of UTC, summer time, a half-hour offset, an early day and hour.
+        for (at, zone, ja, en) in [
+            (
+                november,
+                "Asia/Tokyo",
+                "2026年11月20日 10:00 JST (+09:00)",
+                "20 Nov 2026 10:00 JST (+09:00)",
+            ),
+            (
+                july,
+                "America/New_York",
+                "2026年7月3日 08:05 EDT (-04:00)",
+                "3 Jul 2026 08:05 EDT (-04:00)",
+            ),
+            (
+                july,
+                "Asia/Kolkata",
+                "2026年7月3日 17:35 IST (+05:30)",
+                "3 Jul 2026 17:35 IST (+05:30)",
+            ),
+        ] {
+            let tz: Tz = zone.parse().unwrap();
+            assert_eq!(format_time(Lang::Ja, at, tz), ja);
+            assert_eq!(format_time(Lang::En, at, tz), en);
+        }
     }
 
     #[test]
