@@ -63,7 +63,7 @@ pub async fn connect(path: &Path) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
-/// How many connections the pool opens: two per core, at least four.
+/// How many connections the pool opens: two per core, at least four and at most 32.
 ///
 /// Each SQLite connection in sqlx runs its statements on a thread of its own, and the work
 /// there is CPU work (the database is in the page cache). More connection threads than the
