@@ -308,10 +308,9 @@ pub async fn dashboard_lists(
     )
     .fetch_one(ex)
     .await?;
-    let json = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
-    let listed: Vec<(String, DraftRow)> = serde_json::from_str(&read.listed).map_err(json)?;
+    let listed: Vec<(String, DraftRow)> = super::from_json(&read.listed)?;
     let mut lists = DashboardLists {
-        corrections: serde_json::from_str(&read.corrections).map_err(json)?,
+        corrections: super::from_json(&read.corrections)?,
         ..DashboardLists::default()
     };
     for (list, draft) in listed {

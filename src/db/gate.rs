@@ -7,12 +7,12 @@
 //! next steps, the draft page), so four reads became one. The JSON field names are the
 //! row types' field names; the gate tests exercise every one of them.
 
-use serde::Deserialize;
 use sqlx::SqliteExecutor;
 
 use chrono::{DateTime, Utc};
 
 use super::drafts::RevisionRow;
+use super::from_json;
 use super::previews::PreviewRow;
 use super::reviews::ReviewRow;
 use super::test_sends::TestSendOutcome;
@@ -100,16 +100,10 @@ pub async fn for_revisions(
                     created_at: r.created_at,
                 },
                 friends_now: r.friends_now,
-                reviews: parse(&r.reviews)?,
-                latest_preview: r.latest_preview.as_deref().map(parse).transpose()?,
-                test_sends: parse(&r.test_sends)?,
+                reviews: from_json(&r.reviews)?,
+                latest_preview: r.latest_preview.as_deref().map(from_json).transpose()?,
+                test_sends: from_json(&r.test_sends)?,
             })
         })
         .collect()
-}
-
-/// A JSON column built above; a mismatch with the row type is a bug, reported as a decode
-/// error of this query rather than a panic.
-fn parse<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }

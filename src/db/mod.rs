@@ -135,6 +135,13 @@ pub fn json_revisions(revisions: impl IntoIterator<Item = (i64, i64)>) -> String
     .to_string()
 }
 
+/// A JSON column that SQLite built for a read (`json_group_array(json_object(...))`), as
+/// row types; a mismatch with the row type is a bug, reported as a decode error of that
+/// query rather than a panic.
+pub(crate) fn from_json<'a, T: serde::Deserialize<'a>>(json: &'a str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 /// True when the error is a UNIQUE constraint failure (a name already taken, a double
 /// submit).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {

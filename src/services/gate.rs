@@ -148,13 +148,13 @@ async fn read<'a>(
     conn: &mut SqliteConnection,
     drafts: impl Iterator<Item = &'a DraftRow> + Clone,
 ) -> AppResult<Vec<db::gate::GateRead>> {
+    if drafts.clone().next().is_none() {
+        return Ok(Vec::new());
+    }
     let revisions = db::json_revisions(drafts.clone().map(|d| (d.id, d.current_revision)));
     let any_broadcast = drafts
         .clone()
         .any(|d| DraftKind::parse(&d.kind) == Some(DraftKind::Broadcast));
-    if drafts.clone().next().is_none() {
-        return Ok(Vec::new());
-    }
     Ok(db::gate::for_revisions(&mut *conn, &revisions, any_broadcast).await?)
 }
 
