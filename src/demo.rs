@@ -120,12 +120,15 @@ fn password(rng: &mut impl Rng) -> String {
         .collect()
 }
 
-/// The moment the demo is seeded at: now, or the last minute before quiet hours began when
-/// now is inside them, so that "send now" releases pass the schedule rule.
+/// The moment the demo is seeded at: now, or a moment before quiet hours began when now
+/// (or the end of the undo window after it) is inside them, so that "send now" releases
+/// pass the schedule rule and are sent before quiet hours.
 fn seed_time(now: DateTime<Utc>, policy: &crate::domain::policy::ReleasePolicy) -> DateTime<Utc> {
     let mut t = now;
+    let window = Duration::seconds(policy.release_hold_seconds) + Duration::minutes(1);
     for _ in 0..(48 * 4) {
-        if !policy.quiet_hours.contains(t, policy.time_zone) {
+        let quiet = |at| policy.quiet_hours.contains(at, policy.time_zone);
+        if !quiet(t) && !quiet(t + window) {
             return t;
         }
         t -= Duration::minutes(15);
@@ -213,9 +216,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     }
     let policy = db::policy::get(pool).await?;
     let now = seed_time(state.clock.now(), &policy);
-    // The dispatcher steps below run at the seeding moment too.
+    // The dispatcher steps below run at the seeding moment too (and once the undo window
+    // of the "send now" release has passed).
+    let clock = Arc::new(FixedClock::new(now));
     let state = AppState {
-        clock: Arc::new(FixedClock::new(now)),
+        clock: clock.clone(),
         ..state.clone()
     };
     let state = &state;
@@ -448,9 +453,15 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
             },
         )
         .await
-        .map_err(fail("releasing"))?;
+        .map_err(fail("releasing"))?
+        .map_err(|report| {
+            let why: Vec<String> = report.failing().map(|c| c.reason.clone()).collect();
+            anyhow::anyhow!("releasing: {}", why.join(" "))
+        })?;
     }
-    // Send the "send now" release through the sandbox, as the dispatcher would.
+    // Send the "send now" release through the sandbox, as the dispatcher would once its
+    // undo window has passed.
+    clock.advance(Duration::seconds(policy.release_hold_seconds + 1));
     for _ in 0..10_000 {
         if dispatcher::dispatch_one(state).await? == Step::Idle {
             break;

@@ -62,3 +62,15 @@ if (segmentForm) {
     timer = setTimeout(refresh, 250);
   });
 }
+
+// A release in its undo window: count the seconds down (the page also refreshes itself).
+const countdown = document.getElementById("countdown");
+if (countdown) {
+  let left = Number(countdown.dataset.seconds);
+  const tick = () => {
+    left = Math.max(0, left - 1);
+    countdown.textContent = left.toLocaleString();
+    if (left > 0) setTimeout(tick, 1000);
+  };
+  if (left > 0) setTimeout(tick, 1000);
+}

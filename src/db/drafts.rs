@@ -186,6 +186,19 @@ pub async fn revisions(
     .await
 }
 
+/// Everyone who wrote a revision of the draft, by id: none of them may approve it.
+pub async fn contributors(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT DISTINCT author_id AS "author_id!: i64" FROM revisions WHERE draft_id = ? ORDER BY author_id"#,
+        draft_id
+    )
+    .fetch_all(ex)
+    .await
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DraftFilter {
     pub state: Option<String>,

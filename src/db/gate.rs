@@ -1,6 +1,8 @@
-//! What the release gate reads about revisions, in one query: the revision itself, its
-//! draft's reviews, its newest audience preview and its test sends, and (when asked) how
-//! many friends follow now.
+//! What the gate reads about revisions, in one query: the revision itself, everyone who
+//! wrote a revision of its draft, its draft's reviews, its newest audience preview and its
+//! test sends, the recipients reserved by releases not yet sent, earlier releases of the
+//! same messages that reached an overlapping audience in the last 7 days, and (when asked)
+//! how many friends follow now.
 //!
 //! One row per revision, its lists as JSON built by SQLite. Every read is a round trip to
 //! the connection's thread, and the gate is read on the busiest pages (the dashboard's
@@ -23,6 +25,13 @@ pub struct GateRead {
     pub revision: RevisionRow,
     /// Following friends now, when asked for.
     pub friends_now: Option<i64>,
+    /// Everyone who wrote a revision of the draft.
+    pub contributors: Vec<i64>,
+    /// Recipients of releases (of any draft) not yet handed to LINE.
+    pub reserved: i64,
+    /// Releases of other drafts with the same messages, sent in the last 7 days to an
+    /// audience that overlaps this revision's.
+    pub duplicates: Vec<DuplicateSend>,
     /// Every review of the draft (of any revision), oldest first.
     pub reviews: Vec<ReviewRow>,
     /// The newest audience preview of this revision.
@@ -31,13 +40,24 @@ pub struct GateRead {
     pub test_sends: Vec<TestSendOutcome>,
 }
 
+/// An earlier release of the same messages (the duplicate-send warning of DESIGN section 5).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct DuplicateSend {
+    pub release_id: i64,
+    pub draft_id: i64,
+    pub title: String,
+    pub sent_at: DateTime<Utc>,
+}
+
 /// The gate's reads for the given revisions (`json_revisions` pairs) that exist.
 /// `count_friends` reads the following friends too (only a broadcast needs them, and on a
-/// large account counting them is the dearest part).
+/// large account counting them is the dearest part). Releases since `recent_since` are
+/// compared for the duplicate-send warning.
 pub async fn for_revisions(
     ex: impl SqliteExecutor<'_>,
     revisions: &str,
     count_friends: bool,
+    recent_since: DateTime<Utc>,
 ) -> Result<Vec<GateRead>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT r.draft_id AS "draft_id!: i64", r.number AS "number!: i64",
@@ -45,6 +65,31 @@ pub async fn for_revisions(
                   r.content_hash, r.created_at AS "created_at: DateTime<Utc>",
                   CASE WHEN ?2 THEN (SELECT COUNT(*) FROM friends WHERE blocked = 0) END
                       AS "friends_now: i64",
+                  (SELECT json_group_array(DISTINCT c.author_id) FROM revisions c
+                   WHERE c.draft_id = r.draft_id) AS "contributors!: String",
+                  (SELECT COALESCE(SUM(d.recipients), 0)
+                   FROM releases x JOIN deliveries d ON d.release_id = x.id
+                   WHERE x.state IN ('scheduled', 'sending') AND d.state IN ('pending', 'sending'))
+                      AS "reserved!: i64",
+                  (SELECT json_group_array(json_object(
+                              'release_id', x.id, 'draft_id', x.draft_id, 'title', xd.title,
+                              'sent_at', COALESCE(x.finished_at, x.send_at)) ORDER BY x.id)
+                   FROM releases x
+                   JOIN revisions xr ON xr.draft_id = x.draft_id AND xr.number = x.revision_number
+                   JOIN drafts xd ON xd.id = x.draft_id
+                   WHERE x.state IN ('sending', 'sent', 'failed') AND x.send_at >= ?3
+                     AND x.draft_id <> r.draft_id
+                     AND xr.content ->> '$.messages' = r.content ->> '$.messages'
+                     -- A broadcast overlaps every audience; two segment sends overlap when
+                     -- the earlier snapshot shares someone with this revision's newest one.
+                     AND (x.kind = 'broadcast' OR r.content ->> '$.kind' = 'broadcast'
+                          OR EXISTS (SELECT 1 FROM preview_recipients a
+                                     JOIN preview_recipients b ON b.user_id = a.user_id
+                                     WHERE a.preview_id = x.preview_id
+                                       AND b.preview_id = (SELECT MAX(q.id) FROM previews q
+                                                           WHERE q.draft_id = r.draft_id
+                                                             AND q.revision_number = r.number))))
+                      AS "duplicates!: String",
                   (SELECT json_group_array(json_object(
                               'id', v.id, 'draft_id', v.draft_id,
                               'revision_number', v.revision_number,
@@ -83,7 +128,8 @@ pub async fn for_revisions(
            JOIN revisions r ON r.draft_id = j.value ->> 0 AND r.number = j.value ->> 1
            JOIN users w ON w.id = r.author_id"#,
         revisions,
-        count_friends
+        count_friends,
+        recent_since
     )
     .fetch_all(ex)
     .await?;
@@ -100,6 +146,9 @@ pub async fn for_revisions(
                     created_at: r.created_at,
                 },
                 friends_now: r.friends_now,
+                contributors: from_json(&r.contributors)?,
+                reserved: r.reserved,
+                duplicates: from_json(&r.duplicates)?,
                 reviews: from_json(&r.reviews)?,
                 latest_preview: r.latest_preview.as_deref().map(from_json).transpose()?,
                 test_sends: from_json(&r.test_sends)?,

@@ -17,6 +17,8 @@ pub struct PolicyColumns {
     pub time_zone: String,
     pub link_allow_list: String,
     pub held_messages: String,
+    pub max_testers: i64,
+    pub release_hold_seconds: i64,
 }
 
 impl PolicyColumns {
@@ -44,6 +46,8 @@ impl PolicyColumns {
                 .filter(|l| !l.is_empty())
                 .collect(),
             held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
+            max_testers: r.max_testers,
+            release_hold_seconds: r.release_hold_seconds,
         }
     }
 }
@@ -56,7 +60,9 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
                   large_audience_threshold AS "large_audience_threshold!: i64",
                   preview_max_age_minutes AS "preview_max_age_minutes!: i64",
                   max_drift_percent AS "max_drift_percent!: i64",
-                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages
+                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages,
+                  max_testers AS "max_testers!: i64",
+                  release_hold_seconds AS "release_hold_seconds!: i64"
            FROM release_policy WHERE id = 1"#
     )
     .fetch_one(ex)
@@ -79,7 +85,8 @@ pub async fn update(
         "UPDATE release_policy SET required_approvals = ?, correction_required_approvals = ?,
             large_audience_threshold = ?,
             preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
-            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?, updated_at = ?, updated_by = ?
+            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?,
+            max_testers = ?, release_hold_seconds = ?, updated_at = ?, updated_by = ?
          WHERE id = 1",
         p.required_approvals,
         p.correction_required_approvals,
@@ -91,6 +98,8 @@ pub async fn update(
         tz,
         allow,
         held,
+        p.max_testers,
+        p.release_hold_seconds,
         now,
         by
     )

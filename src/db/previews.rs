@@ -22,6 +22,29 @@ pub struct PreviewRow {
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
+impl PreviewRow {
+    /// What rule 4 of the gate needs of this preview.
+    pub fn facts(&self) -> crate::domain::audience::PreviewFacts {
+        crate::domain::audience::PreviewFacts {
+            content_hash: self.content_hash.clone(),
+            taken_at: self.taken_at,
+            acknowledged: self.acknowledged_at.is_some(),
+            is_broadcast: self.kind == "broadcast",
+            friend_count: self.friend_count,
+        }
+    }
+
+    /// The monthly quota as LINE reported it when the preview was taken.
+    pub fn quota_reading(&self) -> crate::domain::gate::QuotaReading {
+        use crate::domain::gate::QuotaReading;
+        match (self.quota_limit, self.quota_used) {
+            (Some(limit), Some(used)) => QuotaReading::Limited { limit, used },
+            (None, Some(_)) => QuotaReading::Unlimited,
+            _ => QuotaReading::Unknown,
+        }
+    }
+}
+
 pub struct NewPreview<'a> {
     pub draft_id: i64,
     pub revision_number: i64,

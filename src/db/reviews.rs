@@ -86,3 +86,24 @@ pub async fn for_draft(
     .fetch_all(ex)
     .await
 }
+
+/// Reviewers whose newest decision on this revision is an approval: the people a held
+/// release's news concerns.
+pub async fn approver_ids(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    revision: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT v.reviewer_id AS "id!: i64" FROM reviews v
+           WHERE v.draft_id = ?1 AND v.revision_number = ?2 AND v.verdict = 'approve'
+             AND v.id = (SELECT MAX(w.id) FROM reviews w
+                         WHERE w.draft_id = ?1 AND w.revision_number = ?2
+                           AND w.reviewer_id = v.reviewer_id AND w.verdict <> 'comment')
+           ORDER BY v.reviewer_id"#,
+        draft_id,
+        revision
+    )
+    .fetch_all(ex)
+    .await
+}

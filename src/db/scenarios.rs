@@ -111,12 +111,18 @@ pub struct StepRow {
     pub current_revision: i64,
     pub title: String,
     pub draft_state: String,
+    /// Why the send-time gate stopped this step, until the scenario is activated again.
+    pub hold_reason: Option<String>,
+    /// JSON array of the warning keys acknowledged when the live revision was activated.
+    pub live_acknowledged: String,
 }
 
 impl StepRow {
     /// The step sends only while the revision its activation approved is still current.
+    /// Sending: its current revision is the one activated, and the send-time gate has not
+    /// stopped it since.
     pub fn is_live(&self) -> bool {
-        self.live_revision == Some(self.current_revision)
+        self.live_revision == Some(self.current_revision) && self.hold_reason.is_none()
     }
 }
 
@@ -130,13 +136,74 @@ pub async fn steps(
                   s.delay_days AS "delay_days!: i64", s.delay_minutes AS "delay_minutes!: i64",
                   s.draft_id AS "draft_id!: i64", s.live_revision AS "live_revision: i64",
                   s.scanned_until AS "scanned_until: i64", d.current_revision AS "current_revision!: i64",
-                  d.title, d.state AS draft_state
+                  d.title, d.state AS draft_state, s.hold_reason, s.live_acknowledged
            FROM scenario_steps s JOIN drafts d ON d.id = s.draft_id
            WHERE s.scenario_id = ? ORDER BY s.position"#,
         scenario_id
     )
     .fetch_all(ex)
     .await
+}
+
+pub async fn step(ex: impl SqliteExecutor<'_>, step_id: i64) -> Result<Option<StepRow>, sqlx::Error> {
+    sqlx::query_as!(
+        StepRow,
+        r#"SELECT s.id AS "id!: i64", s.scenario_id AS "scenario_id!: i64", s.position AS "position!: i64",
+                  s.delay_days AS "delay_days!: i64", s.delay_minutes AS "delay_minutes!: i64",
+                  s.draft_id AS "draft_id!: i64", s.live_revision AS "live_revision: i64",
+                  s.scanned_until AS "scanned_until: i64", d.current_revision AS "current_revision!: i64",
+                  d.title, d.state AS draft_state, s.hold_reason, s.live_acknowledged
+           FROM scenario_steps s JOIN drafts d ON d.id = s.draft_id
+           WHERE s.id = ?"#,
+        step_id
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+/// The send-time gate stopped a step: it sends nothing until the scenario is activated
+/// again, and what was waiting (including the group being handed over) is held.
+pub async fn hold_by_gate(
+    conn: &mut SqliteConnection,
+    step_id: i64,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query!(
+        "UPDATE scenario_steps SET hold_reason = ? WHERE id = ?",
+        reason,
+        step_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query!(
+        // Rows keep their call's retry key: a row whose earlier attempt LINE may have taken
+        // is answered "already accepted" when it is sent after all.
+        "UPDATE step_deliveries SET state = 'held', reason = ?
+         WHERE step_id = ? AND state IN ('pending', 'sending')",
+        reason,
+        step_id
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// A claimed group waits (quiet hours, a quota LINE could not report): back to pending
+/// under the same key, not to be claimed again before `until` (Unix seconds).
+pub async fn defer(
+    ex: impl SqliteExecutor<'_>,
+    batch_key: &str,
+    until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE step_deliveries SET state = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = ?
+         WHERE batch_key = ? AND state = 'sending'",
+        until,
+        batch_key
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
 }
 
 /// Steps of every active or paused scenario, with their scenario's state.
@@ -148,7 +215,8 @@ pub async fn running_steps(
                   s.delay_days AS "delay_days!: i64", s.delay_minutes AS "delay_minutes!: i64",
                   s.draft_id AS "draft_id!: i64", s.live_revision AS "live_revision: i64",
                   s.scanned_until AS "scanned_until: i64", d.current_revision AS "current_revision!: i64",
-                  d.title, d.state AS draft_state, sc.state AS scenario_state
+                  d.title, d.state AS draft_state, s.hold_reason, s.live_acknowledged,
+                  sc.state AS scenario_state
            FROM scenario_steps s JOIN drafts d ON d.id = s.draft_id
            JOIN scenarios sc ON sc.id = s.scenario_id
            WHERE sc.state IN ('active', 'paused') ORDER BY s.id"#
@@ -171,6 +239,8 @@ pub async fn running_steps(
                     current_revision: r.current_revision,
                     title: r.title,
                     draft_state: r.draft_state,
+                    hold_reason: r.hold_reason,
+                    live_acknowledged: r.live_acknowledged,
                 },
                 r.scenario_state,
             )
@@ -213,15 +283,20 @@ pub async fn scenario_of_draft(
 
 /// Marks the step's current revision as the approved one; due pairs are looked for from
 /// `scanned_from` on if the step was never scanned.
+/// Activation: `revision` goes live with the warnings acknowledged for it, and whatever the
+/// send-time gate had stopped is cleared.
 pub async fn set_live(
     ex: impl SqliteExecutor<'_>,
     step_id: i64,
     revision: i64,
+    acknowledged: &str,
     scanned_from: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE scenario_steps SET live_revision = ?, scanned_until = COALESCE(scanned_until, ?) WHERE id = ?",
+        "UPDATE scenario_steps SET live_revision = ?, live_acknowledged = ?, hold_reason = NULL,
+                scanned_until = COALESCE(scanned_until, ?) WHERE id = ?",
         revision,
+        acknowledged,
         scanned_from,
         step_id
     )
@@ -424,6 +499,7 @@ pub async fn held_of_live_steps(
            FROM step_deliveries sd JOIN scenario_steps s ON s.id = sd.step_id
            JOIN drafts d ON d.id = s.draft_id JOIN friends f ON f.id = sd.friend_id
            WHERE s.scenario_id = ? AND sd.state = 'held' AND d.current_revision = s.live_revision
+             AND s.hold_reason IS NULL
            ORDER BY sd.id"#,
         scenario_id
     )
@@ -531,7 +607,7 @@ pub async fn claim_next(
                    JOIN scenarios sc ON sc.id = s.scenario_id JOIN drafts d ON d.id = s.draft_id
                    WHERE sd.state = 'pending' AND sd.due_at <= ? AND sd.batch_key IS NULL
                      AND sc.state = 'active' AND d.current_revision = s.live_revision
-                     AND sd.revision_number = s.live_revision
+                     AND sd.revision_number = s.live_revision AND s.hold_reason IS NULL
                    ORDER BY sd.due_at LIMIT 1"#,
                 now
             )

@@ -83,7 +83,8 @@ pub async fn find_signed_in(
                   p.preview_max_age_minutes AS "preview_max_age_minutes!: i64",
                   p.max_drift_percent AS "max_drift_percent!: i64",
                   p.quiet_hours_start, p.quiet_hours_end, p.time_zone, p.link_allow_list,
-                  p.held_messages
+                  p.held_messages, p.max_testers AS "max_testers!: i64",
+                  p.release_hold_seconds AS "release_hold_seconds!: i64"
            FROM sessions s JOIN users u ON u.id = s.user_id
            JOIN release_policy p ON p.id = 1
            WHERE s.token_hash = ?"#,
@@ -123,6 +124,8 @@ pub async fn find_signed_in(
             time_zone: r.time_zone,
             link_allow_list: r.link_allow_list,
             held_messages: r.held_messages,
+            max_testers: r.max_testers,
+            release_hold_seconds: r.release_hold_seconds,
         }
         .parse(),
     }))

@@ -9,6 +9,7 @@ pub mod sandbox;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::gate::QuotaReading;
 use crate::domain::revision::RevisionContent;
 
 /// How a batch reaches its recipients.
@@ -81,6 +82,21 @@ pub struct Quota {
 impl Quota {
     pub fn remaining(&self) -> Option<i64> {
         self.limit.map(|l| (l - self.used).max(0))
+    }
+
+    /// What the gate reads of a quota answer (`Unknown` when LINE could not be asked).
+    pub fn reading(answer: &Result<Quota, DeliveryError>) -> QuotaReading {
+        match answer {
+            Ok(Quota {
+                limit: Some(limit),
+                used,
+            }) => QuotaReading::Limited {
+                limit: *limit,
+                used: *used,
+            },
+            Ok(Quota { limit: None, .. }) => QuotaReading::Unlimited,
+            Err(_) => QuotaReading::Unknown,
+        }
     }
 }
 

@@ -833,7 +833,9 @@ impl PreviewGate {
                 }
             ),
             PreviewGate::Drifted { previewed, now } => format!(
-                "The friend count changed from {previewed} to {now} since the preview, more than the policy allows; take a new one."
+                "The friend count changed from {} to {} since the preview, more than the policy allows; take a new one.",
+                super::message::with_commas(previewed.unsigned_abs() as usize),
+                super::message::with_commas(now.unsigned_abs() as usize)
             ),
         }
     }

@@ -23,6 +23,7 @@ pub mod codes {
     pub const LINK_NOT_HTTPS: &str = "link_not_https";
     pub const LINK_HOST_NOT_ALLOWED: &str = "link_host_not_allowed";
     pub const ALT_TEXT_LONG: &str = "alt_text_long";
+    pub const DUPLICATE_SEND: &str = "duplicate_send";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,6 +59,8 @@ pub struct Finding {
     pub message: String,
     /// Where, such as `message 2` or `message 2 (contents.body.contents[0].text)`.
     pub location: Option<String>,
+    /// A page that shows more (the earlier release of a duplicate send).
+    pub link: Option<String>,
 }
 
 impl Finding {
@@ -67,6 +70,7 @@ impl Finding {
             code,
             message: message.into(),
             location,
+            link: None,
         }
     }
 
@@ -80,11 +84,17 @@ impl Finding {
             code,
             message: message.into(),
             location,
+            link: None,
         }
     }
 
     pub fn is_error(&self) -> bool {
         self.level == Level::Error
+    }
+
+    pub fn with_link(mut self, link: impl Into<String>) -> Self {
+        self.link = Some(link.into());
+        self
     }
 
     /// Identifies this finding among the findings of one revision, so an acknowledgement
@@ -97,6 +107,19 @@ impl Finding {
             self.message
         )
     }
+}
+
+/// The same messages already went to an overlapping audience within the last 7 days
+/// (DESIGN section 5): a warning naming the earlier release, linked to it.
+pub fn duplicate_send(release_id: i64, title: &str, sent_at: &str) -> Finding {
+    Finding::warning(
+        codes::DUPLICATE_SEND,
+        format!(
+            "The same messages went to an overlapping audience on {sent_at} (release #{release_id}, \"{title}\"); make sure nobody receives them twice."
+        ),
+        None,
+    )
+    .with_link(format!("/releases/{release_id}"))
 }
 
 /// What the content checks need besides the content.

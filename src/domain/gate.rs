@@ -1,16 +1,24 @@
-//! The release gate (DESIGN section 2, rules 1 to 7) as one pure decision. The draft page
-//! shows it; the release service evaluates it again inside the transaction that records a
-//! release, so nothing is ever sent on a stale answer.
+//! The gate (DESIGN section 2) as one pure decision, asked at every moment a message can
+//! reach a customer: when a person releases a draft, when the dispatcher is about to hand a
+//! scheduled release to LINE, when a scenario is activated and each time one of its steps
+//! is handed over, and before a test send is pushed to the testers' phones.
+//!
+//! [`evaluate`] takes the facts as they are at that [`Moment`] and checks the rules that
+//! apply then ([`Moment::rules`]); [`decide`] turns the answer into what a sender does:
+//! send, wait (quiet hours, a quota that could not be read), or hold with the reasons. No
+//! sender keeps a copy of any rule: the release service, the release dispatcher, the step
+//! dispatcher and the test-send service all ask here.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::audience::PreviewGate;
+use super::audience::{PreviewFacts, PreviewGate, preview_gate};
 use super::checks::Finding;
+use super::message::with_commas;
 use super::policy::QuietHours;
 use super::review::ApprovalStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
     Approvals,
     Objections,
@@ -18,10 +26,24 @@ pub enum Rule {
     Preview,
     ContentChecks,
     Schedule,
+    Quota,
     Confirmation,
+    Testers,
 }
 
 impl Rule {
+    pub const ALL: [Rule; 9] = [
+        Rule::Approvals,
+        Rule::Objections,
+        Rule::TestSend,
+        Rule::Preview,
+        Rule::ContentChecks,
+        Rule::Schedule,
+        Rule::Quota,
+        Rule::Confirmation,
+        Rule::Testers,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Rule::Approvals => "Approvals",
@@ -30,17 +52,90 @@ impl Rule {
             Rule::Preview => "Audience preview",
             Rule::ContentChecks => "Content checks",
             Rule::Schedule => "Schedule",
+            Rule::Quota => "Monthly quota",
             Rule::Confirmation => "Confirmation",
+            Rule::Testers => "Testers",
         }
     }
 
-    /// Whether a step scenario's activation checks this rule for each step (gate rules 1,
-    /// 2, 3 and 5): the scenario has its own impact preview, schedule and typed name.
-    pub fn checked_for_steps(self) -> bool {
-        matches!(
-            self,
-            Rule::Approvals | Rule::Objections | Rule::TestSend | Rule::ContentChecks
-        )
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Approvals => "approvals",
+            Rule::Objections => "objections",
+            Rule::TestSend => "test_send",
+            Rule::Preview => "preview",
+            Rule::ContentChecks => "content_checks",
+            Rule::Schedule => "schedule",
+            Rule::Quota => "quota",
+            Rule::Confirmation => "confirmation",
+            Rule::Testers => "testers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The moments the gate is asked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Moment {
+    /// A person releases a draft (and the draft and release pages show where it stands).
+    Release,
+    /// The dispatcher is about to start a scheduled release: the rules that can change
+    /// with time are asked again (approvers' standing, policy, the number actually sent,
+    /// broadcast drift, quota, quiet hours). A preview's age no longer matters: it was
+    /// fresh when the person released.
+    Dispatch,
+    /// A scenario is activated: each step's revision. The scenario's impact preview and
+    /// typed name stand in for rules 4 and 7, and a step has no send time of its own.
+    Activation,
+    /// One step's messages are about to be handed to LINE for some friends.
+    Step,
+    /// A test send is about to be pushed to the testers' phones. It reaches staff phones
+    /// only, so the rules of a customer send do not apply; who may receive it does.
+    TestSend,
+}
+
+impl Moment {
+    /// The rules checked at this moment, in the order they are shown.
+    pub fn rules(self) -> &'static [Rule] {
+        use Rule::*;
+        match self {
+            Moment::Release => &[
+                Approvals,
+                Objections,
+                TestSend,
+                Preview,
+                ContentChecks,
+                Schedule,
+                Quota,
+                Confirmation,
+            ],
+            Moment::Dispatch => &[
+                Approvals,
+                Objections,
+                TestSend,
+                Preview,
+                ContentChecks,
+                Schedule,
+                Quota,
+            ],
+            Moment::Activation => &[Approvals, Objections, TestSend, ContentChecks],
+            Moment::Step => &[
+                Approvals,
+                Objections,
+                TestSend,
+                ContentChecks,
+                Schedule,
+                Quota,
+            ],
+            Moment::TestSend => &[Testers],
+        }
+    }
+
+    pub fn checks(self, rule: Rule) -> bool {
+        self.rules().contains(&rule)
     }
 }
 
@@ -62,20 +157,108 @@ pub struct Confirmation<'a> {
     pub read_warning: bool,
 }
 
-pub struct ReleaseFacts<'a> {
-    pub approval: &'a ApprovalStatus,
-    pub current_content_hash: &'a str,
+/// Rule 4's inputs: the newest preview (for a release, the preview it was released with)
+/// and the policy's limits.
+#[derive(Debug, Clone)]
+pub struct PreviewRule<'a> {
+    pub preview: Option<&'a PreviewFacts>,
+    /// Following friends now (a broadcast's preview can drift from it).
+    pub friends_now: i64,
+    pub max_age_minutes: i64,
+    pub max_drift_percent: i64,
+}
+
+/// Rule 6's inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleFacts {
+    /// The revision's own send time; `None` means "when released".
+    pub send_at: Option<DateTime<Utc>>,
+    pub quiet_hours: QuietHours,
+    pub time_zone: Tz,
+    /// The undo window of an immediate release (`release_hold_seconds`).
+    pub hold_seconds: i64,
+}
+
+/// What LINE said of this month's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaReading {
+    /// The plan has no monthly limit.
+    Unlimited,
+    Limited { limit: i64, used: i64 },
+    /// LINE could not be asked just now.
+    Unknown,
+}
+
+/// The quota rule's inputs: what this send needs, what LINE reports, and what releases
+/// not yet sent have reserved of what is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaFacts {
+    pub needed: i64,
+    pub reading: QuotaReading,
+    /// Recipients of other releases not yet handed to LINE (scheduled, or still sending).
+    pub reserved: i64,
+}
+
+impl QuotaFacts {
+    /// Messages left for this send: the month's limit, less what was used and reserved.
+    pub fn available(&self) -> Option<i64> {
+        match self.reading {
+            QuotaReading::Limited { limit, used } => Some((limit - used - self.reserved).max(0)),
+            _ => None,
+        }
+    }
+}
+
+/// The test-send rule's inputs: the staff phones that may receive a test now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TesterFacts {
+    /// Testers paired to an active staff member who have not blocked the account.
+    pub eligible: usize,
+    /// The policy's `max_testers`.
+    pub max: i64,
+}
+
+/// Everything the gate may be asked about. Each moment reads the facts of its rules; a
+/// rule whose fact is missing fails (the gate never passes on what it was not told).
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub now: DateTime<Utc>,
+    pub approval: Option<&'a ApprovalStatus>,
+    /// The content hash of the revision that would be sent.
+    pub content_hash: &'a str,
     pub test_sends: &'a [TestSendFacts],
-    pub preview: PreviewGate,
+    pub preview: Option<PreviewRule<'a>>,
     pub findings: &'a [Finding],
     /// `Finding::key()`s of the warnings the person acknowledged.
     pub acknowledged_warnings: &'a [String],
-    pub send_at: Option<DateTime<Utc>>,
-    pub now: DateTime<Utc>,
-    pub quiet_hours: QuietHours,
-    pub time_zone: Tz,
-    /// `None` when only showing the gate (the draft page); required to release.
+    /// True when warnings must be acknowledged now (releasing, activating, sending);
+    /// false when only showing where a draft stands.
+    pub acknowledging: bool,
+    pub schedule: Option<ScheduleFacts>,
+    pub quota: Option<QuotaFacts>,
+    /// Required to release; `None` when only showing the gate.
     pub confirmation: Option<Confirmation<'a>>,
+    pub testers: Option<TesterFacts>,
+}
+
+impl<'a> Facts<'a> {
+    /// Facts with nothing known yet, at `now`.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Facts {
+            now,
+            approval: None,
+            content_hash: "",
+            test_sends: &[],
+            preview: None,
+            findings: &[],
+            acknowledged_warnings: &[],
+            acknowledging: false,
+            schedule: None,
+            quota: None,
+            confirmation: None,
+            testers: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +267,14 @@ pub struct Check {
     pub ok: bool,
     /// Why it is not green, or what made it green, in words for the person.
     pub reason: String,
+    /// For a red check that turns green by itself (quiet hours end, LINE answers again):
+    /// when to look again.
+    pub passes_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateReport {
+    pub moment: Moment,
     pub checks: Vec<Check>,
 }
 
@@ -103,33 +290,120 @@ impl GateReport {
     pub fn check(&self, rule: Rule) -> Option<&Check> {
         self.checks.iter().find(|c| c.rule == rule)
     }
+
+    /// Whether `rule` is green, or not asked at this moment.
+    pub fn ok(&self, rule: Rule) -> bool {
+        self.check(rule).is_none_or(|c| c.ok)
+    }
 }
 
-/// Rule 6: a send time must be now or later and outside quiet hours.
-pub fn schedule_problem(
-    send_at: Option<DateTime<Utc>>,
+/// What a sender does with the gate's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Send,
+    /// Nothing is wrong that a person must fix; look again at this time.
+    Wait { until: DateTime<Utc> },
+    /// A person must act: nothing is sent, and the failing checks say why.
+    Hold { reasons: Vec<Check> },
+}
+
+/// What a sender does at `report.moment`. A step waits out quiet hours (and a quota LINE
+/// could not report); a scheduled release waits only for the quota reading, and is held
+/// when it would start in quiet hours (a person chose that time). Everything else holds.
+pub fn decide(report: &GateReport) -> Decision {
+    let failing: Vec<&Check> = report.failing().collect();
+    if failing.is_empty() {
+        return Decision::Send;
+    }
+    let may_wait = |c: &Check| match report.moment {
+        Moment::Step => c.passes_at.is_some(),
+        Moment::Dispatch => c.rule == Rule::Quota && c.passes_at.is_some(),
+        _ => false,
+    };
+    if failing.iter().all(|c| may_wait(c))
+        && let Some(until) = failing.iter().filter_map(|c| c.passes_at).max()
+    {
+        return Decision::Wait { until };
+    }
+    Decision::Hold {
+        reasons: failing.into_iter().cloned().collect(),
+    }
+}
+
+/// Rule 1's extra approval: an audience at or above the threshold needs one more. Judged
+/// on the number actually sent (the friend count for a broadcast, the snapshot for a
+/// segment send), at release and again at dispatch.
+pub fn is_large_audience(recipients: i64, threshold: i64) -> bool {
+    recipients >= threshold.max(1)
+}
+
+/// When a release made at `now` is handed to LINE: the revision's own send time, or after
+/// the undo window, moved to the end of quiet hours when it would fall inside them. An
+/// error says why it cannot be released as it is.
+pub fn release_time(
+    s: &ScheduleFacts,
     now: DateTime<Utc>,
-    quiet: QuietHours,
-    tz: Tz,
-) -> Option<String> {
-    let at = send_at.unwrap_or(now);
-    if at < now {
-        return Some("The send time is in the past; choose a new one.".into());
-    }
-    if quiet.contains(at, tz) {
-        return Some(format!(
-            "{} falls in quiet hours ({} to {} {}); choose another time.",
-            if send_at.is_some() {
-                "The send time"
+) -> Result<(DateTime<Utc>, Timing), String> {
+    let quiet = s.quiet_hours;
+    let window = format!(
+        "{} to {} {}",
+        quiet.start.format("%H:%M"),
+        quiet.end.format("%H:%M"),
+        s.time_zone.name()
+    );
+    match s.send_at {
+        Some(at) if at < now => Err("The send time is in the past; choose a new one.".into()),
+        Some(at) if quiet.contains(at, s.time_zone) => Err(format!(
+            "The send time falls in quiet hours ({window}); choose another time. An admin can change quiet hours in the release policy."
+        )),
+        Some(at) => Ok((at, Timing::At)),
+        None => {
+            let after_hold = now + Duration::seconds(s.hold_seconds.max(0));
+            if quiet.contains(after_hold, s.time_zone) {
+                Ok((quiet.next_open(after_hold, s.time_zone), Timing::QuietEnd))
             } else {
-                "Now"
-            },
-            quiet.start.format("%H:%M"),
-            quiet.end.format("%H:%M"),
-            tz.name()
-        ));
+                Ok((after_hold, Timing::Now))
+            }
+        }
     }
-    None
+}
+
+/// How a release's send time was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// Released "now": sent once the undo window has passed.
+    Now,
+    /// At the revision's own send time.
+    At,
+    /// Released during quiet hours: sent when they end.
+    QuietEnd,
+}
+
+impl Timing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timing::Now => "now",
+            Timing::At => "at",
+            Timing::QuietEnd => "quiet_end",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Timing> {
+        [Timing::Now, Timing::At, Timing::QuietEnd]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// A count as people read it: `12,340`.
+fn commas(n: i64) -> String {
+    let digits = with_commas(n.unsigned_abs() as usize);
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// The local time people read, with the zone: `2026-11-21 08:00 Asia/Tokyo`.
+fn local(at: DateTime<Utc>, tz: Tz) -> String {
+    format!("{} {}", at.with_timezone(&tz).format("%Y-%m-%d %H:%M"), tz.name())
 }
 
 /// Rule 7 compares numbers as people type them: `12,340`, `12340` and `１２３４０` match.
@@ -153,88 +427,79 @@ fn check(rule: Rule, problem: Option<String>, fine: impl Into<String>) -> Check 
             rule,
             ok: false,
             reason,
+            passes_at: None,
         },
         None => Check {
             rule,
             ok: true,
             reason: fine.into(),
+            passes_at: None,
         },
     }
 }
 
-pub fn evaluate(f: &ReleaseFacts<'_>) -> GateReport {
-    let mut checks = vec![
-        approvals_check(f.approval),
-        objections_check(f.approval),
-        test_send_check(f.test_sends, f.current_content_hash),
-        check(
-            Rule::Preview,
-            (!f.preview.is_ok()).then(|| f.preview.explain()),
-            f.preview.explain(),
-        ),
-        content_check(
-            f.findings,
-            f.acknowledged_warnings,
-            f.confirmation.is_some(),
-        ),
-        check(
-            Rule::Schedule,
-            schedule_problem(f.send_at, f.now, f.quiet_hours, f.time_zone),
-            "The send time is fine.",
-        ),
-    ];
-    if let Some(c) = f.confirmation {
-        let problem = if !c.read_warning {
-            Some("Confirm that you read that this cannot be taken back.".to_string())
-        } else if !phrase_matches(c.typed, c.expected) {
-            Some(format!("Type {} to confirm.", c.expected))
-        } else {
-            None
-        };
-        checks.push(check(Rule::Confirmation, problem, "Confirmed."));
-    }
-    GateReport { checks }
+fn not_known(rule: Rule) -> Check {
+    check(
+        rule,
+        Some("sendgate could not tell; it was not checked.".into()),
+        "",
+    )
 }
 
-/// What one step's current revision is judged on before its scenario is activated.
-pub struct StepFacts<'a> {
-    pub approval: &'a ApprovalStatus,
-    pub current_content_hash: &'a str,
-    pub test_sends: &'a [TestSendFacts],
-    pub findings: &'a [Finding],
-    /// `Finding::key()`s of the warnings the person acknowledged.
-    pub acknowledged_warnings: &'a [String],
-    /// True when activating (every warning must then be acknowledged); false when only
-    /// showing where the step stands.
-    pub activating: bool,
-}
-
-/// The gate of a step: rules 1, 2, 3 and 5 ([`Rule::checked_for_steps`]). The scenario's
-/// own impact preview and typed activation stand in for rules 4 and 7, and a step has no
-/// send time of its own (rule 6).
-pub fn evaluate_step(f: &StepFacts<'_>) -> GateReport {
-    GateReport {
-        checks: vec![
-            approvals_check(f.approval),
-            objections_check(f.approval),
-            test_send_check(f.test_sends, f.current_content_hash),
-            content_check(f.findings, f.acknowledged_warnings, f.activating),
-        ],
-    }
+/// The gate at `moment`: every rule of the moment, each green or red with its reason.
+pub fn evaluate(moment: Moment, f: &Facts<'_>) -> GateReport {
+    let checks = moment
+        .rules()
+        .iter()
+        .filter_map(|rule| match rule {
+            Rule::Approvals => Some(f.approval.map_or_else(|| not_known(*rule), approvals_check)),
+            Rule::Objections => Some(f.approval.map_or_else(|| not_known(*rule), objections_check)),
+            Rule::TestSend => Some(test_send_check(f.test_sends, f.content_hash)),
+            Rule::Preview => Some(
+                f.preview
+                    .as_ref()
+                    .map_or_else(|| not_known(*rule), |p| preview_check(moment, p, f)),
+            ),
+            Rule::ContentChecks => Some(content_check(
+                f.findings,
+                f.acknowledged_warnings,
+                f.acknowledging,
+            )),
+            Rule::Schedule => Some(
+                f.schedule
+                    .as_ref()
+                    .map_or_else(|| not_known(*rule), |s| schedule_check(moment, s, f.now)),
+            ),
+            Rule::Quota => Some(
+                f.quota
+                    .as_ref()
+                    .map_or_else(|| not_known(*rule), |q| quota_check(moment, q, f.now)),
+            ),
+            // Shown only once the person has filled in the release form.
+            Rule::Confirmation => f.confirmation.map(confirmation_check),
+            Rule::Testers => Some(f.testers.map_or_else(|| not_known(*rule), testers_check)),
+        })
+        .collect();
+    GateReport { moment, checks }
 }
 
 /// Rule 1: enough approvals of this exact revision by reviewers other than its authors.
 fn approvals_check(a: &ApprovalStatus) -> Check {
+    let extra = if a.extra_for_large_audience {
+        " (one more for a large audience)"
+    } else {
+        ""
+    };
     check(
         Rule::Approvals,
         (!a.is_approved() || a.approvers.len() < a.required).then(|| {
             format!(
-                "{} of {} approvals of this exact revision by reviewers other than its authors.",
+                "{} of {} approvals of this exact revision by reviewers who did not write any of it{extra}.",
                 a.approvers.len(),
                 a.required
             )
         }),
-        format!("{} of {} approvals.", a.approvers.len(), a.required),
+        format!("{} of {} approvals{extra}.", a.approvers.len(), a.required),
     )
 }
 
@@ -254,10 +519,10 @@ fn objections_check(a: &ApprovalStatus) -> Check {
 }
 
 /// Rule 3: a test of this exact content reached a phone and someone confirmed it.
-fn test_send_check(test_sends: &[TestSendFacts], current_content_hash: &str) -> Check {
-    let confirmed = test_sends.iter().find(|t| {
-        t.content_hash == current_content_hash && t.accepted > 0 && t.confirmed_by.is_some()
-    });
+fn test_send_check(test_sends: &[TestSendFacts], content_hash: &str) -> Check {
+    let confirmed = test_sends
+        .iter()
+        .find(|t| t.content_hash == content_hash && t.accepted > 0 && t.confirmed_by.is_some());
     match confirmed {
         Some(t) => check(
             Rule::TestSend,
@@ -270,7 +535,7 @@ fn test_send_check(test_sends: &[TestSendFacts], current_content_hash: &str) -> 
         None => {
             let sent = test_sends
                 .iter()
-                .any(|t| t.content_hash == current_content_hash && t.accepted > 0);
+                .any(|t| t.content_hash == content_hash && t.accepted > 0);
             check(
                 Rule::TestSend,
                 Some(if sent {
@@ -285,8 +550,48 @@ fn test_send_check(test_sends: &[TestSendFacts], current_content_hash: &str) -> 
     }
 }
 
+/// Rule 4. At release: previewed, acknowledged, fresh, and (broadcast) not drifted. At
+/// dispatch the age no longer matters, the drift does.
+fn preview_check(moment: Moment, p: &PreviewRule<'_>, f: &Facts<'_>) -> Check {
+    let max_age = if moment == Moment::Dispatch {
+        i64::MAX
+    } else {
+        p.max_age_minutes
+    };
+    let gate = preview_gate(
+        p.preview,
+        f.content_hash,
+        f.now,
+        max_age,
+        p.max_drift_percent,
+        p.friends_now,
+    );
+    check(
+        Rule::Preview,
+        (!gate.is_ok()).then(|| gate.explain()),
+        gate.explain(),
+    )
+}
+
+/// The preview rule's answer alone, for pages that show it in their own words.
+pub fn preview_state(moment: Moment, p: &PreviewRule<'_>, content_hash: &str, now: DateTime<Utc>) -> PreviewGate {
+    let max_age = if moment == Moment::Dispatch {
+        i64::MAX
+    } else {
+        p.max_age_minutes
+    };
+    preview_gate(
+        p.preview,
+        content_hash,
+        now,
+        max_age,
+        p.max_drift_percent,
+        p.friends_now,
+    )
+}
+
 /// Rule 5: no content errors; when sending, every warning acknowledged.
-fn content_check(findings: &[Finding], acknowledged: &[String], sending: bool) -> Check {
+fn content_check(findings: &[Finding], acknowledged: &[String], acknowledging: bool) -> Check {
     let errors = findings.iter().filter(|x| x.is_error()).count();
     let unacknowledged = findings
         .iter()
@@ -297,7 +602,7 @@ fn content_check(findings: &[Finding], acknowledged: &[String], sending: bool) -
             "{errors} error{} must be fixed first.",
             if errors == 1 { "" } else { "s" }
         ))
-    } else if unacknowledged > 0 && sending {
+    } else if unacknowledged > 0 && acknowledging {
         Some(format!(
             "{unacknowledged} warning{} must be acknowledged.",
             if unacknowledged == 1 { "" } else { "s" }
@@ -316,6 +621,134 @@ fn content_check(findings: &[Finding], acknowledged: &[String], sending: bool) -
     )
 }
 
+/// Rule 6. At release the send time must be ahead and outside quiet hours (a release "now"
+/// inside them waits for their end). When handing over, now must be outside them.
+fn schedule_check(moment: Moment, s: &ScheduleFacts, now: DateTime<Utc>) -> Check {
+    if moment == Moment::Release {
+        return match release_time(s, now) {
+            Err(why) => check(Rule::Schedule, Some(why), ""),
+            Ok((_, Timing::At)) => check(Rule::Schedule, None, "The send time is fine."),
+            Ok((at, Timing::QuietEnd)) => check(
+                Rule::Schedule,
+                None,
+                format!(
+                    "Quiet hours are in force now: it will be sent at {}, when they end.",
+                    local(at, s.time_zone)
+                ),
+            ),
+            Ok((_, Timing::Now)) if s.hold_seconds > 0 => check(
+                Rule::Schedule,
+                None,
+                format!(
+                    "Sent {} seconds after release; until then it can be cancelled.",
+                    s.hold_seconds
+                ),
+            ),
+            Ok((_, Timing::Now)) => check(Rule::Schedule, None, "Sent when released."),
+        };
+    }
+    let quiet = s.quiet_hours;
+    if quiet.contains(now, s.time_zone) {
+        let open = quiet.next_open(now, s.time_zone);
+        return Check {
+            rule: Rule::Schedule,
+            ok: false,
+            reason: format!(
+                "Quiet hours ({} to {} {}) are in force now; nothing is sent before {}.",
+                quiet.start.format("%H:%M"),
+                quiet.end.format("%H:%M"),
+                s.time_zone.name(),
+                local(open, s.time_zone)
+            ),
+            passes_at: Some(open),
+        };
+    }
+    check(Rule::Schedule, None, "Outside quiet hours.")
+}
+
+/// Every send's recipients against this month's quota, less what releases not yet sent
+/// have reserved.
+fn quota_check(moment: Moment, q: &QuotaFacts, now: DateTime<Utc>) -> Check {
+    match q.reading {
+        QuotaReading::Unlimited => check(Rule::Quota, None, "The plan has no monthly limit."),
+        QuotaReading::Unknown if moment == Moment::Release => check(
+            Rule::Quota,
+            None,
+            "LINE did not report the quota just now; it is checked again when sending.",
+        ),
+        QuotaReading::Unknown => Check {
+            rule: Rule::Quota,
+            ok: false,
+            reason: "LINE did not report the monthly quota; sendgate asks again shortly."
+                .into(),
+            passes_at: Some(now + Duration::minutes(1)),
+        },
+        QuotaReading::Limited { limit, used } => {
+            let left = q.available().unwrap_or(0);
+            let reserved = if q.reserved > 0 {
+                format!(
+                    " ({} more are reserved by releases not yet sent)",
+                    commas(q.reserved)
+                )
+            } else {
+                String::new()
+            };
+            check(
+                Rule::Quota,
+                (q.needed > left).then(|| {
+                    format!(
+                        "This send needs {} messages but only {} are left this month{reserved}.",
+                        commas(q.needed),
+                        commas(left)
+                    )
+                }),
+                format!(
+                    "Uses {} of the {} messages left this month{reserved}; {} of {} used.",
+                    commas(q.needed),
+                    commas(left),
+                    commas(used),
+                    commas(limit)
+                ),
+            )
+        }
+    }
+}
+
+/// Rule 7: the irreversibility warning read, and the phrase typed.
+fn confirmation_check(c: Confirmation<'_>) -> Check {
+    let problem = if !c.read_warning {
+        Some("Confirm that you read that this cannot be taken back.".to_string())
+    } else if !phrase_matches(c.typed, c.expected) {
+        Some(format!("Type {} to confirm.", c.expected))
+    } else {
+        None
+    };
+    check(Rule::Confirmation, problem, "Confirmed.")
+}
+
+/// Test sends reach only staff phones: paired testers of active staff members, within the
+/// policy's number.
+fn testers_check(t: TesterFacts) -> Check {
+    check(
+        Rule::Testers,
+        if t.eligible == 0 {
+            Some("No staff phone is paired as a tester yet: pair your own LINE account on the Testers page.".into())
+        } else if t.eligible as i64 > t.max {
+            Some(format!(
+                "{} testers are paired but the policy allows {}; an admin must remove some first.",
+                t.eligible, t.max
+            ))
+        } else {
+            None
+        },
+        format!(
+            "{} staff phone{}.",
+            t.eligible,
+            if t.eligible == 1 { "" } else { "s" }
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,35 +756,11 @@ mod tests {
 
     use crate::domain::checks::Finding;
 
-    #[test]
-    fn a_step_is_checked_for_rules_1_2_3_and_5_only() {
-        let checked: Vec<Rule> = [
-            Rule::Approvals,
-            Rule::Objections,
-            Rule::TestSend,
-            Rule::Preview,
-            Rule::ContentChecks,
-            Rule::Schedule,
-            Rule::Confirmation,
-        ]
-        .into_iter()
-        .filter(|r| r.checked_for_steps())
-        .collect();
-        assert_eq!(
-            checked,
-            [
-                Rule::Approvals,
-                Rule::Objections,
-                Rule::TestSend,
-                Rule::ContentChecks
-            ]
-        );
-    }
-
     fn approved() -> ApprovalStatus {
         ApprovalStatus {
             approvers: vec![2, 3],
             required: 2,
+            extra_for_large_audience: false,
             objections: vec![],
             approvals_not_counted: vec![],
             objections_set_aside: vec![],
@@ -378,103 +787,131 @@ mod tests {
         }]
     }
 
-    struct Case {
-        approval: ApprovalStatus,
-        tests: Vec<TestSendFacts>,
-        preview: PreviewGate,
-        findings: Vec<Finding>,
-        acked: Vec<String>,
-        send_at: Option<DateTime<Utc>>,
-        typed: &'static str,
-        read: bool,
+    fn preview_facts() -> PreviewFacts {
+        PreviewFacts {
+            content_hash: "h".into(),
+            taken_at: noon() - Duration::hours(1),
+            acknowledged: true,
+            is_broadcast: true,
+            friend_count: 1000,
+        }
     }
 
-    fn green() -> Case {
+    pub(super) struct Case {
+        pub approval: ApprovalStatus,
+        pub tests: Vec<TestSendFacts>,
+        pub preview: Option<PreviewFacts>,
+        pub friends_now: i64,
+        pub findings: Vec<Finding>,
+        pub acked: Vec<String>,
+        pub send_at: Option<DateTime<Utc>>,
+        pub now: DateTime<Utc>,
+        pub quota: QuotaFacts,
+        pub typed: &'static str,
+        pub read: bool,
+    }
+
+    pub(super) fn green() -> Case {
         Case {
             approval: approved(),
             tests: tested(),
-            preview: PreviewGate::Ok,
+            preview: Some(preview_facts()),
+            friends_now: 1000,
             findings: vec![],
             acked: vec![],
             send_at: None,
-            typed: "1,234",
+            now: noon(),
+            quota: QuotaFacts {
+                needed: 1000,
+                reading: QuotaReading::Limited {
+                    limit: 5000,
+                    used: 0,
+                },
+                reserved: 0,
+            },
+            typed: "1,000",
             read: true,
         }
     }
 
+    pub(super) fn run_at(moment: Moment, c: &Case) -> GateReport {
+        evaluate(
+            moment,
+            &Facts {
+                now: c.now,
+                approval: Some(&c.approval),
+                content_hash: "h",
+                test_sends: &c.tests,
+                preview: Some(PreviewRule {
+                    preview: c.preview.as_ref(),
+                    friends_now: c.friends_now,
+                    max_age_minutes: 24 * 60,
+                    max_drift_percent: 5,
+                }),
+                findings: &c.findings,
+                acknowledged_warnings: &c.acked,
+                acknowledging: true,
+                schedule: Some(ScheduleFacts {
+                    send_at: c.send_at,
+                    quiet_hours: quiet(),
+                    time_zone: chrono_tz::Asia::Tokyo,
+                    hold_seconds: 60,
+                }),
+                quota: Some(c.quota),
+                confirmation: Some(Confirmation {
+                    typed: c.typed,
+                    expected: "1000",
+                    read_warning: c.read,
+                }),
+                testers: None,
+            },
+        )
+    }
+
     fn run(c: &Case) -> GateReport {
-        evaluate(&ReleaseFacts {
-            approval: &c.approval,
-            current_content_hash: "h",
-            test_sends: &c.tests,
-            preview: c.preview.clone(),
-            findings: &c.findings,
-            acknowledged_warnings: &c.acked,
-            send_at: c.send_at,
-            now: noon(),
-            quiet_hours: quiet(),
-            time_zone: chrono_tz::Asia::Tokyo,
-            confirmation: Some(Confirmation {
-                typed: c.typed,
-                expected: "1234",
-                read_warning: c.read,
-            }),
-        })
+        run_at(Moment::Release, c)
+    }
+
+    fn failing_at(moment: Moment, c: &Case) -> Vec<Rule> {
+        run_at(moment, c).failing().map(|x| x.rule).collect()
     }
 
     fn failing(c: &Case) -> Vec<Rule> {
-        run(c).failing().map(|x| x.rule).collect()
-    }
-
-    fn step(c: &Case, activating: bool) -> GateReport {
-        evaluate_step(&StepFacts {
-            approval: &c.approval,
-            current_content_hash: "h",
-            test_sends: &c.tests,
-            findings: &c.findings,
-            acknowledged_warnings: &c.acked,
-            activating,
-        })
+        failing_at(Moment::Release, c)
     }
 
     #[test]
-    fn a_step_is_judged_on_exactly_the_rules_checked_for_steps() {
-        let rules: Vec<Rule> = step(&green(), true).checks.iter().map(|c| c.rule).collect();
-        let expected: Vec<Rule> = run(&green())
-            .checks
-            .iter()
-            .map(|c| c.rule)
-            .filter(|r| r.checked_for_steps())
-            .collect();
-        assert_eq!(rules, expected);
-        assert!(step(&green(), true).is_green());
-        // No preview, a send time in quiet hours: neither is a step's concern.
-        let mut c = green();
-        c.preview = PreviewGate::Missing;
-        c.send_at = Some(noon() + chrono::Duration::hours(11));
-        assert!(step(&c, true).is_green());
+    fn each_moment_checks_exactly_its_rules_in_order() {
+        for moment in [
+            Moment::Release,
+            Moment::Dispatch,
+            Moment::Activation,
+            Moment::Step,
+        ] {
+            let rules: Vec<Rule> = run_at(moment, &green()).checks.iter().map(|c| c.rule).collect();
+            assert_eq!(rules, moment.rules(), "{moment:?}");
+        }
+        assert_eq!(Moment::Activation.rules(), [
+            Rule::Approvals,
+            Rule::Objections,
+            Rule::TestSend,
+            Rule::ContentChecks
+        ]);
+        assert!(!Moment::Dispatch.checks(Rule::Confirmation));
+        assert_eq!(Moment::TestSend.rules(), [Rule::Testers]);
     }
 
     #[test]
-    fn a_step_fails_on_its_own_rules_and_its_warnings_are_acknowledged_only_to_activate() {
-        let mut c = green();
-        c.approval.approvers = vec![2];
-        c.tests.clear();
-        let failing: Vec<Rule> = step(&c, false).failing().map(|x| x.rule).collect();
-        assert_eq!(failing, [Rule::Approvals, Rule::TestSend]);
-
-        let mut c = green();
-        c.findings = vec![Finding::warning("long_text", "Long.", None)];
-        assert!(step(&c, false).is_green(), "showing the state");
-        let failing: Vec<Rule> = step(&c, true).failing().map(|x| x.rule).collect();
-        assert_eq!(failing, [Rule::ContentChecks]);
-        c.acked = vec![c.findings[0].key()];
-        assert!(step(&c, true).is_green());
-    }
-
-    #[test]
-    fn everything_in_place_is_green() {
-        assert!(run(&green()).is_green());
+    fn everything_in_place_is_green_at_every_moment() {
+        for moment in [
+            Moment::Release,
+            Moment::Dispatch,
+            Moment::Activation,
+            Moment::Step,
+        ] {
+            assert!(run_at(moment, &green()).is_green(), "{moment:?}");
+            assert_eq!(decide(&run_at(moment, &green())), Decision::Send);
+        }
     }
 
     #[test]
@@ -508,7 +945,7 @@ mod tests {
         assert_eq!(failing(&c), [Rule::TestSend]);
 
         let mut c = green();
-        c.preview = PreviewGate::NotAcknowledged;
+        c.preview.as_mut().unwrap().acknowledged = false;
         assert_eq!(failing(&c), [Rule::Preview]);
 
         let mut c = green();
@@ -516,7 +953,7 @@ mod tests {
         assert_eq!(failing(&c), [Rule::ContentChecks]);
 
         let mut c = green();
-        c.send_at = Some(noon() - chrono::Duration::minutes(1));
+        c.send_at = Some(noon() - Duration::minutes(1));
         assert_eq!(failing(&c), [Rule::Schedule]);
 
         let mut c = green();
@@ -524,12 +961,26 @@ mod tests {
         assert_eq!(failing(&c), [Rule::Schedule]);
 
         let mut c = green();
-        c.typed = "1233";
+        c.quota.reserved = 4500;
+        assert_eq!(failing(&c), [Rule::Quota]);
+
+        let mut c = green();
+        c.typed = "999";
         assert_eq!(failing(&c), [Rule::Confirmation]);
 
         let mut c = green();
         c.read = false;
         assert_eq!(failing(&c), [Rule::Confirmation]);
+    }
+
+    #[test]
+    fn a_missing_fact_fails_its_rule_instead_of_passing_it() {
+        let report = evaluate(Moment::Dispatch, &Facts::at(noon()));
+        let failing: Vec<Rule> = report.failing().map(|c| c.rule).collect();
+        assert_eq!(failing, Moment::Dispatch.rules());
+        assert!(matches!(decide(&report), Decision::Hold { .. }));
+        let t = evaluate(Moment::TestSend, &Facts::at(noon()));
+        assert!(!t.is_green());
     }
 
     #[test]
@@ -540,28 +991,186 @@ mod tests {
         assert_eq!(failing(&c), [Rule::ContentChecks]);
         c.acked = vec![w.key()];
         assert!(run(&c).is_green());
-        let page = evaluate(&ReleaseFacts {
-            approval: &c.approval,
-            current_content_hash: "h",
-            test_sends: &c.tests,
-            preview: PreviewGate::Ok,
-            findings: &c.findings,
-            acknowledged_warnings: &[],
+        let mut page = Facts {
+            acknowledging: false,
+            confirmation: None,
+            ..Facts::at(noon())
+        };
+        let status = approved();
+        let tests = tested();
+        let p = preview_facts();
+        page.approval = Some(&status);
+        page.content_hash = "h";
+        page.test_sends = &tests;
+        page.findings = &c.findings;
+        page.preview = Some(PreviewRule {
+            preview: Some(&p),
+            friends_now: 1000,
+            max_age_minutes: 1440,
+            max_drift_percent: 5,
+        });
+        page.schedule = Some(ScheduleFacts {
             send_at: None,
-            now: noon(),
             quiet_hours: quiet(),
             time_zone: chrono_tz::Asia::Tokyo,
-            confirmation: None,
+            hold_seconds: 60,
         });
-        assert!(page.is_green());
-        assert!(page.check(Rule::Confirmation).is_none());
+        page.quota = Some(green().quota);
+        let report = evaluate(Moment::Release, &page);
+        assert!(report.is_green(), "{report:?}");
+        assert!(report.check(Rule::Confirmation).is_none());
     }
 
     #[test]
-    fn sending_now_inside_quiet_hours_is_refused_with_the_window() {
-        let late = Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap(); // 23:30 JST
-        let why = schedule_problem(None, late, quiet(), chrono_tz::Asia::Tokyo).unwrap();
+    fn a_release_now_inside_quiet_hours_is_sent_when_they_end_without_a_new_revision() {
+        let mut c = green();
+        c.now = Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap(); // 23:30 JST
+        c.preview.as_mut().unwrap().taken_at = c.now - Duration::hours(1);
+        let report = run(&c);
+        assert!(report.is_green(), "{report:?}");
+        let why = &report.check(Rule::Schedule).unwrap().reason;
+        assert!(why.contains("2026-11-21 08:00 Asia/Tokyo"), "{why}");
+        let s = ScheduleFacts {
+            send_at: None,
+            quiet_hours: quiet(),
+            time_zone: chrono_tz::Asia::Tokyo,
+            hold_seconds: 60,
+        };
+        assert_eq!(
+            release_time(&s, c.now),
+            Ok((
+                Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap(),
+                Timing::QuietEnd
+            ))
+        );
+        // Outside quiet hours: after the undo window.
+        assert_eq!(
+            release_time(&s, noon()),
+            Ok((noon() + Duration::seconds(60), Timing::Now))
+        );
+        // The window ending inside quiet hours also waits for their end.
+        let late = Utc.with_ymd_and_hms(2026, 11, 20, 12, 59, 30).unwrap(); // 21:59:30
+        assert_eq!(release_time(&s, late).unwrap().1, Timing::QuietEnd);
+    }
+
+    #[test]
+    fn an_explicit_send_time_in_quiet_hours_is_refused_saying_who_can_change_them() {
+        let s = ScheduleFacts {
+            send_at: Some(Utc.with_ymd_and_hms(2026, 11, 20, 14, 0, 0).unwrap()),
+            quiet_hours: quiet(),
+            time_zone: chrono_tz::Asia::Tokyo,
+            hold_seconds: 60,
+        };
+        let why = release_time(&s, noon()).unwrap_err();
         assert!(why.contains("22:00 to 08:00 Asia/Tokyo"), "{why}");
+        assert!(why.contains("An admin can change quiet hours"), "{why}");
+    }
+
+    #[test]
+    fn at_dispatch_the_preview_may_be_old_but_a_broadcast_must_not_have_drifted() {
+        let mut c = green();
+        c.now = noon() + Duration::days(3);
+        assert_eq!(failing_at(Moment::Release, &c), [Rule::Preview]);
+        assert!(failing_at(Moment::Dispatch, &c).is_empty());
+        c.friends_now = 2000;
+        c.quota.needed = 2000;
+        assert_eq!(failing_at(Moment::Dispatch, &c), [Rule::Preview]);
+        assert!(matches!(
+            decide(&run_at(Moment::Dispatch, &c)),
+            Decision::Hold { .. }
+        ));
+    }
+
+    #[test]
+    fn a_scheduled_release_reaching_quiet_hours_is_held_but_a_step_waits_for_their_end() {
+        let mut c = green();
+        c.now = Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap(); // 23:30 JST
+        let dispatch = run_at(Moment::Dispatch, &c);
+        assert_eq!(
+            dispatch.failing().map(|x| x.rule).collect::<Vec<_>>(),
+            [Rule::Schedule]
+        );
+        assert!(matches!(decide(&dispatch), Decision::Hold { .. }));
+        let step = run_at(Moment::Step, &c);
+        assert_eq!(
+            decide(&step),
+            Decision::Wait {
+                until: Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap()
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_quota_waits_when_sending_and_does_not_block_a_release() {
+        let mut c = green();
+        c.quota.reading = QuotaReading::Unknown;
+        assert!(run(&c).is_green());
+        for moment in [Moment::Dispatch, Moment::Step] {
+            assert_eq!(
+                decide(&run_at(moment, &c)),
+                Decision::Wait {
+                    until: noon() + Duration::minutes(1)
+                },
+                "{moment:?}"
+            );
+        }
+        // With another problem it is held: waiting would not fix that.
+        c.approval.approvers = vec![2];
+        assert!(matches!(
+            decide(&run_at(Moment::Dispatch, &c)),
+            Decision::Hold { .. }
+        ));
+    }
+
+    #[test]
+    fn quota_counts_what_other_releases_reserved() {
+        let q = QuotaFacts {
+            needed: 600,
+            reading: QuotaReading::Limited {
+                limit: 1000,
+                used: 0,
+            },
+            reserved: 500,
+        };
+        assert_eq!(q.available(), Some(500));
+        let mut c = green();
+        c.quota = q;
+        let report = run(&c);
+        let why = &report.check(Rule::Quota).unwrap().reason;
+        assert!(!report.ok(Rule::Quota));
+        assert!(why.contains("only 500 are left"), "{why}");
+        assert!(why.contains("500 more are reserved"), "{why}");
+        c.quota.reading = QuotaReading::Unlimited;
+        assert!(run(&c).is_green());
+    }
+
+    #[test]
+    fn the_large_audience_threshold_is_judged_on_the_number_sent() {
+        assert!(!is_large_audience(9_999, 10_000));
+        assert!(is_large_audience(10_000, 10_000));
+        let mut c = green();
+        c.approval.required = 3;
+        c.approval.extra_for_large_audience = true;
+        let report = run(&c);
+        let why = &report.check(Rule::Approvals).unwrap().reason;
+        assert!(why.contains("2 of 3") && why.contains("large audience"), "{why}");
+    }
+
+    #[test]
+    fn test_sends_need_a_paired_staff_phone_within_the_policy() {
+        let at = |eligible, max| {
+            evaluate(
+                Moment::TestSend,
+                &Facts {
+                    testers: Some(TesterFacts { eligible, max }),
+                    ..Facts::at(noon())
+                },
+            )
+        };
+        assert!(at(2, 10).is_green());
+        assert!(!at(0, 10).is_green());
+        let over = at(11, 10);
+        assert!(over.failing().next().unwrap().reason.contains("allows 10"));
     }
 
     #[test]
@@ -571,5 +1180,15 @@ mod tests {
         assert!(phrase_matches(" 12340 ", "12,340"));
         assert!(!phrase_matches("1234", "12340"));
         assert!(!phrase_matches("", ""));
+    }
+
+    #[test]
+    fn rules_and_timings_round_trip_through_their_names() {
+        for r in Rule::ALL {
+            assert_eq!(Rule::parse(r.as_str()), Some(r));
+        }
+        for t in [Timing::Now, Timing::At, Timing::QuietEnd] {
+            assert_eq!(Timing::parse(t.as_str()), Some(t));
+        }
     }
 }

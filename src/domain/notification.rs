@@ -57,6 +57,32 @@ pub enum Event {
         released_by: i64,
         failed: bool,
     },
+    /// The send-time gate held a release at its send time: nothing was sent.
+    ReleaseHeld {
+        draft_id: i64,
+        release_id: i64,
+        title: String,
+        author_id: i64,
+        released_by: i64,
+        approver_ids: Vec<i64>,
+        /// The first failing rule's reason.
+        reason: String,
+    },
+    /// The send-time gate stopped a step of a scenario: its messages wait as held.
+    StepHeld {
+        scenario_id: i64,
+        title: String,
+        author_id: i64,
+        approver_ids: Vec<i64>,
+        reason: String,
+    },
+    /// An admin made a friend a tester: test sends now reach that phone.
+    TesterAdded {
+        /// The friend's display name, and whose phone it is.
+        name: String,
+        owner: String,
+        actor_id: i64,
+    },
     /// A mistake was reported on a sent release.
     IncidentOpened {
         incident_id: i64,
@@ -67,7 +93,7 @@ pub enum Event {
 }
 
 /// The kinds of event, as stored and as switched on or off for the chat webhook.
-pub const EVENT_KINDS: [(&str, &str); 9] = [
+pub const EVENT_KINDS: [(&str, &str); 12] = [
     ("draft_submitted", "A draft was submitted for review"),
     ("draft_changed", "A draft in review was changed"),
     ("approved", "A revision was approved"),
@@ -76,6 +102,9 @@ pub const EVENT_KINDS: [(&str, &str); 9] = [
     ("release_scheduled", "A release was scheduled"),
     ("release_sent", "A release was sent"),
     ("release_failed", "A release failed"),
+    ("release_held", "A release was held at its send time"),
+    ("step_held", "A step message was held at its send time"),
+    ("tester_added", "An admin added a tester"),
     ("incident_opened", "An incident was opened"),
 ];
 
@@ -100,6 +129,9 @@ impl Event {
             Event::ReleaseScheduled { .. } => "release_scheduled",
             Event::ReleaseFinished { failed: false, .. } => "release_sent",
             Event::ReleaseFinished { failed: true, .. } => "release_failed",
+            Event::ReleaseHeld { .. } => "release_held",
+            Event::StepHeld { .. } => "step_held",
+            Event::TesterAdded { .. } => "tester_added",
             Event::IncidentOpened { .. } => "incident_opened",
         }
     }
@@ -113,7 +145,10 @@ impl Event {
             | Event::ChangesRequested { draft_id, .. }
             | Event::TestSendAwaitsConfirmation { draft_id, .. } => format!("/drafts/{draft_id}"),
             Event::ReleaseScheduled { release_id, .. }
-            | Event::ReleaseFinished { release_id, .. } => format!("/releases/{release_id}"),
+            | Event::ReleaseFinished { release_id, .. }
+            | Event::ReleaseHeld { release_id, .. } => format!("/releases/{release_id}"),
+            Event::StepHeld { scenario_id, .. } => format!("/scenarios/{scenario_id}"),
+            Event::TesterAdded { .. } => "/testers".to_string(),
             Event::IncidentOpened { incident_id, .. } => format!("/incidents/{incident_id}"),
         }
     }
@@ -135,6 +170,11 @@ impl Event {
             "release_scheduled" => "“{title}” was released.",
             "release_sent" => "“{title}” was sent.",
             "release_failed" => "Sending “{title}” failed: some batches were refused.",
+            "release_held" => "“{title}” was held at its send time and nothing was sent: {reason}",
+            "step_held" => {
+                "The step message “{title}” was held at its send time and nothing was sent: {reason}"
+            }
+            "tester_added" => "An admin made {title}'s phone ({owner}) a tester.",
             "incident_opened" => "Incident ({severity}): a mistake was reported in “{title}”.",
             _ => return None,
         })
@@ -150,6 +190,13 @@ impl Event {
             Event::IncidentOpened {
                 title, severity, ..
             } => (title, String::new(), severity.clone()),
+            Event::ReleaseHeld { title, reason, .. } | Event::StepHeld { title, reason, .. } => {
+                // The reason is filled in before the title, so braces in it stay as written.
+                return key.replace("{title}", title).replace("{reason}", reason);
+            }
+            Event::TesterAdded { name, owner, .. } => {
+                return key.replace("{owner}", owner).replace("{title}", name);
+            }
             Event::DraftSubmitted { title, .. }
             | Event::Approved { title, .. }
             | Event::ChangesRequested { title, .. }
@@ -171,8 +218,11 @@ impl Event {
             | Event::ChangesRequested { actor_id, .. }
             | Event::TestSendAwaitsConfirmation { actor_id, .. }
             | Event::ReleaseScheduled { actor_id, .. }
-            | Event::IncidentOpened { actor_id, .. } => Some(*actor_id),
-            Event::ReleaseFinished { .. } => None,
+            | Event::IncidentOpened { actor_id, .. }
+            | Event::TesterAdded { actor_id, .. } => Some(*actor_id),
+            Event::ReleaseFinished { .. } | Event::ReleaseHeld { .. } | Event::StepHeld { .. } => {
+                None
+            }
         }
     }
 }
@@ -206,6 +256,26 @@ pub fn concerned(event: &Event, people: &[Person]) -> Vec<i64> {
             released_by,
             ..
         } => vec![*author_id, *released_by],
+        Event::ReleaseHeld {
+            author_id,
+            released_by,
+            approver_ids,
+            ..
+        } => {
+            let mut v = named(approver_ids);
+            v.extend([*author_id, *released_by]);
+            v
+        }
+        Event::StepHeld {
+            author_id,
+            approver_ids,
+            ..
+        } => {
+            let mut v = named(approver_ids);
+            v.push(*author_id);
+            v
+        }
+        Event::TesterAdded { .. } => people.iter().filter(|p| p.admin).map(|p| p.id).collect(),
         Event::IncidentOpened { .. } => people
             .iter()
             .filter(|p| p.marketer || p.reviewer || p.admin)
@@ -350,6 +420,38 @@ mod tests {
         };
         assert_eq!(concerned(&e, &people), vec![2, 3, 4, 6]);
         assert_eq!(e.link(), "/incidents/3");
+    }
+
+    #[test]
+    fn a_held_release_concerns_its_author_releaser_and_approvers_with_the_reason() {
+        let e = Event::ReleaseHeld {
+            draft_id: 1,
+            release_id: 9,
+            title: "Sale {x}".into(),
+            author_id: 1,
+            released_by: 6,
+            approver_ids: vec![2, 5],
+            reason: "1 of 2 approvals {title}".into(),
+        };
+        assert_eq!(concerned(&e, &team()), vec![1, 2, 6], "5 is disabled");
+        assert_eq!(
+            e.text(),
+            "“Sale {x}” was held at its send time and nothing was sent: 1 of 2 approvals {title}"
+        );
+        assert_eq!(e.link(), "/releases/9");
+    }
+
+    #[test]
+    fn an_admin_adding_a_tester_concerns_every_other_admin() {
+        let mut people = team();
+        people.push(person(7, "a"));
+        let e = Event::TesterAdded {
+            name: "Mika".into(),
+            owner: "mika".into(),
+            actor_id: 4,
+        };
+        assert_eq!(concerned(&e, &people), vec![7]);
+        assert_eq!(e.text(), "An admin made Mika's phone (mika) a tester.");
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub struct ReleasePolicy {
     pub link_allow_list: Vec<String>,
     /// What happens to step messages held while their step was re-approved.
     pub held_messages: HeldMessages,
+    /// How many staff phones may receive test sends (1..=100).
+    pub max_testers: i64,
+    /// The undo window: how long an immediate release waits before the dispatcher may
+    /// start it, in seconds (0..=3600).
+    pub release_hold_seconds: i64,
 }
 
 /// Step messages held while their step waited for re-approval: sent after re-activation
@@ -67,6 +72,8 @@ impl Default for ReleasePolicy {
             time_zone: chrono_tz::Asia::Tokyo,
             link_allow_list: Vec::new(),
             held_messages: HeldMessages::Within24h,
+            max_testers: 10,
+            release_hold_seconds: 60,
         }
     }
 }
@@ -93,6 +100,30 @@ impl QuietHours {
     pub fn contains(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         self.contains_local(tz.from_utc_datetime(&at.naive_utc()).time())
     }
+
+    /// The first moment at or after `at` outside quiet hours: `at` itself, or the end of
+    /// the quiet hours it falls in (the next morning's 08:00 for 23:30).
+    pub fn next_open(&self, at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+        if !self.contains(at, tz) {
+            return at;
+        }
+        let local = tz.from_utc_datetime(&at.naive_utc());
+        let mut day = local.date_naive();
+        // Past the start of a window that wraps midnight: it ends tomorrow.
+        if self.start > self.end && local.time() >= self.start {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        let end = day.and_time(self.end);
+        // A clock change can skip the end's local time; the hour after it then opens.
+        tz.from_local_datetime(&end)
+            .earliest()
+            .or_else(|| {
+                tz.from_local_datetime(&(end + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(at)
+    }
 }
 
 /// The policy form as submitted: every value still a string.
@@ -112,6 +143,12 @@ pub struct PolicyInput {
     pub link_allow_list: String,
     #[serde(default)]
     pub held_messages: String,
+    /// Empty (a form from before testers were staff phones) means the default, 10.
+    #[serde(default)]
+    pub max_testers: String,
+    /// Empty means the default, 60.
+    #[serde(default)]
+    pub release_hold_seconds: String,
 }
 
 impl PolicyInput {
@@ -127,6 +164,8 @@ impl PolicyInput {
             time_zone: p.time_zone.name().to_string(),
             link_allow_list: p.link_allow_list.join("\n"),
             held_messages: p.held_messages.as_str().to_string(),
+            max_testers: p.max_testers.to_string(),
+            release_hold_seconds: p.release_hold_seconds.to_string(),
         }
     }
 }
@@ -280,6 +319,31 @@ impl ReleasePolicy {
                 HeldMessages::default()
             })
         };
+        let defaults = ReleasePolicy::default();
+        let max_testers = if input.max_testers.trim().is_empty() {
+            defaults.max_testers
+        } else {
+            int_in(
+                "max_testers",
+                "The number of testers",
+                &input.max_testers,
+                1,
+                100,
+                &mut errors,
+            )
+        };
+        let release_hold_seconds = if input.release_hold_seconds.trim().is_empty() {
+            defaults.release_hold_seconds
+        } else {
+            int_in(
+                "release_hold_seconds",
+                "The undo window",
+                &input.release_hold_seconds,
+                0,
+                3600,
+                &mut errors,
+            )
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -296,6 +360,8 @@ impl ReleasePolicy {
             time_zone,
             link_allow_list,
             held_messages,
+            max_testers,
+            release_hold_seconds,
         })
     }
 }
@@ -325,6 +391,37 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 11, 21, 13, 30, 0).unwrap();
         assert!(q.contains(at, chrono_tz::Asia::Tokyo));
         assert!(!q.contains(at, chrono_tz::UTC));
+    }
+
+    #[test]
+    fn quiet_hours_open_again_at_their_end_in_the_account_time_zone() {
+        let q = ReleasePolicy::default().quiet_hours;
+        let tokyo = chrono_tz::Asia::Tokyo;
+        // 23:30 Tokyo opens at 08:00 the next morning; 03:00 at 08:00 the same morning.
+        let late = Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap();
+        let morning = Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap();
+        assert_eq!(q.next_open(late, tokyo), morning);
+        let three = Utc.with_ymd_and_hms(2026, 11, 20, 18, 0, 0).unwrap();
+        assert_eq!(q.next_open(three, tokyo), morning);
+        // Outside quiet hours it is open already.
+        assert_eq!(q.next_open(morning, tokyo), morning);
+        // A window that does not wrap midnight ends the same day.
+        let lunch = QuietHours {
+            start: t(12, 0),
+            end: t(13, 0),
+        };
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 3, 30, 0).unwrap(); // 12:30
+        assert_eq!(
+            lunch.next_open(at, tokyo),
+            Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap()
+        );
+        // New York's spring-forward night: 02:30 does not exist; 08:00 still does.
+        let ny = chrono_tz::America::New_York;
+        let night = Utc.with_ymd_and_hms(2026, 3, 8, 5, 0, 0).unwrap(); // 00:00 EST
+        assert_eq!(
+            q.next_open(night, ny),
+            Utc.with_ymd_and_hms(2026, 3, 8, 12, 0, 0).unwrap() // 08:00 EDT
+        );
     }
 
     #[test]
@@ -367,6 +464,8 @@ mod tests {
             time_zone: "Tokyo".into(),
             link_allow_list: "https://example.com/path".into(),
             held_messages: "sometimes".into(),
+            max_testers: "0".into(),
+            release_hold_seconds: "3601".into(),
         };
         let fields: Vec<String> = ReleasePolicy::parse(&input)
             .unwrap_err()
@@ -385,7 +484,9 @@ mod tests {
                 "quiet_hours_end",
                 "time_zone",
                 "link_allow_list",
-                "held_messages"
+                "held_messages",
+                "max_testers",
+                "release_hold_seconds"
             ]
         );
     }

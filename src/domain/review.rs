@@ -3,8 +3,10 @@
 //! Guards gate rules 1 and 2 of DESIGN section 2 and the lifecycle of section 3:
 //!
 //! - [`approval_status`]: enough distinct reviewers approved the current revision itself;
-//!   the authors' approvals, and approvals by people since disabled or no longer
-//!   reviewers, do not count; large audiences need one more; no open objection.
+//!   nobody who wrote any revision of the draft counts (not only the newest revision's
+//!   author: GitHub's "last pusher" rule, widened for sends that cannot be undone), nor do
+//!   approvals by people since disabled or no longer reviewers; large audiences need one
+//!   more; no open objection.
 //! - [`can_review`]: who may approve, request changes or comment, on which revision, when.
 //! - [`DraftState`] and its transitions (`submit`, `withdraw`, `edit`, `release`,
 //!   `start_sending`, `finish_sending`, `cancel`). `approved`, `tested`, `previewed` and
@@ -103,6 +105,8 @@ pub struct ApprovalInput<'a> {
     pub draft_author_id: i64,
     pub current_revision: i64,
     pub current_revision_author_id: i64,
+    /// Everyone who wrote any revision of the draft (the two above may be among them).
+    pub contributors: &'a [i64],
     /// All reviews of the draft, of every revision, in any order.
     pub reviews: &'a [ReviewRecord],
     /// The standing of (at least) every reviewer in `reviews`.
@@ -114,6 +118,8 @@ pub struct ApprovalInput<'a> {
 pub enum NotCounted {
     DraftAuthor,
     RevisionAuthor,
+    /// Wrote another revision of the draft; their text may still be in this one.
+    Contributor,
     Disabled,
     NoLongerReviewer,
     UnknownUser,
@@ -124,6 +130,7 @@ impl fmt::Display for NotCounted {
         f.write_str(match self {
             NotCounted::DraftAuthor => "wrote this draft",
             NotCounted::RevisionAuthor => "wrote the current revision",
+            NotCounted::Contributor => "wrote another revision of this draft",
             NotCounted::Disabled => "has been disabled",
             NotCounted::NoLongerReviewer => "no longer has the reviewer role",
             NotCounted::UnknownUser => "is not a known user",
@@ -138,6 +145,8 @@ pub struct ApprovalStatus {
     pub approvers: Vec<i64>,
     /// Approvals needed: the policy's number, plus one for a large audience.
     pub required: usize,
+    /// Whether `required` includes the large audience's extra approval.
+    pub extra_for_large_audience: bool,
     /// Reviewers whose request for changes is still open, ascending. Any one blocks.
     pub objections: Vec<i64>,
     /// Approvals of the current revision that do not count, and why.
@@ -162,6 +171,7 @@ fn counts(
     user_id: i64,
     draft_author_id: i64,
     revision_author_id: i64,
+    contributors: &[i64],
     standings: &[ReviewerStanding],
 ) -> Result<(), NotCounted> {
     if user_id == draft_author_id {
@@ -169,6 +179,9 @@ fn counts(
     }
     if user_id == revision_author_id {
         return Err(NotCounted::RevisionAuthor);
+    }
+    if contributors.contains(&user_id) {
+        return Err(NotCounted::Contributor);
     }
     match standings.iter().find(|s| s.user_id == user_id) {
         None => Err(NotCounted::UnknownUser),
@@ -218,6 +231,7 @@ pub fn approval_status(input: &ApprovalInput<'_>) -> ApprovalStatus {
         approvers: Vec::new(),
         required: usize::try_from(input.required_approvals.max(1)).unwrap_or(usize::MAX)
             + usize::from(input.extra_approval_needed),
+        extra_for_large_audience: input.extra_approval_needed,
         objections: Vec::new(),
         approvals_not_counted: Vec::new(),
         objections_set_aside: Vec::new(),
@@ -227,6 +241,7 @@ pub fn approval_status(input: &ApprovalInput<'_>) -> ApprovalStatus {
             reviewer,
             input.draft_author_id,
             input.current_revision_author_id,
+            input.contributors,
             input.standings,
         );
         if latest_decision(&ordered, reviewer, input.current_revision) == Some(Verdict::Approve) {
@@ -269,6 +284,10 @@ pub enum ReviewRefusal {
         "You wrote revision {revision}, so you cannot approve it or request changes; ask another reviewer."
     )]
     RevisionAuthor { revision: i64 },
+    #[error(
+        "You wrote an earlier revision of this draft and your text may still be in it, so you cannot approve it or request changes; ask another reviewer."
+    )]
+    Contributor,
     #[error("You already approved revision {revision}.")]
     AlreadyApproved { revision: i64 },
 }
@@ -284,12 +303,14 @@ pub struct ReviewRequest<'a> {
     pub draft_author_id: i64,
     pub current_revision: i64,
     pub current_revision_author_id: i64,
+    /// Everyone who wrote any revision of the draft.
+    pub contributors: &'a [i64],
     /// All reviews of the draft so far.
     pub reviews: &'a [ReviewRecord],
 }
 
-/// Whether this review may be recorded. Authors of the draft or of the current revision
-/// may comment (to answer a reviewer) if they are reviewers, but not approve or object.
+/// Whether this review may be recorded. Anyone who wrote a revision of the draft may
+/// comment (to answer a reviewer) if they are a reviewer, but not approve or object.
 /// Approving again after one's own approval is refused; approving after one's own request
 /// for changes on the same revision is how that request is withdrawn.
 pub fn can_review(req: &ReviewRequest<'_>) -> Result<(), ReviewRefusal> {
@@ -321,6 +342,9 @@ pub fn can_review(req: &ReviewRequest<'_>) -> Result<(), ReviewRefusal> {
         return Err(ReviewRefusal::RevisionAuthor {
             revision: req.current_revision,
         });
+    }
+    if req.contributors.contains(&me) {
+        return Err(ReviewRefusal::Contributor);
     }
     if req.verdict == Verdict::Approve
         && latest_decision(&in_order(req.reviews), me, req.current_revision)
@@ -629,6 +653,7 @@ mod tests {
             draft_author_id: AUTHOR,
             current_revision: 3,
             current_revision_author_id: EDITOR,
+            contributors: &[AUTHOR, EDITOR],
             reviews,
             standings,
         })
@@ -698,6 +723,29 @@ mod tests {
             [(EDITOR, NotCounted::RevisionAuthor)]
         );
         assert!(!s.is_approved());
+    }
+
+    #[test]
+    fn someone_who_wrote_an_earlier_revision_cannot_approve_a_later_one() {
+        // ANN wrote revision 2; EDITOR's small edit made revision 3. ANN's text is still in it.
+        let s = approval_status(&ApprovalInput {
+            required_approvals: 2,
+            extra_approval_needed: false,
+            draft_author_id: AUTHOR,
+            current_revision: 3,
+            current_revision_author_id: EDITOR,
+            contributors: &[AUTHOR, ANN, EDITOR],
+            reviews: &[rec(ANN, 3, Approve, 1), rec(BEN, 3, Approve, 2), rec(CAT, 3, RequestChanges, 3)],
+            standings: &everyone(),
+        });
+        assert_eq!(s.approvers, [BEN]);
+        assert_eq!(s.approvals_not_counted, [(ANN, NotCounted::Contributor)]);
+        assert!(!s.is_approved());
+        let mut r = request(reviewer(ANN), Approve);
+        r.contributors = &[AUTHOR, ANN, EDITOR];
+        assert_eq!(can_review(&r), Err(ReviewRefusal::Contributor));
+        r.verdict = Comment;
+        assert_eq!(can_review(&r), Ok(()), "a contributor may still comment");
     }
 
     #[test]
@@ -946,6 +994,7 @@ mod tests {
             draft_author_id: AUTHOR,
             current_revision: 3,
             current_revision_author_id: EDITOR,
+            contributors: &[AUTHOR, EDITOR],
             reviews: &[],
         }
     }
@@ -1293,6 +1342,7 @@ mod tests {
             let draft_author = 1;
             let mut revision = 1;
             let mut revision_author = draft_author;
+            let mut contributors: Vec<i64> = vec![draft_author];
             let mut standings: Vec<ReviewerStanding> = initial
                 .iter()
                 .enumerate()
@@ -1312,6 +1362,9 @@ mod tests {
                     Op::Edit(user) => {
                         revision += 1;
                         revision_author = user;
+                        if !contributors.contains(&user) {
+                            contributors.push(user);
+                        }
                     }
                     Op::Review(user, v) => {
                         let me = standings[(user - 1) as usize];
@@ -1323,9 +1376,10 @@ mod tests {
                             draft_author_id: draft_author,
                             current_revision: revision,
                             current_revision_author_id: revision_author,
+                            contributors: &contributors,
                             reviews: &reviews,
                         });
-                        let author = user == draft_author || user == revision_author;
+                        let author = contributors.contains(&user);
                         let model_allows = me.active
                             && me.is_reviewer
                             && (v == Comment || !author)
@@ -1348,7 +1402,7 @@ mod tests {
 
                 let counts = |u: i64| {
                     let s = standings[(u - 1) as usize];
-                    s.active && s.is_reviewer && u != draft_author && u != revision_author
+                    s.active && s.is_reviewer && !contributors.contains(&u)
                 };
                 let approvers: Vec<i64> = (1..=USERS)
                     .filter(|&u| counts(u) && model.approves.get(&(u, revision)) == Some(&true))
@@ -1365,6 +1419,7 @@ mod tests {
                     draft_author_id: draft_author,
                     current_revision: revision,
                     current_revision_author_id: revision_author,
+                    contributors: &contributors,
                     reviews: &reviews,
                     standings: &standings,
                 });

@@ -1,6 +1,7 @@
-//! Gathers everything the release gate decides on, for one draft's current revision, from
-//! one connection: the draft page reads it, and the release service reads it again inside
-//! its write transaction so the decision and the release are one atomic step.
+//! Gathers everything the gate decides on, for one draft's revision, from one connection:
+//! the draft page reads it, the release service reads it again inside its write
+//! transaction so the decision and the release are one atomic step, and the senders read it
+//! at the moment they hand a message to LINE ([`crate::services::send_gate`]).
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -9,8 +10,11 @@ use crate::db::{
     self, drafts::DraftRow, drafts::RevisionRow, previews::PreviewRow, reviews::ReviewRow,
 };
 use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
-use crate::domain::checks::{CheckContext, Finding, check_content};
-use crate::domain::gate::{ReleaseFacts, TestSendFacts};
+use crate::domain::checks::{CheckContext, Finding, check_content, duplicate_send};
+use crate::domain::gate::{
+    Facts, GateReport, Moment, PreviewRule, QuotaFacts, QuotaReading, ScheduleFacts,
+    TestSendFacts, evaluate, is_large_audience,
+};
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::review::{
     ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, approval_status,
@@ -23,7 +27,9 @@ pub struct GateFacts {
     pub records: Vec<ReviewRecord>,
     pub status: ApprovalStatus,
     pub latest_preview: Option<PreviewRow>,
+    /// Rule 4 as a release would see it now.
     pub preview: PreviewGate,
+    pub preview_facts: Option<PreviewFacts>,
     /// Following friends now: read only for a broadcast, the one kind whose audience LINE
     /// picks at send time (so a preview can drift from it).
     pub friends_now: Option<i64>,
@@ -31,41 +37,81 @@ pub struct GateFacts {
     pub test_sends: Vec<TestSendFacts>,
     /// The incident this draft corrects, when it is a correction draft.
     pub correction_of: Option<i64>,
+    /// Recipients of releases not yet handed to LINE.
+    pub reserved: i64,
+    /// Everyone who wrote a revision of the draft: none of them may approve it.
+    pub contributors: Vec<i64>,
 }
 
 impl GateFacts {
     /// Who a release would reach now: every friend for a broadcast (LINE picks them), the
     /// frozen snapshot for a segment send (0 without a preview).
     pub fn recipients(&self, kind: DraftKind) -> i64 {
-        match (kind, &self.latest_preview) {
-            (DraftKind::Broadcast, _) => self.friends_now.unwrap_or(0),
-            (_, Some(p)) => p.recipient_count,
-            (_, None) => 0,
+        recipients_of(kind, self.friends_now, self.latest_preview.as_ref())
+    }
+
+    /// The quota as the newest preview read it, with today's reservations: what a page can
+    /// show without asking LINE. A release asks LINE again.
+    pub fn quota_from_preview(&self, kind: DraftKind) -> QuotaFacts {
+        QuotaFacts {
+            needed: self.recipients(kind),
+            reading: self
+                .latest_preview
+                .as_ref()
+                .map_or(QuotaReading::Unknown, PreviewRow::quota_reading),
+            reserved: self.reserved,
         }
     }
 
-    /// The release gate's input for the current revision as a page shows it: no warning
-    /// acknowledged and no typed confirmation yet (the release itself adds those).
-    pub fn release_facts<'a>(
+    /// The gate's input for the revision these facts were read of, as a page shows it: no warning acknowledged and no typed confirmation yet (the release adds
+    /// those), the quota as the preview read it.
+    pub fn facts<'a>(
         &'a self,
         row: &'a RevisionRow,
         content: &RevisionContent,
         policy: &ReleasePolicy,
         now: DateTime<Utc>,
-    ) -> ReleaseFacts<'a> {
-        ReleaseFacts {
-            approval: &self.status,
-            current_content_hash: &row.content_hash,
+    ) -> Facts<'a> {
+        Facts {
+            now,
+            approval: Some(&self.status),
+            content_hash: &row.content_hash,
             test_sends: &self.test_sends,
-            preview: self.preview.clone(),
+            preview: Some(PreviewRule {
+                preview: self.preview_facts.as_ref(),
+                friends_now: self.friends_now.unwrap_or(0),
+                max_age_minutes: policy.preview_max_age_minutes,
+                max_drift_percent: policy.max_drift_percent,
+            }),
             findings: &self.findings,
             acknowledged_warnings: &[],
-            send_at: content.send_at(),
-            now,
-            quiet_hours: policy.quiet_hours,
-            time_zone: policy.time_zone,
+            acknowledging: false,
+            schedule: Some(ScheduleFacts {
+                send_at: content.send_at(),
+                quiet_hours: policy.quiet_hours,
+                time_zone: policy.time_zone,
+                hold_seconds: policy.release_hold_seconds,
+            }),
+            quota: Some(self.quota_from_preview(content.kind())),
             confirmation: None,
+            testers: None,
         }
+    }
+
+    /// The gate as the draft and release pages show it.
+    pub fn report(
+        &self,
+        row: &RevisionRow,
+        content: &RevisionContent,
+        policy: &ReleasePolicy,
+        now: DateTime<Utc>,
+    ) -> GateReport {
+        let moment = if content.kind() == DraftKind::Step {
+            Moment::Activation
+        } else {
+            Moment::Release
+        };
+        evaluate(moment, &self.facts(row, content, policy, now))
     }
 
     /// The name of a reviewer of this draft (approvers and objectors always are).
@@ -75,6 +121,15 @@ impl GateFacts {
             .find(|r| r.reviewer_id == id)
             .map(|r| r.reviewer_name.clone())
             .unwrap_or_else(|| format!("user {id}"))
+    }
+}
+
+/// Who a send reaches: every friend following for a broadcast, the snapshot otherwise.
+fn recipients_of(kind: DraftKind, friends_now: Option<i64>, preview: Option<&PreviewRow>) -> i64 {
+    match (kind, preview) {
+        (DraftKind::Broadcast, _) => friends_now.unwrap_or(0),
+        (_, Some(p)) => p.recipient_count,
+        (_, None) => 0,
     }
 }
 
@@ -95,13 +150,46 @@ pub async fn collect(
     content: &RevisionContent,
     policy: &ReleasePolicy,
 ) -> AppResult<GateFacts> {
-    let mut reads = read(conn, std::iter::once(draft)).await?;
+    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
     let subject = Subject {
         draft,
         row,
         content,
     };
     Ok(assemble(&subject, now, policy, take(&mut reads, draft.id)?))
+}
+
+/// The gate facts of a release's revision at the moment it is handed to LINE: everything
+/// as it is now (reviews and their authors' standing, policy, friends, reservations),
+/// judged with the preview the release was made with.
+pub async fn for_release(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    draft: &DraftRow,
+    row: &RevisionRow,
+    content: &RevisionContent,
+    policy: &ReleasePolicy,
+    preview: Option<PreviewRow>,
+) -> AppResult<GateFacts> {
+    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
+    let mut read = take(&mut reads, draft.id)?;
+    read.latest_preview = preview;
+    let subject = Subject {
+        draft,
+        row,
+        content,
+    };
+    Ok(assemble(&subject, now, policy, read))
+}
+
+/// What [`read`] needs of one subject: its draft, the revision, whether friends are
+/// counted (a broadcast's audience is picked by LINE when it is sent).
+fn key(draft: &DraftRow, revision: i64) -> (i64, i64, bool) {
+    (
+        draft.id,
+        revision,
+        DraftKind::parse(&draft.kind) == Some(DraftKind::Broadcast),
+    )
 }
 
 /// A draft's current revision, parsed, with its gate facts.
@@ -119,7 +207,12 @@ pub async fn current_many(
     policy: &ReleasePolicy,
     drafts: &[&DraftRow],
 ) -> AppResult<Vec<Current>> {
-    let mut reads = read(conn, drafts.iter().copied()).await?;
+    let mut reads = read(
+        conn,
+        now,
+        drafts.iter().map(|d| key(d, d.current_revision)),
+    )
+    .await?;
     drafts
         .iter()
         .map(|draft| {
@@ -141,24 +234,30 @@ pub async fn current_many(
         .collect()
 }
 
-/// Everything the gate reads about the drafts' current revisions, in one query. The
-/// friends are counted only when one is a broadcast (the one kind whose audience LINE picks
-/// at send time); a draft row's kind is its current revision's.
-async fn read<'a>(
+/// Everything the gate reads about the given revisions (`(draft, revision, broadcast)`),
+/// in one query. The friends are counted only when one is a broadcast (the one kind whose
+/// audience LINE picks at send time); a draft row's kind is its revisions' kind.
+async fn read(
     conn: &mut SqliteConnection,
-    drafts: impl Iterator<Item = &'a DraftRow> + Clone,
+    now: DateTime<Utc>,
+    subjects: impl IntoIterator<Item = (i64, i64, bool)>,
 ) -> AppResult<Vec<db::gate::GateRead>> {
-    if drafts.clone().next().is_none() {
+    let subjects: Vec<(i64, i64, bool)> = subjects.into_iter().collect();
+    if subjects.is_empty() {
         return Ok(Vec::new());
     }
-    let revisions = db::json_revisions(drafts.clone().map(|d| (d.id, d.current_revision)));
-    let any_broadcast = drafts
-        .clone()
-        .any(|d| DraftKind::parse(&d.kind) == Some(DraftKind::Broadcast));
-    Ok(db::gate::for_revisions(&mut *conn, &revisions, any_broadcast).await?)
+    let revisions = db::json_revisions(subjects.iter().map(|(d, r, _)| (*d, *r)));
+    let any_broadcast = subjects.iter().any(|(_, _, b)| *b);
+    Ok(db::gate::for_revisions(
+        &mut *conn,
+        &revisions,
+        any_broadcast,
+        now - chrono::Duration::days(DUPLICATE_WINDOW_DAYS),
+    )
+    .await?)
 }
 
-/// The read for one draft's current revision.
+/// The read for one draft's revision.
 fn take(reads: &mut Vec<db::gate::GateRead>, draft_id: i64) -> AppResult<db::gate::GateRead> {
     let at = reads
         .iter()
@@ -171,6 +270,9 @@ fn take(reads: &mut Vec<db::gate::GateRead>, draft_id: i64) -> AppResult<db::gat
     Ok(reads.swap_remove(at))
 }
 
+/// How far back the duplicate-send warning looks (DESIGN section 5).
+pub const DUPLICATE_WINDOW_DAYS: i64 = 7;
+
 /// Turns what was read into the facts the gate decides on.
 fn assemble(
     s: &Subject<'_>,
@@ -180,6 +282,9 @@ fn assemble(
 ) -> GateFacts {
     let db::gate::GateRead {
         friends_now,
+        contributors,
+        reserved,
+        duplicates,
         reviews,
         latest_preview,
         test_sends,
@@ -198,15 +303,9 @@ fn assemble(
     let records: Vec<ReviewRecord> = reviews.iter().filter_map(ReviewRow::record).collect();
     // Every reviewer's standing came with their reviews: that is all the gate needs.
     let standings: Vec<ReviewerStanding> = reviews.iter().map(ReviewRow::standing).collect();
-    let facts = latest_preview.as_ref().map(|p| PreviewFacts {
-        content_hash: p.content_hash.clone(),
-        taken_at: p.taken_at,
-        acknowledged: p.acknowledged_at.is_some(),
-        is_broadcast: p.kind == "broadcast",
-        friend_count: p.friend_count,
-    });
+    let preview_facts = latest_preview.as_ref().map(PreviewRow::facts);
     let preview = preview_gate(
-        facts.as_ref(),
+        preview_facts.as_ref(),
         &row.content_hash,
         now,
         policy.preview_max_age_minutes,
@@ -215,23 +314,23 @@ fn assemble(
         // count was read for every broadcast subject.
         friends_now.unwrap_or(0),
     );
-    let recipients = latest_preview.as_ref().map(|p| p.recipient_count);
-    // A correction of an incident goes through the same gate with its own, usually
-    // smaller, number of approvals; its authors still never count.
-    let status = approval_status(&ApprovalInput {
-        required_approvals: if correction_of.is_some() {
-            policy.correction_required_approvals
-        } else {
-            policy.required_approvals
-        },
-        // Large audiences (as the newest preview counted them) need one more approval.
-        extra_approval_needed: recipients.is_some_and(|n| n >= policy.large_audience_threshold),
-        draft_author_id: draft.author_id,
-        current_revision: draft.current_revision,
-        current_revision_author_id: row.author_id,
-        reviews: &records,
-        standings: &standings,
-    });
+    let kind = content.kind();
+    let status = approval_status(&approval_input(
+        policy,
+        draft,
+        row,
+        correction_of.is_some(),
+        // The extra approval of a large audience is judged on the number a release would
+        // send now: the friends following for a broadcast, the snapshot for a segment.
+        kind != DraftKind::Step
+            && is_large_audience(
+                recipients_of(kind, friends_now, latest_preview.as_ref()),
+                policy.large_audience_threshold,
+            ),
+        &contributors,
+        &records,
+        &standings,
+    ));
 
     let mut findings = check_content(
         content,
@@ -248,19 +347,6 @@ fn assemble(
                 None,
             ));
         }
-        if let (Some(limit), Some(used)) = (p.quota_limit, p.quota_used)
-            && used + p.recipient_count > limit
-        {
-            findings.push(Finding::error(
-                "quota_exceeded",
-                format!(
-                    "This send needs {} messages but only {} are left this month.",
-                    p.recipient_count,
-                    (limit - used).max(0)
-                ),
-                None,
-            ));
-        }
         if p.kind == "segment" && p.friend_count > 0 && p.recipient_count * 2 > p.friend_count {
             findings.push(Finding::warning(
                 "segment_over_half",
@@ -272,6 +358,13 @@ fn assemble(
             ));
         }
     }
+    for d in &duplicates {
+        findings.push(duplicate_send(
+            d.release_id,
+            &d.title,
+            &crate::i18n::format_time(crate::i18n::Lang::En, d.sent_at, policy.time_zone),
+        ));
+    }
     findings.sort_by_key(|f| !f.is_error());
 
     GateFacts {
@@ -280,9 +373,43 @@ fn assemble(
         status,
         latest_preview,
         preview,
+        preview_facts,
         friends_now,
         findings,
         test_sends,
         correction_of,
+        reserved,
+        contributors,
+    }
+}
+
+/// Rules 1 and 2's input for `row` of `draft`: the policy's number (a correction's own),
+/// one more for a large audience, and nobody who wrote any revision.
+#[allow(clippy::too_many_arguments)]
+pub fn approval_input<'a>(
+    policy: &ReleasePolicy,
+    draft: &DraftRow,
+    row: &RevisionRow,
+    is_correction: bool,
+    large_audience: bool,
+    contributors: &'a [i64],
+    records: &'a [ReviewRecord],
+    standings: &'a [ReviewerStanding],
+) -> ApprovalInput<'a> {
+    ApprovalInput {
+        // A correction of an incident goes through the same gate with its own, usually
+        // smaller, number of approvals; its authors still never count.
+        required_approvals: if is_correction {
+            policy.correction_required_approvals
+        } else {
+            policy.required_approvals
+        },
+        extra_approval_needed: large_audience,
+        draft_author_id: draft.author_id,
+        current_revision: row.number,
+        current_revision_author_id: row.author_id,
+        contributors,
+        reviews: records,
+        standings,
     }
 }

@@ -14,6 +14,7 @@ pub mod previews;
 pub mod releases;
 pub mod reviews;
 pub mod scenarios;
+pub mod send_gate;
 pub mod setup;
 pub mod test_sends;
 pub mod users;

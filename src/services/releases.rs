@@ -1,15 +1,22 @@
 //! Releasing (DESIGN sections 2 and 6): every gate rule is evaluated again inside the write
 //! transaction that records the release, together with its delivery rows and their retry
-//! keys. Nothing else in sendgate creates delivery rows, so no path sends around the gate.
+//! keys. Nothing else in sendgate creates delivery rows, so no path sends around the gate;
+//! the dispatcher asks the gate once more when it comes to start the release
+//! ([`crate::services::send_gate`]).
+//!
+//! An immediate release waits out the undo window (`release_hold_seconds`) as scheduled,
+//! and one made during quiet hours waits for their end, without a new revision: the
+//! revision was approved for "when released".
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::db::{self, audit::Actor};
-use crate::delivery::Audience;
-use crate::domain::checks::Finding;
-use crate::domain::gate::{Confirmation, ReleaseFacts, evaluate};
+use crate::delivery::{Audience, Quota};
+use crate::domain::gate::{
+    Confirmation, GateReport, Moment, QuotaFacts, evaluate, release_time,
+};
 use crate::domain::review::{self, DraftState};
 use crate::domain::revision::DraftKind;
 use crate::error::{AppError, AppResult};
@@ -39,14 +46,15 @@ fn audience_of(kind: DraftKind) -> Audience {
     }
 }
 
-/// Releases the draft's current revision; returns the release id.
+/// Releases the draft's current revision: `Ok(Ok(release id))`, or `Ok(Err(report))` when
+/// the gate is red (the report says which rules and why, for the release page).
 pub async fn release(
     state: &AppState,
     now: DateTime<Utc>,
     actor: &Actor,
     draft_id: i64,
     request: &ReleaseRequest,
-) -> AppResult<i64> {
+) -> AppResult<Result<i64, GateReport>> {
     let by = actor.user_id()?;
     let pool = &state.pool;
     // Network calls first, outside the write lock: LINE validates the messages and reports
@@ -73,7 +81,7 @@ pub async fn release(
             e.describe()
         )));
     }
-    let quota = state.provider.quota().await.ok();
+    let quota = Quota::reading(&state.provider.quota().await);
 
     let mut tx = db::begin_write(pool).await?;
     let Current {
@@ -96,48 +104,36 @@ pub async fn release(
     let policy = db::policy::get(&mut *tx).await?;
     let facts = gate::collect(&mut tx, now, &draft, &revision, &content, &policy).await?;
     let recipients = facts.recipients(content.kind());
-    let mut findings = facts.findings.clone();
-    if let Some(q) = quota
-        && let Some(left) = q.remaining()
-        && recipients > left
-    {
-        findings.insert(
-            0,
-            Finding::error(
-                "quota_exceeded",
-                format!(
-                    "This send needs {recipients} messages but only {left} are left this month."
-                ),
-                None,
-            ),
-        );
-    }
     let expected = expected_phrase(recipients);
-    let report = evaluate(&ReleaseFacts {
-        findings: &findings,
-        acknowledged_warnings: &request.acknowledged_warnings,
-        confirmation: Some(Confirmation {
-            typed: &request.typed_phrase,
-            expected: &expected,
-            read_warning: request.read_warning,
-        }),
-        ..facts.release_facts(&revision, &content, &policy, now)
+    let mut f = facts.facts(&revision, &content, &policy, now);
+    f.acknowledged_warnings = &request.acknowledged_warnings;
+    f.acknowledging = true;
+    f.quota = Some(QuotaFacts {
+        needed: recipients,
+        reading: quota,
+        reserved: facts.reserved,
     });
+    f.confirmation = Some(Confirmation {
+        typed: &request.typed_phrase,
+        expected: &expected,
+        read_warning: request.read_warning,
+    });
+    let report = evaluate(Moment::Release, &f);
     if !report.is_green() {
-        let reasons: Vec<String> = report
-            .failing()
-            .map(|c| format!("{}: {}", c.rule.label(), c.reason))
-            .collect();
-        return Err(AppError::Conflict(format!(
-            "Not released. {}",
-            reasons.join(" ")
-        )));
+        return Ok(Err(report));
     }
     if recipients == 0 {
         return Err(AppError::Conflict(
             "Not released: nobody would receive it.".into(),
         ));
     }
+    let (send_at, timing) = release_time(
+        f.schedule
+            .as_ref()
+            .expect("the release gate was asked with a schedule"),
+        now,
+    )
+    .map_err(AppError::Conflict)?;
 
     let preview = facts.latest_preview.as_ref();
     // A correction goes to exactly the original recipients: the same frozen snapshot for
@@ -153,7 +149,6 @@ pub async fn release(
             target.release.recipients, target.release.id
         )));
     }
-    let send_at = content.send_at().unwrap_or(now);
     let approvers: Vec<String> = facts
         .status
         .approvers
@@ -176,6 +171,9 @@ pub async fn release(
             released_by: by,
             typed_phrase: request.typed_phrase.trim(),
             send_at,
+            acknowledged_warnings: &serde_json::to_string(&request.acknowledged_warnings)
+                .map_err(|e| AppError::Internal(e.into()))?,
+            timing: timing.as_str(),
         },
         now,
     )
@@ -250,6 +248,8 @@ pub async fn release(
             "approvers": approvers,
             "typed_phrase": request.typed_phrase.trim(),
             "send_at": send_at.to_rfc3339(),
+            "timing": timing.as_str(),
+            "acknowledged_warnings": request.acknowledged_warnings,
         }),
     )
     .await?;
@@ -267,10 +267,11 @@ pub async fn release(
     )
     .await?;
     tx.commit().await?;
-    Ok(release_id)
+    Ok(Ok(release_id))
 }
 
-/// Cancels a scheduled release until the dispatcher starts handing it to LINE.
+/// Cancels a scheduled release until the dispatcher starts handing it to LINE, or a
+/// release the send-time gate held: the draft is then cancelled, and nothing was sent.
 pub async fn cancel(
     state: &AppState,
     now: DateTime<Utc>,
@@ -278,12 +279,29 @@ pub async fn cancel(
     draft_id: i64,
 ) -> AppResult<()> {
     let mut tx = db::begin_write(&state.pool).await?;
-    let release_id = db::releases::live_for_draft(&mut *tx, draft_id)
+    let draft = db::drafts::find(&mut *tx, draft_id)
         .await?
-        .ok_or_else(|| {
-            AppError::Conflict("This draft has no scheduled release to cancel.".into())
-        })?;
-    if !db::releases::cancel(&mut *tx, release_id, now).await? {
+        .ok_or(AppError::NotFound)?;
+    let release = match db::releases::latest_for_draft(&mut *tx, draft_id).await? {
+        Some(id) => db::releases::find(&mut *tx, id).await?,
+        None => None,
+    };
+    let release = match release {
+        Some(r) if r.state == "scheduled" => r,
+        // A held release leaves its draft in review; cancelling gives the send up.
+        Some(r) if r.state == "held" && state_of(&draft)? == DraftState::InReview => r,
+        Some(r) if r.state == "sending" => {
+            return Err(AppError::Conflict(
+                "Sending has started, so this release can no longer be stopped.".into(),
+            ));
+        }
+        _ => {
+            return Err(AppError::Conflict(
+                "This draft has no scheduled release to cancel.".into(),
+            ));
+        }
+    };
+    if !db::releases::cancel(&mut *tx, release.id, now).await? {
         return Err(AppError::Conflict(
             "Sending has started, so this release can no longer be stopped.".into(),
         ));
@@ -295,7 +313,7 @@ pub async fn cancel(
         actor,
         "release.cancelled",
         &format!("draft:{draft_id}"),
-        &json!({ "release": release_id }),
+        &json!({ "release": release.id, "was": release.state }),
     )
     .await?;
     tx.commit().await?;

@@ -58,6 +58,7 @@ pub async fn record(
                 ))
             })?;
         author_ids.push(current.author_id);
+        let contributors = db::drafts::contributors(&mut *tx, draft_id).await?;
         let records: Vec<ReviewRecord> = db::reviews::for_draft(&mut *tx, draft_id)
             .await?
             .iter()
@@ -75,6 +76,7 @@ pub async fn record(
             draft_author_id: draft.author_id,
             current_revision: draft.current_revision,
             current_revision_author_id: current.author_id,
+            contributors: &contributors,
             reviews: &records,
         })
         .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;

@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 use crate::db::{self, audit::Actor, scenarios::StepRow};
 use crate::domain::FieldError;
 use crate::domain::audience::SegmentRules;
-use crate::domain::gate::{StepFacts, evaluate_step};
+use crate::domain::gate::{Moment, evaluate};
 use crate::domain::message::MessageInput;
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::scenario::{
@@ -367,9 +367,9 @@ pub async fn acknowledge_preview(
     Ok(())
 }
 
-/// Gate rules 1, 2, 3 and 5 of one step's current revision (`gate::evaluate_step`). `acks`
-/// are the warning keys acknowledged on the activation page (`Finding::key()` prefixed with
-/// `step{id}:`); `None` when only showing the state.
+/// The gate at [`Moment::Activation`] (rules 1, 2, 3 and 5) for one step's current
+/// revision. `acks` are the warning keys acknowledged on the activation page
+/// (`Finding::key()` prefixed with `step{id}:`); `None` when only showing the state.
 pub async fn readiness(
     tx: &mut db::Tx,
     now: DateTime<Utc>,
@@ -383,20 +383,11 @@ pub async fn readiness(
         content,
     } = load_current(tx, step.draft_id, "a step must stay editable").await?;
     let facts = gate::collect(tx, now, &draft, &revision, &content, policy).await?;
-    let prefix = format!("step{}:", step.id);
-    let acknowledged: Vec<String> = acks
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
-        .collect();
-    let report = evaluate_step(&StepFacts {
-        approval: &facts.status,
-        current_content_hash: &revision.content_hash,
-        test_sends: &facts.test_sends,
-        findings: &facts.findings,
-        acknowledged_warnings: &acknowledged,
-        activating: acks.is_some(),
-    });
+    let acknowledged = step_acks(step, acks.unwrap_or_default());
+    let mut f = facts.facts(&revision, &content, policy, now);
+    f.acknowledged_warnings = &acknowledged;
+    f.acknowledging = acks.is_some();
+    let report = evaluate(Moment::Activation, &f);
     let failing = report
         .failing()
         .map(|c| (c.rule.label().to_string(), c.reason.clone()))
@@ -408,6 +399,14 @@ pub async fn readiness(
         },
         facts.findings,
     ))
+}
+
+/// The acknowledged warning keys of one step, from the activation form's `step{id}:` keys.
+fn step_acks(step: &StepRow, acks: &[String]) -> Vec<String> {
+    let prefix = format!("step{}:", step.id);
+    acks.iter()
+        .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+        .collect()
 }
 
 pub struct ActivationRequest {
@@ -476,7 +475,10 @@ pub async fn activate(
     let t = now.timestamp();
     let mut live = Vec::new();
     for s in &steps {
-        db::scenarios::set_live(&mut *tx, s.id, s.current_revision, t).await?;
+        // Each hand-off of this step asks the gate with the warnings acknowledged now.
+        let acknowledged = serde_json::to_string(&step_acks(s, &request.acknowledged_warnings))
+            .map_err(|e| AppError::Internal(e.into()))?;
+        db::scenarios::set_live(&mut *tx, s.id, s.current_revision, &acknowledged, t).await?;
         live.push(json!({ "step": s.id, "position": s.position, "revision": s.current_revision }));
     }
     // A paused scenario stays paused: activation re-approves its steps, resume restarts it.

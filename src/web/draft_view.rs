@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::db::{self, drafts::DraftRow};
 use crate::domain::checks::Level;
-use crate::domain::gate::{GateReport, Rule, evaluate, schedule_problem};
+use crate::domain::gate::{GateReport, Rule};
 use crate::domain::review::{
     self, DraftState, ReviewRequest, ReviewerStanding, Verdict, can_review,
 };
@@ -154,11 +154,6 @@ async fn correction_banner(
     }))
 }
 
-/// Whether `rule` stands between a draft of `kind` and its send.
-fn counts_for(kind: DraftKind, rule: Rule) -> bool {
-    kind != DraftKind::Step || rule.checked_for_steps()
-}
-
 /// Where a draft's current revision stands at the gate, without the rest of the page: what
 /// the dashboard needs to tell its author the next move.
 pub struct GateSummary {
@@ -171,11 +166,11 @@ pub struct GateSummary {
 impl GateSummary {
     /// Whether `rule` is green, or does not apply to this kind of draft.
     pub fn ok(&self, rule: Rule) -> bool {
-        !counts_for(self.kind, rule) || self.report.checks.iter().any(|c| c.rule == rule && c.ok)
+        self.report.ok(rule)
     }
 
     pub fn ready(&self) -> bool {
-        self.report.checks.iter().all(|c| self.ok(c.rule))
+        self.report.is_green()
     }
 }
 
@@ -192,7 +187,7 @@ pub async fn gate_summaries(
         .iter()
         .map(|c| GateSummary {
             kind: c.content.kind(),
-            report: evaluate(&c.facts.release_facts(&c.row, &c.content, policy, now)),
+            report: c.facts.report(&c.row, &c.content, policy, now),
             approvals: c.facts.status.approvers.len(),
             required: c.facts.status.required,
         })
@@ -218,6 +213,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     } = gate::current_many(&mut *conn, now, policy, &[&draft])
         .await?
         .remove(0);
+    let report = facts.report(&row, &content, policy, now);
     let current = RevisionView::from_content(&row, content, tz);
     let gate = facts.preview.clone();
     let latest = facts.latest_preview.clone();
@@ -252,7 +248,10 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             .send_at()
             .map(|at| local_time(at, tz))
             .unwrap_or_else(|| t("Sent when released").to_string()),
-        problem: schedule_problem(current.content.send_at(), now, policy.quiet_hours, tz),
+        problem: report
+            .check(Rule::Schedule)
+            .filter(|c| !c.ok)
+            .map(|c| c.reason.clone()),
     };
 
     let revisions = db::drafts::revisions(&mut *conn, draft_id).await?;
@@ -317,6 +316,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             draft_author_id: draft.author_id,
             current_revision: draft.current_revision,
             current_revision_author_id: row.author_id,
+            contributors: &facts.contributors,
             reviews: &records,
         })
         .err()
@@ -379,13 +379,8 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .iter()
         .filter(|t| !t.blocked)
         .count();
-    let report = evaluate(&facts.release_facts(&row, &current.content, policy, now));
     let is_step = current.content.kind() == DraftKind::Step;
-    let missing: Vec<&str> = report
-        .failing()
-        .filter(|c| counts_for(current.content.kind(), c.rule))
-        .map(|c| t(c.rule.label()))
-        .collect();
+    let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
     let ready = missing.is_empty();
     let ready_text = if ready && is_step {
         t("Every gate item is green for this revision; its scenario's activation sends it.")

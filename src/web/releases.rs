@@ -11,11 +11,14 @@ use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::db;
-use crate::domain::gate::evaluate;
+use crate::delivery::Quota;
+use crate::domain::gate::{
+    Check, GateReport, Moment, QuotaFacts, Rule, Timing, evaluate, release_time,
+};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
-use crate::i18n::{format_number, tf};
+use crate::i18n::{format_number, t, tf};
 use crate::services::releases::{self, ReleaseRequest, expected_phrase};
 use crate::services::{drafts, gate};
 use crate::state::AppState;
@@ -37,9 +40,49 @@ pub struct CheckView {
     pub reason: String,
 }
 
+impl CheckView {
+    fn of(c: &Check) -> Self {
+        CheckView {
+            label: c.rule.label(),
+            ok: c.ok,
+            reason: c.reason.clone(),
+        }
+    }
+}
+
 pub struct WarningView {
     pub key: String,
     pub message: String,
+    /// Ticked when the form comes back after a refusal.
+    pub checked: bool,
+}
+
+/// A release the send-time gate held: when, and why.
+pub struct HeldView {
+    pub release_id: i64,
+    pub at: String,
+    pub reasons: Vec<(String, String)>,
+}
+
+impl HeldView {
+    fn of(r: &db::releases::ReleaseRow, tz: chrono_tz::Tz) -> Option<Self> {
+        (r.state == "held").then(|| HeldView {
+            release_id: r.id,
+            at: local_time(r.finished_at.unwrap_or(r.send_at), tz),
+            reasons: r
+                .hold_reasons()
+                .into_iter()
+                .map(|h| {
+                    (
+                        Rule::parse(&h.rule)
+                            .map(|r| r.label().to_string())
+                            .unwrap_or(h.rule),
+                        h.reason,
+                    )
+                })
+                .collect(),
+        })
+    }
 }
 
 #[derive(Template)]
@@ -57,6 +100,23 @@ struct ReleasePage {
     quota_line: String,
     when: String,
     button: String,
+    /// Why the last attempt was refused, when the form comes back.
+    problem: Option<String>,
+    /// What the person typed and ticked, kept when the form comes back.
+    typed: String,
+    read_warning: bool,
+    /// The typed confirmation's own error, shown beside the field.
+    confirm_error: Option<String>,
+    held: Option<HeldView>,
+}
+
+/// What the person submitted, kept when the page is shown again after a refusal.
+#[derive(Default)]
+struct Submitted {
+    typed: String,
+    read_warning: bool,
+    acks: Vec<String>,
+    refusal: Option<GateReport>,
     problem: Option<String>,
 }
 
@@ -64,7 +124,7 @@ async fn page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    problem: Option<String>,
+    submitted: Submitted,
 ) -> AppResult<ReleasePage> {
     let pool = &state.pool;
     let now = state.clock.now();
@@ -82,42 +142,69 @@ async fn page(
     let revision = RevisionView::new(&row, tz)?;
     let mut conn = pool.acquire().await?;
     let facts = gate::collect(&mut conn, now, &draft, &row, &revision.content, &policy).await?;
-    drop(conn);
-    let report = evaluate(&facts.release_facts(&row, &revision.content, &policy, now));
-    let recipients = facts.recipients(revision.content.kind());
-    let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
-    let n = format_number(recipients);
-    let quota_line = match state.provider.quota().await {
-        Ok(q) => match q.remaining() {
-            Some(left) => tf(
-                "Uses {n} of the {left} messages left this month ({used} used).",
-                &[&n, &format_number(left), &format_number(q.used)],
-            ),
-            None => tf(
-                "Uses {n} messages; no monthly limit is set ({used} used).",
-                &[&n, &format_number(q.used)],
-            ),
-        },
-        Err(e) => tf(
-            "The quota could not be read ({problem}); it is checked again when you release.",
-            &[&e.describe()],
-        ),
+    let held = match db::releases::latest_for_draft(&mut *conn, id).await? {
+        Some(r) => db::releases::find(&mut *conn, r)
+            .await?
+            .and_then(|r| HeldView::of(&r, tz)),
+        None => None,
     };
-    let when = revision
-        .content
-        .send_at()
-        .map(|t| local_time(t, tz))
-        .unwrap_or_else(|| tf("now ({time})", &[&local_time(now, tz)]));
+    drop(conn);
+    let recipients = facts.recipients(revision.content.kind());
+    // The quota as LINE reports it now, less what releases not yet sent reserved.
+    let quota = QuotaFacts {
+        needed: recipients,
+        reading: Quota::reading(&state.provider.quota().await),
+        reserved: facts.reserved,
+    };
+    let mut f = facts.facts(&row, &revision.content, &policy, now);
+    f.quota = Some(quota);
+    let report = evaluate(Moment::Release, &f);
+    let in_review = drafts::state_of(&draft)? == crate::domain::review::DraftState::InReview;
+    let quota_line = report
+        .check(Rule::Quota)
+        .map(|c| c.reason.clone())
+        .unwrap_or_default();
+    let timing = f.schedule.as_ref().map(|s| release_time(s, now));
+    let (when, scheduled_at) = match timing {
+        Some(Ok((at, Timing::At))) => (local_time(at, tz), Some(local_time(at, tz))),
+        Some(Ok((at, Timing::QuietEnd))) => (
+            tf(
+                "{time}, when quiet hours end: released now, it waits until then and can be cancelled",
+                &[&local_time(at, tz)],
+            ),
+            Some(local_time(at, tz)),
+        ),
+        Some(Ok((at, Timing::Now))) if policy.release_hold_seconds > 0 => (
+            tf(
+                "After a {n}-second undo window, at about {time}; until then it can be cancelled",
+                &[&policy.release_hold_seconds, &local_time(at, tz)],
+            ),
+            None,
+        ),
+        Some(Ok((_, Timing::Now))) => (tf("now ({time})", &[&local_time(now, tz)]), None),
+        Some(Err(why)) => (crate::i18n::tr(&why), None),
+        None => (String::new(), None),
+    };
     let button = button_label(
         crate::i18n::current(),
-        revision
-            .content
-            .send_at()
-            .map(|t| local_time(t, tz))
-            .as_deref(),
+        scheduled_at.as_deref(),
         revision.content.kind() == DraftKind::Broadcast,
         recipients,
     );
+    let refusal = submitted.refusal.as_ref();
+    let confirm_error = refusal
+        .and_then(|r| r.check(Rule::Confirmation))
+        .filter(|c| !c.ok)
+        .map(|c| c.reason.clone());
+    let problem = submitted.problem.or_else(|| {
+        refusal.map(|r| {
+            let reasons: Vec<String> = r
+                .failing()
+                .map(|c| format!("{}: {}", t(c.rule.label()), crate::i18n::tr(&c.reason)))
+                .collect();
+            format!("{} {}", t("Not released."), reasons.join(" "))
+        })
+    });
     Ok(ReleasePage {
         layout: Layout::for_user(
             &user.0,
@@ -128,20 +215,19 @@ async fn page(
         draft_id: id,
         title: draft.title,
         ready: report.is_green() && in_review,
-        checks: report
+        // After a refusal the checks are the ones the release was refused on.
+        checks: refusal
+            .unwrap_or(&report)
             .checks
             .iter()
-            .map(|c| CheckView {
-                label: c.rule.label(),
-                ok: c.ok,
-                reason: c.reason.clone(),
-            })
+            .map(CheckView::of)
             .collect(),
         warnings: facts
             .findings
             .iter()
             .filter(|f| !f.is_error())
             .map(|f| WarningView {
+                checked: submitted.acks.contains(&f.key()),
                 key: f.key(),
                 message: f.message.clone(),
             })
@@ -152,6 +238,10 @@ async fn page(
         when,
         button,
         problem,
+        typed: submitted.typed,
+        read_warning: submitted.read_warning,
+        confirm_error,
+        held,
         revision,
     })
 }
@@ -162,7 +252,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    Ok(render(&page(&state, &user, id, None).await?))
+    Ok(render(&page(&state, &user, id, Submitted::default()).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -181,17 +271,28 @@ async fn release(
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
     let request = ReleaseRequest {
-        typed_phrase: form.typed_phrase,
+        typed_phrase: form.typed_phrase.clone(),
         read_warning: form.read_warning.is_some(),
-        acknowledged_warnings: form.ack,
+        acknowledged_warnings: form.ack.clone(),
+    };
+    let submitted = |refusal, problem| Submitted {
+        typed: form.typed_phrase.clone(),
+        read_warning: form.read_warning.is_some(),
+        acks: form.ack.clone(),
+        refusal,
+        problem,
     };
     match releases::release(&state, state.clock.now(), &user.actor(), id, &request).await {
-        Ok(r) => Ok(redirect_with(
+        Ok(Ok(r)) => Ok(redirect_with(
             &format!("/releases/{r}"),
             "Released. It cannot be taken back.",
         )),
+        Ok(Err(report)) => {
+            let page = page(&state, &user, id, submitted(Some(report), None)).await?;
+            Ok(render_with_status(StatusCode::CONFLICT, &page))
+        }
         Err(AppError::Conflict(why)) => {
-            let page = page(&state, &user, id, Some(why)).await?;
+            let page = page(&state, &user, id, submitted(None, Some(why))).await?;
             Ok(render_with_status(StatusCode::CONFLICT, &page))
         }
         Err(e) => Err(e),
@@ -207,8 +308,17 @@ async fn cancel(
     releases::cancel(&state, state.clock.now(), &user.actor(), id).await?;
     Ok(redirect_with(
         &format!("/drafts/{id}"),
-        "The scheduled release was cancelled; nothing was sent.",
+        "The release was cancelled; nothing was sent.",
     ))
+}
+
+/// Batches of a release that did not reach anyone, grouped by what happened, in LINE's
+/// words.
+pub struct FailureView {
+    pub refused: bool,
+    pub batches: i64,
+    pub recipients: i64,
+    pub error: String,
 }
 
 #[derive(Template)]
@@ -220,6 +330,13 @@ struct ProgressPage {
     running: bool,
     send_at: String,
     approvers: String,
+    failures: Vec<FailureView>,
+    held: Option<HeldView>,
+    /// Seconds until a scheduled release may start, while it can still be cancelled.
+    starts_in: Option<i64>,
+    /// The countdown's sentence around its number.
+    countdown: (String, String),
+    can_cancel: bool,
 }
 
 async fn progress(
@@ -233,16 +350,46 @@ async fn progress(
         .await?
         .ok_or(AppError::NotFound)?;
     let p = db::releases::progress(&state.pool, id).await?;
+    let failures = db::releases::failures(&state.pool, id)
+        .await?
+        .into_iter()
+        .map(|f| FailureView {
+            refused: f.state == "failed",
+            batches: f.batches,
+            recipients: f.recipients,
+            error: f.error,
+        })
+        .collect();
     let tz = user.time_zone();
+    let now = state.clock.now();
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
+    // The cancel button acts on the draft's newest release: only that one offers it.
+    let newest = db::releases::latest_for_draft(&state.pool, r.draft_id).await? == Some(r.id);
     Ok(render(&ProgressPage {
         layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),
         running: matches!(r.state.as_str(), "scheduled" | "sending"),
         send_at: local_time(r.send_at, tz),
         approvers: approvers.join(", "),
+        failures,
+        held: HeldView::of(&r, tz),
+        starts_in: (r.state == "scheduled").then(|| (r.send_at - now).num_seconds().max(0)),
+        countdown: around_number("Sending starts in {n} seconds"),
+        can_cancel: user.0.user.roles.may(Permission::WriteDrafts)
+            && newest
+            && (r.state == "scheduled" || r.state == "held"),
         r,
         p,
     }))
+}
+
+/// A sentence with one `{n}` in the request's language, split around the number, so a page
+/// can put a live number in its place.
+pub fn around_number(key: &str) -> (String, String) {
+    let filled = tf(key, &[&'\u{1}']);
+    match filled.split_once('\u{1}') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (filled, String::new()),
+    }
 }
 
 /// The release button says what will happen, in the words of DESIGN section 4: to how
