@@ -23,7 +23,7 @@ use crate::domain::roles::Roles;
 use crate::error::AppError;
 use crate::services::drafts::{self, DraftInput};
 use crate::services::releases::ReleaseRequest;
-use crate::services::{audience, previews, releases, reviews, test_sends, users};
+use crate::services::{audience, previews, releases, reviews, test_sends, testers, users};
 use crate::state::AppState;
 
 /// How many friends the demo account has.
@@ -271,13 +271,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     )
     .await
     .map_err(|e| anyhow!("importing the demo friends: {e:?}"))?;
-    for n in [1u64, 2] {
-        audience::set_tester(
+    // The marketer's and the first reviewer's own phones are the testers, linked by the
+    // admin (a person can also pair their phone themselves from the Testers page).
+    let admin = Actor::user(ids[3], PEOPLE[3].2);
+    for (n, owner) in [(1u64, ids[0]), (2, ids[1])] {
+        testers::add_by_admin(
             pool,
             now,
-            &marketer,
+            &admin,
             &format!("U{:032x}", 0xde30_0000_u64 + n),
-            true,
+            owner,
         )
         .await
         .map_err(|e| anyhow!("adding a tester: {e:?}"))?;
@@ -422,7 +425,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
                 .await
                 .map_err(fail("approving"))?;
         }
-        let test = test_sends::send(state, now, &marketer, id)
+        let test = test_sends::send(state, now, &marketer, id, &uuid::Uuid::new_v4().to_string())
             .await
             .map_err(fail("test-sending"))?;
         test_sends::confirm(state, now, &reviewer_actors[0], id, test)

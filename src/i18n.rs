@@ -9,6 +9,7 @@
 //! keep their signatures. Outside a request (CLI, unit tests) the language is English.
 
 mod ja;
+mod ja_gate;
 mod ja_incidents;
 mod ja_scenarios;
 
@@ -96,6 +97,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .iter()
         .chain(ja_scenarios::ENTRIES)
         .chain(ja_incidents::ENTRIES)
+        .chain(ja_gate::ENTRIES)
         .copied()
 }
 

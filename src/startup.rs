@@ -53,6 +53,7 @@ impl Application {
         };
         let state = AppState {
             pacer: Arc::new(Pacer::new(provider.rate_limits())),
+            quota: Arc::default(),
             provider,
             login_guard: Arc::new(LoginGuard::new(&settings, dummy_hash)),
             pool,

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::delivery::DeliveryProvider;
 use crate::delivery::pacing::Pacer;
+use crate::delivery::quota::QuotaCache;
 use crate::domain::throttle::{Limit, Throttle};
 
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub provider: Arc<dyn DeliveryProvider>,
     /// Keeps sends under the provider's rate limits; shared by the dispatcher's workers.
     pub pacer: Arc<Pacer>,
+    /// LINE's monthly quota as the step sender last read it.
+    pub quota: Arc<QuotaCache>,
     pub login_guard: Arc<LoginGuard>,
     /// The one-time first-run token; `None` once any user exists.
     pub setup_token: Arc<Mutex<Option<String>>>,

@@ -3,9 +3,12 @@
 //! indexed query per step and window, `OR IGNORE` on the unique pair, each row with its own
 //! retry key) and holds the rows of steps that stopped, then claims one group of rows due in
 //! the same minute, stores the call's retry key on them, and hands them to the provider
-//! (push for one friend, multicast for up to 500). After a crash [`resume`] puts the rows
-//! in flight back with their stored key, so LINE answers "already accepted" for anything
-//! it took, and nobody gets a step twice.
+//! (push for one friend, multicast for up to 500) once the send-time gate is green for
+//! them ([`crate::services::send_gate::step_at_send`]): in quiet hours the group waits for
+//! their end, and when an approver left or the quota ran out the step is held until its
+//! scenario is activated again. After a crash [`resume`] puts the rows in flight back
+//! with their stored key, so LINE answers "already accepted" for anything it took, and
+//! nobody gets a step twice.
 
 use serde_json::json;
 use uuid::Uuid;
@@ -13,9 +16,12 @@ use uuid::Uuid;
 use crate::db::{self, audit::Actor, scenarios::Range};
 use crate::delivery::{Audience, Batch, DeliveryError};
 use crate::dispatcher::MAX_ATTEMPTS;
+use crate::domain::gate::{Decision, decide};
 use crate::domain::revision::RevisionContent;
 use crate::domain::scenario::{self, DueRange};
+use crate::services::notifications::{self, Event};
 use crate::services::scenarios::{delay_of, step_rules};
+use crate::services::send_gate;
 use crate::state::AppState;
 
 /// How far back each look at a day-0 step reaches again, so a friend whose entry committed
@@ -31,6 +37,10 @@ pub enum StepSend {
     Sent { step_id: i64, recipients: usize },
     Retrying { step_id: i64 },
     Failed { step_id: i64 },
+    /// The send-time gate asked the group to wait (quiet hours).
+    Waiting { step_id: i64 },
+    /// The send-time gate held the step: nothing was sent.
+    Held { step_id: i64 },
 }
 
 fn system() -> Actor {
@@ -138,6 +148,36 @@ pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
     let Some(group) = claimed else {
         return Ok(StepSend::Idle);
     };
+    // The gate at the moment of sending, with the quota read outside the write lock.
+    let quota = state.quota.reading(state.provider.as_ref(), now).await;
+    let mut tx = db::begin_write(&state.pool).await?;
+    let report = send_gate::step_at_send(
+        &mut tx,
+        now,
+        group.step_id,
+        group.revision_number,
+        group.user_ids.len() as i64,
+        quota,
+    )
+    .await?;
+    match decide(&report) {
+        Decision::Send => {}
+        Decision::Wait { until } => {
+            db::scenarios::defer(&mut *tx, &group.key, until.timestamp()).await?;
+            tx.commit().await?;
+            return Ok(StepSend::Waiting {
+                step_id: group.step_id,
+            });
+        }
+        Decision::Hold { .. } => {
+            hold_step(&mut tx, now, &group, &report).await?;
+            tx.commit().await?;
+            return Ok(StepSend::Held {
+                step_id: group.step_id,
+            });
+        }
+    }
+    tx.commit().await?;
     let draft_id = sqlx::query_scalar!(
         r#"SELECT draft_id AS "d!: i64" FROM scenario_steps WHERE id = ?"#,
         group.step_id
@@ -160,6 +200,7 @@ pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
     let mut tx = db::begin_write(&state.pool).await?;
     let outcome = match result {
         Ok(_) => {
+            state.quota.note_sent(group.user_ids.len() as i64);
             db::scenarios::mark_sent(&mut *tx, &group.key, now).await?;
             StepSend::Sent {
                 step_id: group.step_id,
@@ -194,6 +235,49 @@ pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
     Ok(outcome)
 }
 
+/// The send-time gate was red for a step: it is held (with what was waiting) until its
+/// scenario is activated again, audited, and its author and approvers are told why.
+async fn hold_step(
+    tx: &mut db::Tx,
+    now: chrono::DateTime<chrono::Utc>,
+    group: &db::scenarios::ClaimedBatch,
+    report: &crate::domain::gate::GateReport,
+) -> anyhow::Result<()> {
+    let reasons = send_gate::hold_reasons(report);
+    let held =
+        db::scenarios::hold_by_gate(tx, group.step_id, &serde_json::to_string(&reasons)?).await?;
+    let step = db::scenarios::step(&mut **tx, group.step_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("step {} is gone", group.step_id))?;
+    db::audit::append(
+        tx,
+        now,
+        &system(),
+        "scenario.step_held",
+        &format!("scenario:{}", step.scenario_id),
+        &json!({ "step": step.id, "revision": group.revision_number, "held": held, "reasons": reasons }),
+    )
+    .await?;
+    let draft = db::drafts::find(&mut **tx, step.draft_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("step {} lost its draft", step.id))?;
+    let approver_ids =
+        db::reviews::approver_ids(&mut **tx, step.draft_id, group.revision_number).await?;
+    notifications::record(
+        tx,
+        now,
+        &Event::StepHeld {
+            scenario_id: step.scenario_id,
+            title: draft.title,
+            author_id: draft.author_id,
+            approver_ids,
+            reason: reasons.first().map(|r| r.reason.clone()).unwrap_or_default(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// [`resume`] for the background loop, which logs instead of stopping.
 pub async fn resume_logged(state: &AppState) {
     if let Err(e) = resume(state).await {
@@ -206,6 +290,8 @@ pub async fn resume_logged(state: &AppState) {
 pub async fn tick(state: &AppState) -> bool {
     match dispatch_due_steps(state).await {
         Ok(StepSend::Idle) | Ok(StepSend::Retrying { .. }) => false,
+        // A group that waits or was held: look at the next one at once.
+        Ok(StepSend::Waiting { .. }) | Ok(StepSend::Held { .. }) => true,
         Ok(_) => true,
         Err(e) => {
             tracing::error!(error = ?e, "step dispatcher step failed");

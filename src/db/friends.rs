@@ -234,28 +234,82 @@ pub async fn find_by_user_id(
     .await
 }
 
-/// Friends marked as testers who still follow the account.
-pub async fn testers(ex: impl SqliteExecutor<'_>) -> Result<Vec<FriendRow>, sqlx::Error> {
+/// A tester: a friend of the account that is a staff member's phone.
+#[derive(Debug, Clone)]
+pub struct TesterRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub blocked: bool,
+    /// Whose phone it is; `None` for testers marked before testers were staff phones.
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub owner_active: Option<bool>,
+    /// `pairing` (the person sent a code from LINE) or `admin`.
+    pub via: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl TesterRow {
+    pub fn candidate(&self) -> crate::domain::testers::TesterCandidate {
+        crate::domain::testers::TesterCandidate {
+            user_id: self.user_id.clone(),
+            blocked: self.blocked,
+            owner_active: self.owner_active,
+        }
+    }
+}
+
+/// Every tester, with whose phone it is.
+pub async fn testers(ex: impl SqliteExecutor<'_>) -> Result<Vec<TesterRow>, sqlx::Error> {
     sqlx::query_as!(
-        FriendRow,
-        r#"SELECT f.id AS "id!: i64", f.user_id, f.display_name, f.followed_at AS "followed_at!: i64",
-                  f.blocked AS "blocked: bool", f.is_tester AS "is_tester: bool",
-                  '' AS "tags!: String"
-           FROM friends f WHERE f.is_tester = 1 ORDER BY f.display_name, f.user_id"#
+        TesterRow,
+        r#"SELECT f.user_id, f.display_name, f.blocked AS "blocked: bool",
+                  f.tester_user_id AS "owner_id: i64", u.display_name AS "owner_name?: String",
+                  (u.disabled_at IS NULL) AS "owner_active?: bool",
+                  f.tester_via AS via, f.tester_since AS "since: DateTime<Utc>"
+           FROM friends f LEFT JOIN users u ON u.id = f.tester_user_id
+           WHERE f.is_tester = 1 ORDER BY u.display_name, f.display_name, f.user_id"#
     )
     .fetch_all(ex)
     .await
 }
 
-pub async fn set_tester(
+/// Testers that count against the policy's number.
+pub async fn tester_count(ex: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM friends WHERE is_tester = 1"#)
+        .fetch_one(ex)
+        .await
+}
+
+/// The phone's current owner, if it is a tester: `(user id, display name)`.
+pub async fn tester_owner(
     ex: impl SqliteExecutor<'_>,
     user_id: &str,
-    on: bool,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT u.id AS "id!: i64", u.display_name FROM friends f JOIN users u ON u.id = f.tester_user_id
+           WHERE f.user_id = ? AND f.is_tester = 1"#,
+        user_id
+    )
+    .fetch_optional(ex)
+    .await?;
+    Ok(r.map(|r| (r.id, r.display_name)))
+}
+
+/// Makes a friend the test phone of `owner`.
+pub async fn make_tester(
+    ex: impl SqliteExecutor<'_>,
+    user_id: &str,
+    owner: i64,
+    via: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
-        "UPDATE friends SET is_tester = ?, updated_at = ? WHERE user_id = ?",
-        on,
+        "UPDATE friends SET is_tester = 1, tester_user_id = ?, tester_via = ?, tester_since = ?, updated_at = ?
+         WHERE user_id = ?",
+        owner,
+        via,
+        now,
         now,
         user_id
     )
@@ -264,58 +318,136 @@ pub async fn set_tester(
     Ok(r.rows_affected() == 1)
 }
 
-/// A follow (or re-follow after a block) from the webhook. Returns true when the friend is
-/// new.
+pub async fn remove_tester(
+    ex: impl SqliteExecutor<'_>,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE friends SET is_tester = 0, tester_user_id = NULL, tester_via = NULL, tester_since = NULL, updated_at = ?
+         WHERE user_id = ? AND is_tester = 1",
+        now,
+        user_id
+    )
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A user who messaged the account follows it: known from now on if they were not yet.
+pub async fn ensure_following(
+    ex: impl SqliteExecutor<'_>,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let at = now.timestamp();
+    sqlx::query!(
+        "INSERT OR IGNORE INTO friends (user_id, followed_at, updated_at) VALUES (?, ?, ?)",
+        user_id,
+        at,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// What applying a follow or unfollow did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    /// A friend sendgate had not seen.
+    New,
+    /// The friend's state is now what the event says.
+    Applied,
+    /// The event is older than the newest one applied for this friend: nothing changed.
+    Stale,
+}
+
+/// A follow (or re-follow after a block) from the webhook, stamped `at_ms` by LINE. LINE
+/// may deliver events late and out of order: an event older than the newest one applied
+/// for this friend changes nothing.
 pub async fn follow(
     conn: &mut SqliteConnection,
     user_id: &str,
-    at: i64,
+    at_ms: i64,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let existing = sqlx::query_scalar!(
-        r#"SELECT id AS "id!: i64" FROM friends WHERE user_id = ?"#,
+) -> Result<StateChange, sqlx::Error> {
+    let existing = sqlx::query!(
+        r#"SELECT id AS "id!: i64", state_event_at FROM friends WHERE user_id = ?"#,
         user_id
     )
     .fetch_optional(&mut *conn)
     .await?;
     match existing {
-        Some(id) => {
+        Some(f) if f.state_event_at.is_some_and(|t| t > at_ms) => Ok(StateChange::Stale),
+        Some(f) => {
             sqlx::query!(
-                "UPDATE friends SET blocked = 0, updated_at = ? WHERE id = ?",
+                "UPDATE friends SET blocked = 0, state_event_at = ?, updated_at = ? WHERE id = ?",
+                at_ms,
                 now,
-                id
+                f.id
             )
             .execute(&mut *conn)
             .await?;
-            Ok(false)
+            Ok(StateChange::Applied)
         }
         None => {
+            let at = at_ms.div_euclid(1000);
             sqlx::query!(
-                "INSERT INTO friends (user_id, followed_at, updated_at) VALUES (?, ?, ?)",
+                "INSERT INTO friends (user_id, followed_at, state_event_at, updated_at) VALUES (?, ?, ?, ?)",
                 user_id,
                 at,
+                at_ms,
                 now
             )
             .execute(&mut *conn)
             .await?;
-            Ok(true)
+            Ok(StateChange::New)
         }
     }
 }
 
+/// An unfollow (a block) from the webhook, stamped `at_ms`. A user first seen by an
+/// unfollow is kept as blocked, so a late follow stamped before it changes nothing.
 pub async fn unfollow(
-    ex: impl SqliteExecutor<'_>,
+    conn: &mut SqliteConnection,
     user_id: &str,
+    at_ms: i64,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE friends SET blocked = 1, updated_at = ? WHERE user_id = ?",
-        now,
+) -> Result<StateChange, sqlx::Error> {
+    let existing = sqlx::query!(
+        r#"SELECT id AS "id!: i64", state_event_at FROM friends WHERE user_id = ?"#,
         user_id
     )
-    .execute(ex)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(r.rows_affected() == 1)
+    match existing {
+        Some(f) if f.state_event_at.is_some_and(|t| t > at_ms) => Ok(StateChange::Stale),
+        Some(f) => {
+            sqlx::query!(
+                "UPDATE friends SET blocked = 1, state_event_at = ?, updated_at = ? WHERE id = ?",
+                at_ms,
+                now,
+                f.id
+            )
+            .execute(&mut *conn)
+            .await?;
+            Ok(StateChange::Applied)
+        }
+        None => {
+            let at = at_ms.div_euclid(1000);
+            sqlx::query!(
+                "INSERT INTO friends (user_id, followed_at, blocked, state_event_at, updated_at) VALUES (?, ?, 1, ?, ?)",
+                user_id,
+                at,
+                at_ms,
+                now
+            )
+            .execute(&mut *conn)
+            .await?;
+            Ok(StateChange::New)
+        }
+    }
 }
 
 /// Known tag names with how many following friends carry each.

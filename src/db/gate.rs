@@ -32,6 +32,8 @@ pub struct GateRead {
     /// Releases of other drafts with the same messages, sent in the last 7 days to an
     /// audience that overlaps this revision's.
     pub duplicates: Vec<DuplicateSend>,
+    /// For a correction draft: the messages of the release it corrects (JSON array).
+    pub original_messages: Option<String>,
     /// Every review of the draft (of any revision), oldest first.
     pub reviews: Vec<ReviewRow>,
     /// The newest audience preview of this revision.
@@ -90,6 +92,10 @@ pub async fn for_revisions(
                                                            WHERE q.draft_id = r.draft_id
                                                              AND q.revision_number = r.number))))
                       AS "duplicates!: String",
+                  (SELECT xr.content ->> '$.messages' FROM incidents i
+                   JOIN releases x ON x.id = i.release_id
+                   JOIN revisions xr ON xr.draft_id = x.draft_id AND xr.number = x.revision_number
+                   WHERE i.correction_draft_id = r.draft_id) AS "original_messages: String",
                   (SELECT json_group_array(json_object(
                               'id', v.id, 'draft_id', v.draft_id,
                               'revision_number', v.revision_number,
@@ -149,6 +155,7 @@ pub async fn for_revisions(
                 contributors: from_json(&r.contributors)?,
                 reserved: r.reserved,
                 duplicates: from_json(&r.duplicates)?,
+                original_messages: r.original_messages,
                 reviews: from_json(&r.reviews)?,
                 latest_preview: r.latest_preview.as_deref().map(from_json).transpose()?,
                 test_sends: from_json(&r.test_sends)?,

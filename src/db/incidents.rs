@@ -179,18 +179,26 @@ pub async fn correction_sent_at(
     .await
 }
 
-/// Copies a release's frozen snapshot into a new preview: the correction reaches exactly
-/// the same user ids, whatever the segment says today.
-pub async fn copy_snapshot(
+/// Copies the recipients LINE accepted for a release (its snapshot's users in the ranges
+/// of its sent deliveries) into a new preview: the correction reaches exactly them, whatever
+/// the segment says today.
+pub async fn copy_accepted(
     ex: impl SqliteExecutor<'_>,
+    release_id: i64,
     from_preview: i64,
     to_preview: i64,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query!(
         "INSERT INTO preview_recipients (preview_id, user_id)
-         SELECT ?, user_id FROM preview_recipients WHERE preview_id = ? ORDER BY user_id",
+         SELECT ?1, p.user_id FROM preview_recipients p
+         WHERE p.preview_id = ?2
+           AND EXISTS (SELECT 1 FROM deliveries d
+                       WHERE d.release_id = ?3 AND d.state = 'sent'
+                         AND p.user_id BETWEEN d.first_user_id AND d.last_user_id)
+         ORDER BY p.user_id",
         to_preview,
-        from_preview
+        from_preview,
+        release_id
     )
     .execute(ex)
     .await?
@@ -203,9 +211,11 @@ pub struct RecipientRow {
     pub display_name: String,
 }
 
-/// One page of a snapshot with the friends' names (empty when the friend is gone).
-pub async fn snapshot_recipients(
+/// One page of the recipients LINE accepted for a segment release, with the friends' names
+/// (empty when the friend is gone).
+pub async fn accepted_recipients(
     ex: impl SqliteExecutor<'_>,
+    release_id: i64,
     preview_id: i64,
     after_user_id: &str,
     limit: i64,
@@ -214,9 +224,14 @@ pub async fn snapshot_recipients(
         RecipientRow,
         r#"SELECT p.user_id, COALESCE(f.display_name, '') AS "display_name!: String"
            FROM preview_recipients p LEFT JOIN friends f ON f.user_id = p.user_id
-           WHERE p.preview_id = ? AND p.user_id > ? ORDER BY p.user_id LIMIT ?"#,
+           WHERE p.preview_id = ?1 AND p.user_id > ?2
+             AND EXISTS (SELECT 1 FROM deliveries d
+                         WHERE d.release_id = ?3 AND d.state = 'sent'
+                           AND p.user_id BETWEEN d.first_user_id AND d.last_user_id)
+           ORDER BY p.user_id LIMIT ?4"#,
         preview_id,
         after_user_id,
+        release_id,
         limit
     )
     .fetch_all(ex)

@@ -20,6 +20,7 @@ pub mod scenarios;
 pub mod segments;
 pub mod sessions;
 pub mod test_sends;
+pub mod testers;
 pub mod users;
 pub mod webhooks;
 

@@ -111,7 +111,8 @@ pub struct StepRow {
     pub current_revision: i64,
     pub title: String,
     pub draft_state: String,
-    /// Why the send-time gate stopped this step, until the scenario is activated again.
+    /// Why the send-time gate stopped this step (JSON array of `releases::HoldReason`),
+    /// until the scenario is activated again.
     pub hold_reason: Option<String>,
     /// JSON array of the warning keys acknowledged when the live revision was activated.
     pub live_acknowledged: String,

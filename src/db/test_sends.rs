@@ -25,6 +25,8 @@ pub struct RecipientRow {
     pub error: Option<String>,
 }
 
+/// A new test send for one click (`click` is unique per revision: a second insert of the
+/// same click is a unique violation).
 pub async fn insert(
     ex: impl SqliteExecutor<'_>,
     draft_id: i64,
@@ -32,17 +34,37 @@ pub async fn insert(
     content_hash: &str,
     by: i64,
     now: DateTime<Utc>,
+    click: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at)
-           VALUES (?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
+        r#"INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at, click_token)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
         draft_id,
         revision_number,
         content_hash,
         by,
-        now
+        now,
+        click
     )
     .fetch_one(ex)
+    .await
+}
+
+/// The test send already made for this click of this revision, if any.
+pub async fn for_click(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+    revision_number: i64,
+    click: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id!: i64" FROM test_sends
+           WHERE draft_id = ? AND revision_number = ? AND click_token = ?"#,
+        draft_id,
+        revision_number,
+        click
+    )
+    .fetch_optional(ex)
     .await
 }
 

@@ -4,6 +4,7 @@
 
 pub mod line;
 pub mod pacing;
+pub mod quota;
 pub mod sandbox;
 
 use serde_json::Value;

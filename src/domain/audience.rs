@@ -507,16 +507,27 @@ pub fn sign(channel_secret: &str, body: &[u8]) -> String {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookAction {
+    /// `at_ms` is LINE's event timestamp in milliseconds: events are applied in that order,
+    /// whatever order they arrive in.
     Follow {
         user_id: UserId,
-        at: i64,
+        at_ms: i64,
         is_unblocked: bool,
+        /// The event's reply token (single-use, short-lived), when LINE sent one.
+        reply_token: Option<String>,
     },
     Unfollow {
         user_id: UserId,
-        at: i64,
+        at_ms: i64,
     },
-    /// Any other event, or a follow from a group: accepted and ignored.
+    /// A text message a user sent to the account (a tester's pairing code travels this
+    /// way). Nothing else of a customer's message is kept.
+    Message {
+        user_id: UserId,
+        text: String,
+        at_ms: i64,
+    },
+    /// Any other event, or one from a group: accepted and ignored.
     Ignore,
 }
 
@@ -546,7 +557,7 @@ pub fn parse_webhook(body: &[u8]) -> Result<Vec<WebhookEvent>, String> {
                 .pointer("/deliveryContext/isRedelivery")
                 .and_then(|x| x.as_bool())
                 .unwrap_or(false);
-            let at = e.get("timestamp").and_then(|x| x.as_i64()).unwrap_or(0) / 1000;
+            let at_ms = e.get("timestamp").and_then(|x| x.as_i64()).unwrap_or(0);
             let user = e
                 .pointer("/source/userId")
                 .and_then(|x| x.as_str())
@@ -555,13 +566,33 @@ pub fn parse_webhook(body: &[u8]) -> Result<Vec<WebhookEvent>, String> {
             let action = match (e.get("type").and_then(|t| t.as_str()), user) {
                 (Some("follow"), Some(user_id)) => WebhookAction::Follow {
                     user_id,
-                    at,
+                    at_ms,
                     is_unblocked: e
                         .pointer("/follow/isUnblocked")
                         .and_then(|x| x.as_bool())
                         .unwrap_or(false),
+                    reply_token: e
+                        .get("replyToken")
+                        .and_then(|x| x.as_str())
+                        .map(str::to_string),
                 },
-                (Some("unfollow"), Some(user_id)) => WebhookAction::Unfollow { user_id, at },
+                (Some("unfollow"), Some(user_id)) => WebhookAction::Unfollow { user_id, at_ms },
+                (Some("message"), Some(user_id))
+                    if e.pointer("/message/type").and_then(|t| t.as_str()) == Some("text") =>
+                {
+                    WebhookAction::Message {
+                        user_id,
+                        // A pairing code is short; a long message is no code and is not kept.
+                        text: e
+                            .pointer("/message/text")
+                            .and_then(|t| t.as_str())
+                            .unwrap_or_default()
+                            .chars()
+                            .take(200)
+                            .collect(),
+                        at_ms,
+                    }
+                }
                 _ => WebhookAction::Ignore,
             };
             WebhookEvent {
@@ -639,7 +670,8 @@ mod tests {
             r#"{{"destination":"Uxx","events":[
               {{"type":"follow","timestamp":1700000000000,"webhookEventId":"01A","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{U1}"}},"follow":{{"isUnblocked":true}},"replyToken":"r"}},
               {{"type":"unfollow","timestamp":1700000001000,"webhookEventId":"01B","deliveryContext":{{"isRedelivery":true}},"source":{{"type":"user","userId":"{U1}"}}}},
-              {{"type":"message","timestamp":1,"webhookEventId":"01C","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{U1}"}}}}
+              {{"type":"message","timestamp":1,"webhookEventId":"01C","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{U1}"}},"message":{{"type":"sticker","id":"1"}}}},
+              {{"type":"message","timestamp":2,"webhookEventId":"01D","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{U1}"}},"message":{{"type":"text","id":"2","text":"SG-1234-5678"}}}}
             ]}}"#
         );
         let events = parse_webhook(body.as_bytes()).unwrap();
@@ -647,14 +679,23 @@ mod tests {
             events[0].action,
             WebhookAction::Follow {
                 user_id: UserId::parse(U1).unwrap(),
-                at: 1_700_000_000,
-                is_unblocked: true
+                at_ms: 1_700_000_000_000,
+                is_unblocked: true,
+                reply_token: Some("r".into()),
             }
         );
         assert!(events[1].is_redelivery);
         assert!(matches!(events[1].action, WebhookAction::Unfollow { .. }));
         assert_eq!(events[2].action, WebhookAction::Ignore);
         assert_eq!(events[2].event_id.as_deref(), Some("01C"));
+        assert_eq!(
+            events[3].action,
+            WebhookAction::Message {
+                user_id: UserId::parse(U1).unwrap(),
+                text: "SG-1234-5678".into(),
+                at_ms: 2
+            }
+        );
     }
 
     #[test]

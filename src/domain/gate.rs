@@ -228,7 +228,8 @@ pub struct Facts<'a> {
     pub content_hash: &'a str,
     pub test_sends: &'a [TestSendFacts],
     pub preview: Option<PreviewRule<'a>>,
-    pub findings: &'a [Finding],
+    /// The pre-send checks' findings; `None` when they were not run.
+    pub findings: Option<&'a [Finding]>,
     /// `Finding::key()`s of the warnings the person acknowledged.
     pub acknowledged_warnings: &'a [String],
     /// True when warnings must be acknowledged now (releasing, activating, sending);
@@ -250,7 +251,7 @@ impl<'a> Facts<'a> {
             content_hash: "",
             test_sends: &[],
             preview: None,
-            findings: &[],
+            findings: None,
             acknowledged_warnings: &[],
             acknowledging: false,
             schedule: None,
@@ -460,10 +461,9 @@ pub fn evaluate(moment: Moment, f: &Facts<'_>) -> GateReport {
                     .as_ref()
                     .map_or_else(|| not_known(*rule), |p| preview_check(moment, p, f)),
             ),
-            Rule::ContentChecks => Some(content_check(
-                f.findings,
-                f.acknowledged_warnings,
-                f.acknowledging,
+            Rule::ContentChecks => Some(f.findings.map_or_else(
+                || not_known(*rule),
+                |findings| content_check(findings, f.acknowledged_warnings, f.acknowledging),
             )),
             Rule::Schedule => Some(
                 f.schedule
@@ -485,22 +485,24 @@ pub fn evaluate(moment: Moment, f: &Facts<'_>) -> GateReport {
 
 /// Rule 1: enough approvals of this exact revision by reviewers other than its authors.
 fn approvals_check(a: &ApprovalStatus) -> Check {
-    let extra = if a.extra_for_large_audience {
-        " (one more for a large audience)"
-    } else {
-        ""
+    let (n, m) = (a.approvers.len(), a.required);
+    let missing = !a.is_approved() || n < m;
+    let reason = match (missing, a.extra_for_large_audience) {
+        (true, false) => format!(
+            "{n} of {m} approvals of this exact revision by reviewers who did not write any of it."
+        ),
+        (true, true) => format!(
+            "{n} of {m} approvals of this exact revision by reviewers who did not write any of it (one more for a large audience)."
+        ),
+        (false, false) => format!("{n} of {m} approvals."),
+        (false, true) => format!("{n} of {m} approvals (one more for a large audience)."),
     };
-    check(
-        Rule::Approvals,
-        (!a.is_approved() || a.approvers.len() < a.required).then(|| {
-            format!(
-                "{} of {} approvals of this exact revision by reviewers who did not write any of it{extra}.",
-                a.approvers.len(),
-                a.required
-            )
-        }),
-        format!("{} of {} approvals{extra}.", a.approvers.len(), a.required),
-    )
+    Check {
+        rule: Rule::Approvals,
+        ok: !missing,
+        reason,
+        passes_at: None,
+    }
 }
 
 /// Rule 2: no standing request for changes.
@@ -685,31 +687,28 @@ fn quota_check(moment: Moment, q: &QuotaFacts, now: DateTime<Utc>) -> Check {
         },
         QuotaReading::Limited { limit, used } => {
             let left = q.available().unwrap_or(0);
-            let reserved = if q.reserved > 0 {
-                format!(
-                    " ({} more are reserved by releases not yet sent)",
-                    commas(q.reserved)
-                )
-            } else {
-                String::new()
-            };
-            check(
-                Rule::Quota,
-                (q.needed > left).then(|| {
-                    format!(
-                        "This send needs {} messages but only {} are left this month{reserved}.",
-                        commas(q.needed),
-                        commas(left)
-                    )
-                }),
-                format!(
-                    "Uses {} of the {} messages left this month{reserved}; {} of {} used.",
-                    commas(q.needed),
-                    commas(left),
-                    commas(used),
-                    commas(limit)
+            let (n, l, r) = (commas(q.needed), commas(left), commas(q.reserved));
+            let (u, lim) = (commas(used), commas(limit));
+            let reason = match (q.needed > left, q.reserved > 0) {
+                (true, false) => format!(
+                    "This send needs {n} messages but only {l} are left this month."
                 ),
-            )
+                (true, true) => format!(
+                    "This send needs {n} messages but only {l} are left this month: {r} more are reserved by releases not yet sent."
+                ),
+                (false, false) => format!(
+                    "Uses {n} of the {l} messages left this month ({u} of {lim} used)."
+                ),
+                (false, true) => format!(
+                    "Uses {n} of the {l} messages left this month ({u} of {lim} used; {r} more are reserved by releases not yet sent)."
+                ),
+            };
+            Check {
+                rule: Rule::Quota,
+                ok: q.needed <= left,
+                reason,
+                passes_at: None,
+            }
         }
     }
 }
@@ -848,7 +847,7 @@ mod tests {
                     max_age_minutes: 24 * 60,
                     max_drift_percent: 5,
                 }),
-                findings: &c.findings,
+                findings: Some(&c.findings),
                 acknowledged_warnings: &c.acked,
                 acknowledging: true,
                 schedule: Some(ScheduleFacts {
@@ -1002,7 +1001,7 @@ mod tests {
         page.approval = Some(&status);
         page.content_hash = "h";
         page.test_sends = &tests;
-        page.findings = &c.findings;
+        page.findings = Some(&c.findings);
         page.preview = Some(PreviewRule {
             preview: Some(&p),
             friends_now: 1000,

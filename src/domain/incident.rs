@@ -192,6 +192,38 @@ pub fn fill_apology(template: &str, facts: &ApologyFacts<'_>) -> String {
         .replace("{what_was_wrong}", facts.what_was_wrong)
 }
 
+/// What a correction's apology says in place of sendgate's internal words: the draft's
+/// title and the incident's note are for the team, not for customers. The leftover `○○`
+/// is a pre-send error, so the person writes what customers should read before it can go.
+pub const WRITE_HERE: &str = "○○";
+
+/// The facts a correction's apology is filled with: the send time, and `○○` where the
+/// person must write what the customers should read (never the internal title or note).
+pub fn customer_facing(sent_at: &str) -> ApologyFacts<'_> {
+    ApologyFacts {
+        title: WRITE_HERE,
+        sent_at,
+        what_was_wrong: WRITE_HERE,
+    }
+}
+
+/// The original messages a correction still carries unchanged, by their number in the
+/// original (1-based). When it carries every one of them, it repeats the mistake.
+pub fn unchanged_originals(original: &[serde_json::Value], correction: &[serde_json::Value]) -> Vec<usize> {
+    original
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| correction.contains(m))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Whether a correction sends the wrong message again: every message of the original is
+/// in it, unchanged.
+pub fn repeats_mistake(original: &[serde_json::Value], correction: &[serde_json::Value]) -> bool {
+    !original.is_empty() && unchanged_originals(original, correction).len() == original.len()
+}
+
 /// A template must not be empty and may only use the known placeholders.
 pub fn validate_template(field: &str, body: &str) -> Result<String, FieldError> {
     let body = body.trim().replace("\r\n", "\n");
@@ -308,5 +340,27 @@ mod tests {
             validate_template("en", "Sorry about {title} {}\r\n").unwrap(),
             "Sorry about {title} {}"
         );
+    }
+
+    #[test]
+    fn a_correction_that_still_carries_every_original_message_repeats_the_mistake() {
+        use serde_json::json;
+        let original = [json!({"type":"text","text":"50% off"}), json!({"type":"text","text":"until Sunday"})];
+        let apology = json!({"type":"text","text":"Sorry"});
+        let copied = [apology.clone(), original[0].clone(), original[1].clone()];
+        assert!(repeats_mistake(&original, &copied));
+        let fixed = [apology, json!({"type":"text","text":"30% off"}), original[1].clone()];
+        assert!(!repeats_mistake(&original, &fixed));
+        assert_eq!(unchanged_originals(&original, &fixed), [2]);
+        assert!(!repeats_mistake(&[], &fixed));
+    }
+
+    #[test]
+    fn the_apology_never_carries_the_internal_title_or_note() {
+        let text = fill_apology(
+            "「{title}」({sent_at}): {what_was_wrong}",
+            &customer_facing("11月20日 10:00"),
+        );
+        assert_eq!(text, "「○○」(11月20日 10:00): ○○");
     }
 }

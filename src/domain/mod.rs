@@ -17,6 +17,7 @@ pub mod review;
 pub mod revision;
 pub mod roles;
 pub mod scenario;
+pub mod testers;
 pub mod throttle;
 pub mod user;
 

@@ -63,8 +63,11 @@ pub enum Permission {
     Review,
     /// Confirm that a test send arrived on a phone and looks right.
     ConfirmTestSend,
-    /// Manage friends, segments and testers.
+    /// Manage friends and segments.
     ManageAudience,
+    /// Make any friend a staff member's test phone, or remove any tester (a person can
+    /// pair and remove their own phone without it).
+    ManageTesters,
     /// Read drafts, releases, the audience and the sandbox outbox.
     ReadDrafts,
 }
@@ -128,7 +131,7 @@ impl Roles {
     pub fn may(&self, permission: Permission) -> bool {
         use Permission::*;
         match permission {
-            ManageUsers | ManagePolicy | ReadAudit => self.admin,
+            ManageUsers | ManagePolicy | ReadAudit | ManageTesters => self.admin,
             WriteDrafts | ManageAudience => self.marketer,
             Review => self.reviewer,
             ConfirmTestSend => self.marketer || self.reviewer,

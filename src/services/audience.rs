@@ -9,10 +9,11 @@ use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::SqlitePool;
 
+use crate::db::friends::StateChange;
 use crate::db::{self, audit::Actor, friends::TagCache};
 use crate::domain::FieldError;
 use crate::domain::audience::{
-    CsvColumns, FriendRecord, SegmentInput, UserId, WebhookAction, decode_csv, parse_webhook,
+    CsvColumns, FriendRecord, SegmentInput, WebhookAction, WebhookEvent, decode_csv, parse_webhook,
     verify_signature,
 };
 use crate::error::{AppError, AppResult};
@@ -202,6 +203,17 @@ pub async fn handle_webhook(
         return Err(WebhookError::Unauthorized);
     }
     let events = parse_webhook(body).map_err(WebhookError::BadRequest)?;
+    apply_events(pool, now, events).await
+}
+
+/// Applies webhook events, each at most once (by LINE's event id), in one transaction.
+/// The signed webhook calls it; so does the sandbox's simulated phone, which has no LINE to
+/// sign for it. Returns how many events changed something.
+pub async fn apply_events(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    events: Vec<WebhookEvent>,
+) -> Result<usize, WebhookError> {
     let internal = |e: sqlx::Error| WebhookError::Internal(e.to_string());
     let mut tx = db::begin_write(pool).await.map_err(internal)?;
     let actor = Actor {
@@ -223,29 +235,49 @@ pub async fn handle_webhook(
         match event.action {
             WebhookAction::Follow {
                 user_id,
-                at,
+                at_ms,
                 is_unblocked,
+                ..
             } => {
-                let at = if at > 0 { at } else { now.timestamp() };
-                let new = db::friends::follow(&mut tx, user_id.as_str(), at, now)
+                let at_ms = if at_ms > 0 {
+                    at_ms
+                } else {
+                    now.timestamp_millis()
+                };
+                let change = db::friends::follow(&mut tx, user_id.as_str(), at_ms, now)
                     .await
                     .map_err(internal)?;
-                crate::services::scenarios::on_follow(&mut tx, now, &actor, user_id.as_str(), new)
+                // A follow older than what is already known changes nobody's state and
+                // starts no scenario.
+                if change != StateChange::Stale {
+                    crate::services::scenarios::on_follow(
+                        &mut tx,
+                        now,
+                        &actor,
+                        user_id.as_str(),
+                        change == StateChange::New,
+                    )
                     .await
                     .map_err(internal)?;
+                }
                 db::audit::append(
                     &mut tx,
                     now,
                     &actor,
                     "friend.followed",
                     &format!("friend:{}", user_id.as_str()),
-                    &json!({ "new": new, "unblocked": is_unblocked, "redelivery": event.is_redelivery }),
+                    &json!({ "new": change == StateChange::New, "unblocked": is_unblocked, "redelivery": event.is_redelivery, "stale": change == StateChange::Stale, "at_ms": at_ms }),
                 )
                 .await
                 .map_err(internal)?;
             }
-            WebhookAction::Unfollow { user_id, .. } => {
-                db::friends::unfollow(&mut *tx, user_id.as_str(), now)
+            WebhookAction::Unfollow { user_id, at_ms } => {
+                let at_ms = if at_ms > 0 {
+                    at_ms
+                } else {
+                    now.timestamp_millis()
+                };
+                let change = db::friends::unfollow(&mut tx, user_id.as_str(), at_ms, now)
                     .await
                     .map_err(internal)?;
                 db::audit::append(
@@ -254,10 +286,21 @@ pub async fn handle_webhook(
                     &actor,
                     "friend.unfollowed",
                     &format!("friend:{}", user_id.as_str()),
-                    &json!({ "redelivery": event.is_redelivery }),
+                    &json!({ "redelivery": event.is_redelivery, "stale": change == StateChange::Stale, "at_ms": at_ms }),
                 )
                 .await
                 .map_err(internal)?;
+            }
+            WebhookAction::Message { user_id, text, .. } => {
+                // Only a pairing code is of interest; a customer's message is not kept.
+                if !crate::services::testers::pair_from_message(
+                    &mut tx, now, &actor, &user_id, &text,
+                )
+                .await
+                .map_err(internal)?
+                {
+                    continue;
+                }
             }
             WebhookAction::Ignore => unreachable!("skipped above"),
         }
@@ -265,53 +308,6 @@ pub async fn handle_webhook(
     }
     tx.commit().await.map_err(internal)?;
     Ok(applied)
-}
-
-/// Marks a friend as a tester, or not. Only friends can be testers.
-pub async fn set_tester(
-    pool: &SqlitePool,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    user_id: &str,
-    on: bool,
-) -> AppResult<()> {
-    let user_id = UserId::parse(user_id).map_err(|e| AppError::invalid("user_id", e))?;
-    let mut tx = db::begin_write(pool).await?;
-    let friend = db::friends::find_by_user_id(&mut *tx, user_id.as_str())
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "user_id",
-                format!(
-                    "{} is not a friend of this account; only friends can be testers.",
-                    user_id.as_str()
-                ),
-            )
-        })?;
-    if on && friend.blocked {
-        return Err(AppError::invalid(
-            "user_id",
-            format!(
-                "{} has blocked the account, so a test send could not reach them.",
-                user_id.as_str()
-            ),
-        ));
-    }
-    if friend.is_tester == on {
-        return Ok(());
-    }
-    db::friends::set_tester(&mut *tx, user_id.as_str(), on, now).await?;
-    db::audit::append(
-        &mut tx,
-        now,
-        actor,
-        if on { "tester.added" } else { "tester.removed" },
-        &format!("friend:{}", user_id.as_str()),
-        &json!({ "display_name": friend.display_name }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Creates (`id` None) or changes a segment. Drafts keep the rules they were saved with.

@@ -11,7 +11,7 @@ use crate::db::{self, audit::Actor, drafts::DraftRow};
 use crate::domain::FieldError;
 use crate::domain::message::MessageInput;
 use crate::domain::review::{self, DraftState};
-use crate::domain::revision::RevisionContent;
+use crate::domain::revision::{DraftKind, RevisionContent};
 use crate::error::{AppError, AppResult};
 use crate::services::notifications::{self, Event};
 
@@ -265,6 +265,18 @@ pub async fn save_revision(
         })?;
     if current.content_hash == hash.as_str() {
         return Ok(Saved::Unchanged);
+    }
+    // A draft's kind never changes: a step stays its scenario's, a broadcast stays one.
+    if draft.kind != content.kind().as_str() {
+        return Err(AppError::invalid(
+            "kind",
+            format!(
+                "A draft's kind never changes: this one is a {}. Duplicate it to send it another way.",
+                DraftKind::parse(&draft.kind)
+                    .map(|k| k.label_en().to_lowercase())
+                    .unwrap_or_else(|| draft.kind.clone())
+            ),
+        ));
     }
     // A correction's audience is fixed: the original recipients and nobody else.
     crate::services::incidents::correction_target(&mut tx, draft_id, content).await?;

@@ -11,6 +11,7 @@ use crate::db::{
 };
 use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
 use crate::domain::checks::{CheckContext, Finding, check_content, duplicate_send};
+use crate::domain::incident;
 use crate::domain::gate::{
     Facts, GateReport, Moment, PreviewRule, QuotaFacts, QuotaReading, ScheduleFacts,
     TestSendFacts, evaluate, is_large_audience,
@@ -83,7 +84,7 @@ impl GateFacts {
                 max_age_minutes: policy.preview_max_age_minutes,
                 max_drift_percent: policy.max_drift_percent,
             }),
-            findings: &self.findings,
+            findings: Some(&self.findings),
             acknowledged_warnings: &[],
             acknowledging: false,
             schedule: Some(ScheduleFacts {
@@ -285,6 +286,7 @@ fn assemble(
         contributors,
         reserved,
         duplicates,
+        original_messages,
         reviews,
         latest_preview,
         test_sends,
@@ -354,6 +356,22 @@ fn assemble(
                     "This segment reaches {} of {} friends, more than half: check it is not meant as a broadcast.",
                     p.recipient_count, p.friend_count
                 ),
+                None,
+            ));
+        }
+    }
+    // A correction that still carries every original message unchanged would send the
+    // mistake again.
+    if let Some(original) = original_messages
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<Vec<serde_json::Value>>(m).ok())
+    {
+        let now_sent: Vec<serde_json::Value> =
+            content.messages().iter().map(|m| m.to_line_json()).collect();
+        if incident::repeats_mistake(&original, &now_sent) {
+            findings.push(Finding::error(
+                "correction_repeats",
+                "The correction repeats the mistake: every message of the original is still in it unchanged, so customers would receive the wrong message again. Fix what was wrong.",
                 None,
             ));
         }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::db::{self, audit::Actor, releases::ReleaseRow};
 use crate::domain::FieldError;
-use crate::domain::incident::{self, ApologyFacts, IncidentReport};
+use crate::domain::incident::{self, IncidentReport};
 use crate::domain::message::{Message, Messages};
 use crate::domain::revision::{DraftKind, MAX_TITLE_CHARS, RevisionContent, Title};
 use crate::error::{AppError, AppResult};
@@ -57,6 +57,11 @@ pub async fn report(
             "This release is {}; a mistake can be reported once it was sent.",
             release.state
         )));
+    }
+    if received(&release) == 0 {
+        return Err(AppError::Conflict(
+            "LINE accepted this release for nobody, so no customer received it; there is nothing to correct.".into(),
+        ));
     }
     let tz = db::policy::get(&mut *tx).await?.time_zone;
     let mut errors = Vec::new();
@@ -121,15 +126,16 @@ pub async fn report(
 }
 
 /// Makes the correction draft of an incident in one step: prefilled with the apology
-/// template in `language`, followed by the original messages to fix, targeting the
-/// original audience. Returns the new draft's id.
+/// template in `language` (with `○○` where the person writes what customers should read),
+/// followed by the original messages to fix, targeting exactly the recipients who received
+/// the original.
 pub async fn create_correction(
     pool: &sqlx::SqlitePool,
     now: DateTime<Utc>,
     actor: &Actor,
     incident_id: i64,
     language: &str,
-) -> AppResult<i64> {
+) -> AppResult<Correction> {
     let mut tx = db::begin_write(pool).await?;
     let inc = db::incidents::find(&mut *tx, incident_id)
         .await?
@@ -162,28 +168,33 @@ pub async fn create_correction(
     let template = db::incidents::apology_template(&mut *tx, language)
         .await?
         .unwrap_or_default();
-    let apology = incident::fill_apology(
-        &template,
-        &ApologyFacts {
-            title: original.title().as_str(),
-            // Written for the apology's readers, in its language.
-            sent_at: &sent_at(&release)
-                .with_timezone(&tz)
-                .format(if language == "ja" {
-                    "%Y年%-m月%-d日 %H:%M"
-                } else {
-                    "%-d %b %Y %H:%M"
-                })
-                .to_string(),
-            what_was_wrong: &inc.what_was_wrong,
-        },
-    );
+    // Written for the apology's readers, in its language. The draft's title and the
+    // incident's note are internal: the apology says ○○ where the person writes what the
+    // customers should read (a leftover ○○ blocks the release).
+    let when = sent_at(&release)
+        .with_timezone(&tz)
+        .format(if language == "ja" {
+            "%Y年%-m月%-d日 %H:%M"
+        } else {
+            "%-d %b %Y %H:%M"
+        })
+        .to_string();
+    let apology = incident::fill_apology(&template, &incident::customer_facing(&when));
     let mut messages = vec![Message::Text { text: apology }];
-    messages.extend(original.messages().iter().take(4).cloned());
-    let title: String = format!("Correction: {}", original.title().as_str())
-        .chars()
-        .take(MAX_TITLE_CHARS)
-        .collect();
+    // The apology takes one of LINE's five places: what does not fit is named, not lost.
+    let room = crate::domain::message::MAX_MESSAGES - 1;
+    messages.extend(original.messages().iter().take(room).cloned());
+    let left_out: Vec<usize> = (room + 1..=original.messages().len()).collect();
+    // The title is the team's, in the language of the apology they chose.
+    let lang = crate::i18n::Lang::parse(language).unwrap_or(crate::i18n::Lang::Ja);
+    let title: String = format!(
+        "{}{}",
+        crate::i18n::t_in(lang, "Correction: "),
+        original.title().as_str()
+    )
+    .chars()
+    .take(MAX_TITLE_CHARS)
+    .collect();
     let content = RevisionContent::new(
         original.kind(),
         Title::parse(&title).map_err(|e| AppError::Invalid(vec![e]))?,
@@ -205,11 +216,18 @@ pub async fn create_correction(
         actor,
         "incident.correction_drafted",
         &format!("incident:{incident_id}"),
-        &json!({ "draft": draft_id, "release": release.id, "language": language, "kind": original.kind().as_str() }),
+        &json!({ "draft": draft_id, "release": release.id, "language": language, "kind": original.kind().as_str(), "left_out": left_out }),
     )
     .await?;
     tx.commit().await?;
-    Ok(draft_id)
+    Ok(Correction { draft_id, left_out })
+}
+
+/// A correction draft just made, and the original messages that did not fit beside the
+/// apology (LINE takes five at most), by their number in the original.
+pub struct Correction {
+    pub draft_id: i64,
+    pub left_out: Vec<usize>,
 }
 
 /// Closes an incident with a note on what will prevent it next time.
@@ -306,6 +324,28 @@ pub struct CorrectionTarget {
     pub release: ReleaseRow,
     pub kind: DraftKind,
     pub segment_id: Option<i64>,
+}
+
+impl CorrectionTarget {
+    /// The hash of who received the original: the recipients LINE accepted (the whole
+    /// snapshot for a release finished before that was recorded).
+    pub fn accepted_hash(&self) -> Option<String> {
+        self.release
+            .accepted_hash
+            .clone()
+            .or_else(|| self.release.snapshot_hash.clone())
+    }
+
+    /// How many received the original.
+    pub fn received(&self) -> i64 {
+        received(&self.release)
+    }
+}
+
+/// How many recipients LINE accepted of a finished release (all of them for one finished
+/// before that was recorded).
+pub fn received(release: &ReleaseRow) -> i64 {
+    release.accepted.unwrap_or(release.recipients)
 }
 
 /// For a correction draft, its target, after checking that `content` aims at exactly the

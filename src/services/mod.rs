@@ -17,4 +17,5 @@ pub mod scenarios;
 pub mod send_gate;
 pub mod setup;
 pub mod test_sends;
+pub mod testers;
 pub mod users;

@@ -53,13 +53,16 @@ pub async fn take(
     // that frozen snapshot instead of evaluating the segment again.
     let correction = crate::services::incidents::correction_target(&mut tx, draft_id, &content)
         .await?
-        .and_then(|t| t.release.preview_id.map(|p| (p, t.release.snapshot_hash)));
+        .and_then(|t| {
+            let accepted = t.accepted_hash();
+            t.release.preview_id.map(|p| (p, t.release.id, accepted))
+        });
     let rules = frozen_rules(&content)?;
     let window = rules.follow_window(now, tz);
     let friend_count = db::friends::count_following(&mut *tx).await?;
     let sample: Vec<(String, String)> = match &correction {
-        Some((from, _)) if content.kind() == DraftKind::Segment => {
-            db::incidents::snapshot_recipients(&mut *tx, *from, "", SAMPLE_SIZE)
+        Some((from, release, _)) if content.kind() == DraftKind::Segment => {
+            db::incidents::accepted_recipients(&mut *tx, *release, *from, "", SAMPLE_SIZE)
                 .await?
                 .into_iter()
                 .map(|r| (r.user_id, r.display_name))
@@ -100,7 +103,9 @@ pub async fn take(
     let mut details = json!({ "revision": revision.number, "content_hash": revision.content_hash, "friends": friend_count });
     if is_segment {
         let n = match &correction {
-            Some((from, _)) => db::incidents::copy_snapshot(&mut *tx, *from, id).await? as i64,
+            Some((from, release, _)) => {
+                db::incidents::copy_accepted(&mut *tx, *release, *from, id).await? as i64
+            }
             None => db::friends::snapshot_segment(&mut *tx, id, &rules, window).await? as i64,
         };
         let mut hasher = SnapshotHasher::new();
@@ -114,7 +119,7 @@ pub async fn take(
             }
         }
         let hash = hasher.finish();
-        if let Some((_, Some(original))) = &correction
+        if let Some((_, _, Some(original))) = &correction
             && *original != hash
         {
             return Err(AppError::Internal(anyhow::anyhow!(

@@ -141,12 +141,12 @@ pub async fn release(
     if let Some(target) =
         crate::services::incidents::correction_target(&mut tx, draft_id, &content).await?
         && target.kind == DraftKind::Segment
-        && (preview.and_then(|p| p.snapshot_hash.as_deref())
-            != target.release.snapshot_hash.as_deref())
+        && (preview.and_then(|p| p.snapshot_hash.clone()) != target.accepted_hash())
     {
         return Err(AppError::Conflict(format!(
-            "Not released: this correction must reach exactly the {} recipients of release #{}; take a new audience preview.",
-            target.release.recipients, target.release.id
+            "Not released: this correction must reach exactly the {} recipients who received release #{}; take a new audience preview.",
+            target.received(),
+            target.release.id
         )));
     }
     let approvers: Vec<String> = facts

@@ -32,6 +32,17 @@ pub struct FindingView {
     pub level: &'static str,
     pub message: String,
     pub location: String,
+    /// A page that shows more (the earlier release of a duplicate send); may be empty.
+    pub link: String,
+}
+
+/// The draft's newest release when it did not simply go out: held at its send time, or
+/// partly or wholly refused by LINE (in LINE's words).
+pub struct ReleaseNote {
+    pub id: i64,
+    pub state: String,
+    pub held: Option<crate::web::releases::HeldView>,
+    pub failures: Vec<crate::web::releases::FailureView>,
 }
 
 pub struct ScheduleView {
@@ -81,6 +92,10 @@ pub struct TestSendView {
 pub struct DraftView {
     /// The draft's live release, for the progress link.
     pub release: Option<i64>,
+    pub release_note: Option<ReleaseNote>,
+    /// The monthly quota rule as the page can judge it (the preview's reading and today's
+    /// reservations); `None` for a step.
+    pub quota: Option<(bool, String)>,
     pub can_duplicate: bool,
     /// Every gate rule but the typed confirmation is green.
     pub ready: bool,
@@ -88,6 +103,8 @@ pub struct DraftView {
     pub test_ok: bool,
     pub test_text: String,
     pub test_sends: Vec<TestSendView>,
+    /// The test-send form's token: one test send per click.
+    pub click_token: String,
     pub can_test_send: bool,
     pub can_confirm_test: bool,
     pub testers: usize,
@@ -151,6 +168,30 @@ async fn correction_banner(
             sent, now,
         )),
         recipients: release.recipients,
+    }))
+}
+
+/// The newest release of a draft, when it was held or LINE refused some of it.
+async fn release_note(
+    conn: &mut sqlx::SqliteConnection,
+    draft_id: i64,
+    tz: chrono_tz::Tz,
+) -> AppResult<Option<ReleaseNote>> {
+    let Some(id) = db::releases::latest_for_draft(&mut *conn, draft_id).await? else {
+        return Ok(None);
+    };
+    let Some(r) = db::releases::find(&mut *conn, id).await? else {
+        return Ok(None);
+    };
+    if !matches!(r.state.as_str(), "held" | "failed") {
+        return Ok(None);
+    }
+    let failures = crate::web::releases::failure_views(&mut *conn, id).await?;
+    Ok(Some(ReleaseNote {
+        id,
+        held: crate::web::releases::HeldView::of(&r, tz),
+        state: r.state,
+        failures,
     }))
 }
 
@@ -239,6 +280,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             level: f.level.as_str(),
             message: f.message,
             location: f.location.unwrap_or_default(),
+            link: f.link.unwrap_or_default(),
         })
         .collect();
 
@@ -377,7 +419,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     let testers = db::friends::testers(&mut *conn)
         .await?
         .iter()
-        .filter(|t| !t.blocked)
+        .filter(|t| t.candidate().is_eligible())
         .count();
     let is_step = current.content.kind() == DraftKind::Step;
     let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
@@ -419,6 +461,10 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
     Ok(DraftView {
         correction: correction_banner(&mut *conn, now, facts.correction_of).await?,
         release: db::releases::live_for_draft(&mut *conn, draft_id).await?,
+        release_note: release_note(&mut *conn, draft_id, tz).await?,
+        quota: report
+            .check(Rule::Quota)
+            .map(|c| (c.ok, c.reason.clone())),
         can_duplicate: may_write,
         ready,
         ready_text,
@@ -431,6 +477,8 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             }
         }),
         test_sends,
+        // One test send per click: a double click or a retried post finds the first.
+        click_token: uuid::Uuid::new_v4().to_string(),
         can_test_send: may_write && !draft_state.is_read_only(),
         can_confirm_test: roles.may(Permission::ConfirmTestSend) && !draft_state.is_read_only(),
         testers,

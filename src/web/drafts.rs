@@ -180,6 +180,9 @@ struct EditorPage {
     /// The incident a correction draft corrects: its audience is fixed, so the editor
     /// offers no choice (the server refuses any other audience anyway).
     correction_of: Option<i64>,
+    /// An existing draft's kind, which never changes: the editor shows it instead of a
+    /// choice (the server keeps the stored kind whatever the form says).
+    fixed_kind: Option<DraftKind>,
 }
 
 const MAX_MESSAGES: usize = 5;
@@ -237,7 +240,7 @@ async fn editor_page(
         })
         .collect();
     let title = match draft_id {
-        Some(id) => format!("Edit draft #{id}"),
+        Some(id) => crate::i18n::tf("Edit draft #{id}", &[&id]),
         None => "New draft".to_string(),
     };
     let correction_of = match draft_id {
@@ -246,6 +249,7 @@ async fn editor_page(
     };
     Ok(EditorPage {
         correction_of,
+        fixed_kind: draft_id.and_then(|_| DraftKind::parse(&input.kind)),
         layout: Layout::for_user(&user.0, &title, "/drafts", None),
         draft_id,
         action_url: draft_id
@@ -354,6 +358,14 @@ async fn save(
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
     let mut input = form.input();
+    // A draft's kind never changes: whatever the form says, the stored kind is saved.
+    let draft = db::drafts::find(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    input.kind = draft.kind;
+    if DraftKind::parse(&input.kind) == Some(DraftKind::Step) {
+        input.segment_id = None;
+    }
     let base = form.base_revision;
     if apply_action(&parse_action(&form.action), &mut input.messages) {
         let page = editor_page(&state, &user, Some(id), base, &input, Vec::new(), None).await?;

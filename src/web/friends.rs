@@ -1,4 +1,4 @@
-//! `/friends` (list, search, filter, counts), `POST /friends/import` (CSV) and `/testers`.
+//! `/friends` (list, search, filter, counts) and `POST /friends/import` (CSV).
 
 use askama::Template;
 use axum::Router;
@@ -6,7 +6,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -18,7 +17,7 @@ use crate::services::audience::{self, ImportError, RowError};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
-use crate::web::pages::{FormErrors, Layout, render, render_with_status};
+use crate::web::pages::{Layout, render, render_with_status};
 use crate::web::views::local_time;
 
 /// A CSV of a million friends is about 70 MB.
@@ -32,7 +31,6 @@ pub fn router() -> Router<AppState> {
             "/friends/import",
             post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
-        .route("/testers", get(testers).post(set_tester))
 }
 
 pub struct FriendView {
@@ -220,98 +218,5 @@ async fn import(
         )
         .await,
         Err(ImportError::Internal(e)) => Err(e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "friends/testers.html")]
-struct TestersPage {
-    layout: Layout,
-    testers: Vec<FriendView>,
-    can_manage: bool,
-    errors: FormErrors,
-    user_id: String,
-}
-
-async fn testers_page(
-    state: &AppState,
-    user: &CurrentUser,
-    flash: Option<String>,
-    errors: FormErrors,
-    user_id: String,
-) -> AppResult<TestersPage> {
-    let tz = user.time_zone();
-    Ok(TestersPage {
-        layout: Layout::for_user(&user.0, "Testers", "/testers", flash),
-        testers: db::friends::testers(&state.pool)
-            .await?
-            .into_iter()
-            .map(|f| FriendView::new(f, tz))
-            .collect(),
-        can_manage: user.0.user.roles.may(Permission::ManageAudience),
-        errors,
-        user_id,
-    })
-}
-
-async fn testers(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Flash(flash): Flash,
-) -> AppResult<Response> {
-    user.require(Permission::ReadDrafts)?;
-    let page = testers_page(&state, &user, flash, FormErrors::default(), String::new()).await?;
-    Ok(render(&page))
-}
-
-#[derive(Deserialize)]
-struct TesterForm {
-    #[serde(default)]
-    user_id: String,
-    /// `add` or `remove`.
-    #[serde(default)]
-    action: String,
-    /// Where to go back to (the friends list or the testers page).
-    back: Option<String>,
-}
-
-async fn set_tester(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<TesterForm>,
-) -> AppResult<Response> {
-    user.require(Permission::ManageAudience)?;
-    let on = form.action != "remove";
-    match audience::set_tester(
-        &state.pool,
-        state.clock.now(),
-        &user.actor(),
-        &form.user_id,
-        on,
-    )
-    .await
-    {
-        Ok(()) => {
-            let back = match form.back.as_deref() {
-                Some("/friends") => "/friends",
-                _ => "/testers",
-            };
-            Ok(redirect_with(
-                back,
-                &if on {
-                    format!(
-                        "{} is a tester: test sends go to them.",
-                        form.user_id.trim()
-                    )
-                } else {
-                    format!("{} is no longer a tester.", form.user_id.trim())
-                },
-            ))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let page = testers_page(&state, &user, None, FormErrors(errors), form.user_id).await?;
-            Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(e),
     }
 }

@@ -300,9 +300,18 @@ async fn correction(
         &form.language,
     )
     .await?;
+    let mut message = t("Correction draft ready, addressed to exactly the recipients who received the original. Write what customers should read in place of ○○, fix the text, submit it, test-send it.").to_string();
+    if !draft.left_out.is_empty() {
+        let numbers: Vec<String> = draft.left_out.iter().map(|n| n.to_string()).collect();
+        message.push(' ');
+        message.push_str(&tf(
+            "LINE takes five messages at most, so the original's message {numbers} did not fit beside the apology: add it back in place of another if it must be corrected.",
+            &[&numbers.join(", ")],
+        ));
+    }
     Ok(redirect_with(
-        &format!("/drafts/{draft}"),
-        "Correction draft ready, addressed to exactly the original recipients. Fix the text, submit it, test-send it.",
+        &format!("/drafts/{}", draft.draft_id),
+        &message,
     ))
 }
 
@@ -355,8 +364,9 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The original recipients, streamed page by page: the frozen snapshot for segment sends,
-/// the friends following now for a broadcast (LINE picked its recipients).
+/// The recipients LINE accepted, streamed page by page: the frozen snapshot's users in the
+/// batches LINE took for segment sends, the friends following now for a broadcast (LINE
+/// picked its recipients).
 async fn recipients_csv(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -370,6 +380,9 @@ async fn recipients_csv(
         .await?
         .ok_or(AppError::NotFound)?;
     let preview = release.preview_id.filter(|_| release.kind != "broadcast");
+    let release_id = release.id;
+    // Nobody received a broadcast that LINE refused.
+    let received_broadcast = release.accepted.unwrap_or(release.recipients) > 0;
     let pool = state.pool.clone();
     // State: the last user id written, or None once done. The header goes first.
     let header = String::from("\u{feff}user_id,display_name\r\n");
@@ -383,8 +396,14 @@ async fn recipients_csv(
                 }
                 let after = after?;
                 let page = match preview {
-                    Some(p) => db::incidents::snapshot_recipients(&pool, p, &after, CSV_PAGE).await,
-                    None => db::incidents::following_recipients(&pool, &after, CSV_PAGE).await,
+                    Some(p) => {
+                        db::incidents::accepted_recipients(&pool, release_id, p, &after, CSV_PAGE)
+                            .await
+                    }
+                    None if received_broadcast => {
+                        db::incidents::following_recipients(&pool, &after, CSV_PAGE).await
+                    }
+                    None => Ok(Vec::new()),
                 };
                 match page {
                     Err(e) => Some((Err(e), (None, None))),

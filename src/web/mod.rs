@@ -29,6 +29,7 @@ pub mod security;
 pub mod segments;
 pub mod setup;
 pub mod test_sends;
+pub mod testers;
 pub mod views;
 pub mod webhook;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(incidents::router())
         .merge(notifications::router())
         .merge(friends::router())
+        .merge(testers::router())
         .merge(scenarios::router())
         .merge(segments::router())
         .merge(webhook::router())

@@ -65,7 +65,7 @@ pub struct HeldView {
 }
 
 impl HeldView {
-    fn of(r: &db::releases::ReleaseRow, tz: chrono_tz::Tz) -> Option<Self> {
+    pub fn of(r: &db::releases::ReleaseRow, tz: chrono_tz::Tz) -> Option<Self> {
         (r.state == "held").then(|| HeldView {
             release_id: r.id,
             at: local_time(r.finished_at.unwrap_or(r.send_at), tz),
@@ -321,6 +321,23 @@ pub struct FailureView {
     pub error: String,
 }
 
+/// The batches of a release that reached nobody, for a page.
+pub async fn failure_views(
+    ex: impl sqlx::SqliteExecutor<'_>,
+    release_id: i64,
+) -> AppResult<Vec<FailureView>> {
+    Ok(db::releases::failures(ex, release_id)
+        .await?
+        .into_iter()
+        .map(|f| FailureView {
+            refused: f.state == "failed",
+            batches: f.batches,
+            recipients: f.recipients,
+            error: f.error,
+        })
+        .collect())
+}
+
 #[derive(Template)]
 #[template(path = "releases/progress.html")]
 struct ProgressPage {
@@ -350,16 +367,7 @@ async fn progress(
         .await?
         .ok_or(AppError::NotFound)?;
     let p = db::releases::progress(&state.pool, id).await?;
-    let failures = db::releases::failures(&state.pool, id)
-        .await?
-        .into_iter()
-        .map(|f| FailureView {
-            refused: f.state == "failed",
-            batches: f.batches,
-            recipients: f.recipients,
-            error: f.error,
-        })
-        .collect();
+    let failures = failure_views(&state.pool, id).await?;
     let tz = user.time_zone();
     let now = state.clock.now();
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();

@@ -4,20 +4,67 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::db;
+use crate::domain::audience::{UserId, WebhookAction, WebhookEvent};
 use crate::domain::message::Message;
 use crate::domain::roles::Permission;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
+use crate::web::flash::redirect_with;
 use crate::web::pages::{Layout, render};
 use crate::web::views::{BubbleView, local_time};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/sandbox", get(show))
+    Router::new()
+        .route("/sandbox", get(show))
+        .route("/sandbox/chat", post(chat))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChatForm {
+    user_id: String,
+    text: String,
+}
+
+/// The sandbox's simulated phone: a chat message from a LINE account to the official
+/// account, applied exactly as the signed webhook's `message` event would be (a tester's
+/// pairing code arrives this way). Sandbox mode only: with LINE connected, messages come
+/// from LINE.
+async fn chat(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ChatForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ReadDrafts)?;
+    if state.provider.name() != "sandbox" {
+        return Err(AppError::Conflict(
+            "sendgate is connected to LINE: send the message from the phone itself.".into(),
+        ));
+    }
+    let user_id = UserId::parse(&form.user_id).map_err(|e| AppError::invalid("user_id", e))?;
+    let now = state.clock.now();
+    let event = WebhookEvent {
+        event_id: Some(format!("sandbox-{}", uuid::Uuid::new_v4())),
+        is_redelivery: false,
+        action: WebhookAction::Message {
+            user_id,
+            text: form.text.chars().take(200).collect(),
+            at_ms: now.timestamp_millis(),
+        },
+    };
+    crate::services::audience::apply_events(&state.pool, now, vec![event])
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e:?}")))?;
+    Ok(redirect_with(
+        "/sandbox#chat",
+        "The message was sent from the simulated phone.",
+    ))
 }
 
 #[derive(Deserialize, Default)]

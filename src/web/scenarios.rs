@@ -235,10 +235,23 @@ async fn show_page(
             draft_id: s.draft_id,
             title: s.title.clone(),
             current_revision: s.current_revision,
-            live: match s.live_revision {
-                None => t("not activated yet").to_string(),
-                Some(r) if r == s.current_revision => tf("revision {r} is live", &[&r]),
-                Some(r) => tf(
+            live: match (s.live_revision, &s.hold_reason) {
+                (Some(r), Some(why)) => {
+                    let reasons: Vec<db::releases::HoldReason> =
+                        serde_json::from_str(why).unwrap_or_default();
+                    let reasons: Vec<String> = reasons.iter().map(|h| tr(&h.reason)).collect();
+                    format!(
+                        "{} {}",
+                        tf(
+                            "revision {r} was held at its send time and sends nothing until the scenario is activated again:",
+                            &[&r]
+                        ),
+                        reasons.join(" ")
+                    )
+                }
+                (None, _) => t("not activated yet").to_string(),
+                (Some(r), None) if r == s.current_revision => tf("revision {r} is live", &[&r]),
+                (Some(r), None) => tf(
                     "revision {r} was approved; revision {current} waits for approval, a test and re-activation, so this step is not sending",
                     &[&r, &s.current_revision],
                 ),

@@ -5,6 +5,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 
+use axum_extra::extract::Form;
+
 use crate::db;
 use crate::domain::roles::Permission;
 use crate::error::AppResult;
@@ -19,13 +21,21 @@ pub fn router() -> Router<AppState> {
         .route("/drafts/{id}/test-sends/{t}/confirm", post(confirm))
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct SendForm {
+    /// The token of the page the click came from: one test send per click.
+    click: String,
+}
+
 async fn send(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Form(form): Form<SendForm>,
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
-    let t = test_sends::send(&state, state.clock.now(), &user.actor(), id).await?;
+    let t = test_sends::send(&state, state.clock.now(), &user.actor(), id, &form.click).await?;
     let recipients = db::test_sends::recipients(&state.pool, t).await?;
     let accepted = recipients.iter().filter(|r| r.status == "accepted").count();
     let message = if accepted == recipients.len() && accepted == 1 {

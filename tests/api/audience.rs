@@ -234,57 +234,6 @@ async fn unknown_webhook_events_are_accepted_and_ignored() {
     );
 }
 
-#[tokio::test]
-async fn marketers_mark_friends_as_testers_and_strangers_are_refused() {
-    let app = TestApp::spawn().await;
-    let client = marketer(&app).await;
-    app.import_csv(
-        &client,
-        csv(&[(1, "Phone A", "", ""), (2, "Phone B", "", "")]),
-    )
-    .await;
-    for n in [1, 2] {
-        let r = app
-            .post(
-                &client,
-                "/testers",
-                &[("user_id", &uid(n)), ("action", "add")],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-    let doc = html(app.get(&client, "/testers").await).await;
-    assert_eq!(
-        texts(&doc, "table.testers tbody td:first-child"),
-        ["Phone A", "Phone B"]
-    );
-    let r = app
-        .post(
-            &client,
-            "/testers",
-            &[("user_id", &uid(9)), ("action", "add")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&html(r).await, ".field-error").contains("is not a friend of this account"));
-    app.post(
-        &client,
-        "/testers",
-        &[("user_id", &uid(2)), ("action", "remove")],
-    )
-    .await;
-    let doc = html(app.get(&client, "/testers").await).await;
-    assert_eq!(
-        texts(&doc, "table.testers tbody td:first-child"),
-        ["Phone A"]
-    );
-    assert!(
-        app.audit_actions()
-            .await
-            .contains(&"tester.removed".to_string())
-    );
-}
-
 /// Ten friends with known tags, attributes and follow dates (the test clock is 2026-11-20).
 async fn population(app: &TestApp, client: &reqwest::Client) {
     let mut s = String::from("user_id,display_name,tags,followed_at,attr:plan,attr:city\n");
@@ -436,12 +385,7 @@ async fn a_marketer_previews_a_segment_acknowledges_it_and_an_edit_turns_the_gat
     let client = marketer(&app).await;
     population(&app, &client).await;
     for n in [1, 2] {
-        app.post(
-            &client,
-            "/testers",
-            &[("user_id", &uid(n)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&client, &uid(n)).await;
     }
     let r = app
         .post(

@@ -418,8 +418,7 @@ async fn the_dashboard_reads_each_of_several_drafts_in_review_at_its_own_gate() 
     let autumn = app.create_draft(&client, "Autumn sale", &["Later"]).await;
     app.post(&client, &format!("/drafts/{autumn}/submit"), &[])
         .await;
-    app.post(&client, &format!("/drafts/{autumn}/test-sends"), &[])
-        .await;
+    app.test_send(&client, autumn).await;
     app.post(
         &client,
         &format!("/drafts/{autumn}/test-sends/2/confirm"),

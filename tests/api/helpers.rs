@@ -66,6 +66,12 @@ impl TestApp {
             .expect("app builds");
         let address = format!("http://{}", app.addr());
         let state = app.state().clone();
+        // Releases go out when released unless a test sets the undo window itself
+        // (`set_policy("release_hold_seconds", ..)`): most tests dispatch right away.
+        sqlx::query("UPDATE release_policy SET release_hold_seconds = 0 WHERE id = 1")
+            .execute(&state.pool)
+            .await
+            .expect("policy for tests");
         let setup_url = app.setup_url();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
@@ -447,9 +453,7 @@ pub fn acknowledged_form(page: &Html, typed_field: &str, typed: &str) -> Vec<(St
 impl TestApp {
     /// A test send of the draft's current revision, and its confirmation, as `client`.
     pub async fn confirmed_test_send(&self, client: &Client, draft: i64) {
-        let r = self
-            .post(client, &format!("/drafts/{draft}/test-sends"), &[])
-            .await;
+        let r = self.test_send(client, draft).await;
         assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
         let t: i64 = sqlx::query_scalar("SELECT MAX(id) FROM test_sends WHERE draft_id = ?")
             .bind(draft)
@@ -464,5 +468,72 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    }
+}
+
+/// A webhook body with one text message from `user`.
+pub fn chat_message(user: &str, text: &str, event_id: &str) -> String {
+    serde_json::json!({
+        "destination": "U00000000000000000000000000000000",
+        "events": [{
+            "type": "message",
+            "mode": "active",
+            "timestamp": 1_763_600_000_000i64,
+            "webhookEventId": event_id,
+            "deliveryContext": { "isRedelivery": false },
+            "source": { "type": "user", "userId": user },
+            "replyToken": "r",
+            "message": { "type": "text", "id": "1", "text": text }
+        }]
+    })
+    .to_string()
+}
+
+impl TestApp {
+    /// The person signed in as `client` pairs the LINE account `friend` as their test phone,
+    /// as they would: ask for a code on the Testers page, send it from LINE (the signed
+    /// webhook's message event). Returns the code.
+    pub async fn pair_phone(&self, client: &Client, friend: &str) -> String {
+        let r = self.post(client, "/testers/pair", &[]).await;
+        assert_eq!(r.status(), StatusCode::OK, "the pairing code page");
+        let code = text(&html(r).await, "#pairing-code");
+        assert!(code.starts_with("SG-"), "{code}");
+        let id = format!("pair-{friend}-{code}");
+        let r = self.webhook(&chat_message(friend, &code, &id)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        code
+    }
+
+    /// The token of the draft page's test-send form: one test send per click.
+    pub async fn test_send_token(&self, client: &Client, draft: i64) -> String {
+        let doc = self.draft_page(client, draft).await;
+        let sel = Selector::parse("input[name=click]").unwrap();
+        doc.select(&sel)
+            .next()
+            .and_then(|i| i.value().attr("value"))
+            .expect("the draft page offers a test send")
+            .to_string()
+    }
+
+    /// A test send of the draft's current revision, as a click on its button.
+    pub async fn test_send(&self, client: &Client, draft: i64) -> Response {
+        let click = self.test_send_token(client, draft).await;
+        self.post(
+            client,
+            &format!("/drafts/{draft}/test-sends"),
+            &[("click", &click)],
+        )
+        .await
+    }
+
+    /// Sets one policy value directly (test setup; the admin form is tested on its own).
+    pub async fn set_policy(&self, column: &str, value: i64) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE release_policy SET {column} = ? WHERE id = 1"
+        )))
+        .bind(value)
+        .execute(self.pool())
+        .await
+        .unwrap();
     }
 }

@@ -301,17 +301,11 @@ async fn the_sandbox_inbox_and_the_diff_show_the_same_line_preview() {
         format!("user_id,display_name\n{},Phone\n", uid(1)).into_bytes(),
     )
     .await;
-    app.post(
-        &client,
-        "/testers",
-        &[("user_id", &uid(1)), ("action", "add")],
-    )
-    .await;
+    app.pair_phone(&client, &uid(1)).await;
     let draft = app
         .create_draft(&client, "Winter sale", &["Hello 🎉"])
         .await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let doc = html(app.get(&client, "/sandbox").await).await;
     assert_eq!(
         text(&doc, ".delivery .line-preview .account-name"),

@@ -29,12 +29,7 @@ pub async fn team(app: &TestApp) -> Team {
         StatusCode::SEE_OTHER
     );
     for t in [1, 3] {
-        app.post(
-            &mika,
-            "/testers",
-            &[("user_id", &uid(t)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&mika, &uid(t)).await;
     }
     for (name, tag) in [("VIP", "vip"), ("Regular", "regular")] {
         app.post(&mika, "/segments", &[("name", name), ("tags_any", tag)])
@@ -140,6 +135,43 @@ async fn correction_draft(app: &TestApp, c: &Client) -> i64 {
     location(&r).trim_start_matches("/drafts/").parse().unwrap()
 }
 
+/// Writes what customers should read where the correction's apology says ○○ and fixes the
+/// price in the original message (a new revision, 2); returns the apology as saved.
+async fn write_correction(app: &TestApp, c: &Client, correction: i64) -> String {
+    let doc = app.draft_page(c, correction).await;
+    let bubbles = texts(&doc, ".phone .message-text");
+    let apology = bubbles[0]
+        .replacen("○○", "VIPセール", 1)
+        .replacen("○○", "価格が誤っていました", 1);
+    assert!(!apology.contains("○○"), "{apology}");
+    let mut form = segment_form("Correction: VIP sale", "", "1");
+    form.retain(|(k, _)| {
+        !matches!(
+            k.as_str(),
+            "msg_kind"
+                | "text"
+                | "original_content_url"
+                | "preview_image_url"
+                | "package_id"
+                | "sticker_id"
+                | "raw_json"
+        )
+    });
+    let fixed: Vec<String> = bubbles[1..]
+        .iter()
+        .map(|m| m.replace("200 yen", "2,000 yen"))
+        .collect();
+    for m in std::iter::once(&apology).chain(fixed.iter()) {
+        form.extend(message_fields("text", m, "", "", "", "", ""));
+    }
+    form.push(("base_revision".into(), "1".into()));
+    let r = app
+        .post_owned(c, &format!("/drafts/{correction}"), &form)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    apology
+}
+
 #[tokio::test]
 async fn a_wrong_segment_send_is_reported_corrected_in_one_click_and_the_correction_reaches_exactly_the_same_people()
  {
@@ -169,12 +201,18 @@ async fn a_wrong_segment_send_is_reported_corrected_in_one_click_and_the_correct
     assert!(text(&doc, "#correction-banner").contains("the same 5 recipients"));
     let bubbles = texts(&doc, ".phone .message-text");
     assert!(bubbles[0].starts_with("【お詫びと訂正】"), "{bubbles:?}");
-    assert!(bubbles[0].contains("「VIP sale」"), "{bubbles:?}");
-    assert!(
-        bubbles[0].contains("200 yen instead of 2,000 yen"),
-        "{bubbles:?}"
-    );
+    // The draft's title and the incident's note are the team's words, not the customers':
+    // the apology says ○○ where the person writes what customers should read.
+    assert!(bubbles[0].contains("「○○」"), "{bubbles:?}");
+    assert!(!bubbles[0].contains("VIP sale"), "{bubbles:?}");
+    assert!(!bubbles[0].contains("200 yen instead"), "{bubbles:?}");
     assert_eq!(bubbles[1], "VIP only: everything 200 yen");
+    let bubbles = [
+        bubbles[0]
+            .replacen("○○", "VIPセール", 1)
+            .replacen("○○", "価格が誤っていました", 1),
+        bubbles[1].clone(),
+    ];
 
     // The marketer fixes the price, keeping the audience, and submits.
     let mut form = segment_form("Correction: VIP sale", "", "1");
@@ -300,12 +338,15 @@ async fn a_correction_refuses_any_audience_but_the_original_recipients() {
     sent_segment_release(&app, &t).await;
     let correction = correction_draft(&app, &t.mika).await;
 
+    // The kind is the draft's, whatever a form says: a "broadcast" without a segment is a
+    // segment send without one, and is refused at the field.
     let mut broadcast = draft_form("Correction", &["Sorry"]);
     broadcast.push(("base_revision".into(), "1".into()));
     let r = app
         .post_owned(&t.mika, &format!("/drafts/{correction}"), &broadcast)
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("revisions WHERE draft_id = 2").await, 1);
     let mut other_segment = segment_form("Correction", "Sorry", "2");
     other_segment.push(("base_revision".into(), "1".into()));
     let r = app
@@ -369,7 +410,8 @@ async fn the_author_cannot_approve_their_own_correction_even_with_the_one_approv
     let correction = correction_draft(&app, &sora).await;
     app.post(&sora, &format!("/drafts/{correction}/submit"), &[])
         .await;
-    let r = app.review(&sora, correction, 1, "approve", "").await;
+    write_correction(&app, &sora, correction).await;
+    let r = app.review(&sora, correction, 2, "approve", "").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(app.count("reviews WHERE draft_id = 2").await, 0);
     test_and_preview(&app, &sora, correction).await;
@@ -377,9 +419,14 @@ async fn the_author_cannot_approve_their_own_correction_even_with_the_one_approv
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(text(&html(r).await, "#release-problem").contains("0 of 1 approvals"));
     // Another reviewer's single approval is enough.
-    app.review(&t.rei, correction, 1, "approve", "").await;
+    app.review(&t.rei, correction, 2, "approve", "").await;
     let r = release(&app, &sora, correction, "5").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&html(r).await, "#release-problem")
+    );
 }
 
 #[tokio::test]
@@ -507,11 +554,20 @@ async fn a_broadcast_correction_is_a_broadcast_and_shows_how_the_friend_count_mo
     let r = app
         .post_owned(&t.mika, &format!("/drafts/{correction}"), &segment)
         .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::CONFLICT,
-        "a broadcast's correction stays a broadcast"
+    assert!(
+        matches!(
+            r.status(),
+            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY
+        ),
+        "a broadcast's correction stays a broadcast: {}",
+        r.status()
     );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM drafts WHERE id = ?")
+        .bind(correction)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(kind, "broadcast");
 }
 
 #[tokio::test]
@@ -577,7 +633,7 @@ async fn admins_set_the_correction_approvals_and_the_apology_template_used_by_th
     let doc = app.draft_page(&t.mika, correction).await;
     assert_eq!(
         texts(&doc, ".phone .message-text")[0],
-        "訂正：「VIP sale」The price said 200 yen instead of 2,000 yen."
+        "訂正：「○○」○○"
     );
     app.post(&t.mika, &format!("/drafts/{correction}/submit"), &[])
         .await;
@@ -730,7 +786,7 @@ async fn a_japanese_browser_sees_the_incident_its_correction_and_the_notificatio
     let draft = html(app.get(&mika, &format!("/drafts/{correction}")).await).await;
     let bubbles = texts(&draft, ".phone .message-text");
     assert!(
-        bubbles[0].contains("2026年11月20日 10:00にお送りした「VIP sale」"),
+        bubbles[0].contains("2026年11月20日 10:00にお送りした「○○」"),
         "{bubbles:?}"
     );
     assert!(

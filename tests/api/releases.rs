@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 
 use crate::fake_line::{
-    DEFAULT_TOKEN, Endpoint, FakeLine, FakeLineConfig, FakeQuota, MONTHLY_LIMIT_MESSAGE,
+    DEFAULT_TOKEN, Endpoint, FakeLine, FakeLineConfig, FakeQuota,
 };
 use crate::helpers::*;
 
@@ -20,12 +20,7 @@ pub async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i6
         StatusCode::SEE_OTHER
     );
     for t in [1, 2] {
-        app.post(
-            &client,
-            "/testers",
-            &[("user_id", &uid(t)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&client, &uid(t)).await;
     }
     let draft = if segment {
         app.post(
@@ -54,8 +49,7 @@ pub async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i6
             StatusCode::SEE_OTHER
         );
     }
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     app.post(
         &client,
         &format!("/drafts/{draft}/test-sends/1/confirm"),
@@ -272,7 +266,7 @@ async fn a_500_on_batch_3_of_5_is_retried_with_its_key_and_everyone_gets_it_exac
 }
 
 #[tokio::test]
-async fn an_exhausted_quota_fails_the_release_with_lines_message() {
+async fn a_release_the_quota_can_no_longer_cover_is_held_at_its_send_time() {
     let ids: Vec<String> = (1..=10).map(uid).collect();
     let config = FakeLineConfig {
         quota: FakeQuota::Limited(1000),
@@ -288,12 +282,13 @@ async fn an_exhausted_quota_fails_the_release_with_lines_message() {
     fake.set_quota(FakeQuota::Limited(5));
     app.dispatch_all().await;
     let doc = html(app.get(&client, "/releases/1").await).await;
-    assert_eq!(text(&doc, "#release-state"), "failed");
-    let error: String = sqlx::query_scalar("SELECT error FROM deliveries")
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(error, MONTHLY_LIMIT_MESSAGE);
+    assert_eq!(text(&doc, "#release-state"), "held");
+    assert!(
+        text(&doc, "#held-release").contains("This send needs 10 messages but only 3 are left this month"),
+        "{}",
+        text(&doc, "#held-release")
+    );
+    assert_eq!(fake.requests_to(Endpoint::Multicast), 0, "nothing was handed to LINE");
     assert_eq!(fake.users_reached(), 2, "only the two testers' test sends");
 }
 

@@ -147,13 +147,34 @@ async fn the_author_of_the_current_revision_cannot_approve_it() {
     let r = app.review(&kc, s.draft, 2, "approve", "").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(text(&html(r).await, ".alert").contains("You wrote revision 2"));
-    // Another person's edit makes Kai's approval possible again.
-    app.edit_draft(&s.marketer, s.draft, 2, "Winter sale", &["Mika's version"])
+}
+
+#[tokio::test]
+async fn an_earlier_editor_cannot_approve_after_another_persons_small_edit() {
+    let app = TestApp::spawn().await;
+    let s = ReviewSetup::new(&app).await;
+    let editor = app.create_user("kai", "marketer,reviewer").await;
+    let kc = app.signed_in(&editor).await;
+    app.edit_draft(&kc, s.draft, 1, "Winter sale", &["Kai's version"])
         .await;
+    // Another person's small edit: Kai's text is still in revision 3.
+    app.edit_draft(&s.marketer, s.draft, 2, "Winter sale", &["Kai's version!"])
+        .await;
+    let r = app.review(&kc, s.draft, 3, "approve", "").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        text(&html(r).await, ".alert").contains("You wrote an earlier revision of this draft")
+    );
+    assert_eq!(app.count("reviews WHERE verdict = 'approve'").await, 0);
+    // Kai may still answer a reviewer with a comment.
     assert_eq!(
-        app.review(&kc, s.draft, 3, "approve", "").await.status(),
+        app.review(&kc, s.draft, 3, "comment", "Fixed the price").await.status(),
         StatusCode::SEE_OTHER
     );
+    // An approval recorded before Kai's edit (not possible through the form, but present in
+    // older data) does not count either.
+    let doc = app.draft_page(&s.a, s.draft).await;
+    assert!(text(&doc, "#gate-approvals").contains("0 of 2"));
 }
 
 #[tokio::test]

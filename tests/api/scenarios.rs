@@ -32,12 +32,7 @@ async fn world(app: &TestApp, trigger: &str, steps: &[StepSpec<'_>]) -> World {
         StatusCode::SEE_OTHER
     );
     for n in [1, 2] {
-        app.post(
-            &marketer,
-            "/testers",
-            &[("user_id", &uid(n)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&marketer, &uid(n)).await;
     }
     let r = app
         .post(

@@ -17,12 +17,7 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
         StatusCode::SEE_OTHER
     );
     for n in [1, 2] {
-        app.post(
-            &client,
-            "/testers",
-            &[("user_id", &uid(n)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&client, &uid(n)).await;
     }
     let draft = app
         .create_draft(&client, "Winter sale", &["全品20%オフ"])
@@ -43,9 +38,7 @@ async fn inbox(app: &TestApp) -> Vec<(String, String)> {
 async fn a_test_send_reaches_every_tester_and_nobody_else_labelled_as_a_test() {
     let app = TestApp::spawn().await;
     let (client, draft) = setup(&app).await;
-    let r = app
-        .post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    let r = app.test_send(&client, draft).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let got = inbox(&app).await;
     assert_eq!(
@@ -55,14 +48,14 @@ async fn a_test_send_reaches_every_tester_and_nobody_else_labelled_as_a_test() {
     let messages: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
     assert_eq!(
         messages[0]["text"],
-        "【テスト配信 TEST】Winter sale（revision 1）"
+        "[TEST] Winter sale (revision 1)"
     );
     assert_eq!(messages[1]["text"], "全品20%オフ");
     let doc = app.draft_page(&client, draft).await;
     assert!(text(&doc, ".flash").contains("Test sent to 2 testers"));
     assert_eq!(texts(&doc, ".result-accepted").len(), 2);
     let sandbox = html(app.get(&client, "/sandbox").await).await;
-    assert!(text(&sandbox, ".delivery").contains("【テスト配信 TEST】Winter sale"));
+    assert!(text(&sandbox, ".delivery").contains("[TEST] Winter sale"));
     assert!(
         app.audit_actions()
             .await
@@ -74,8 +67,7 @@ async fn a_test_send_reaches_every_tester_and_nobody_else_labelled_as_a_test() {
 async fn a_reviewers_confirmation_turns_the_test_send_item_green_and_names_them() {
     let app = TestApp::spawn().await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let doc = app.draft_page(&client, draft).await;
     assert!(
         doc.select(&scraper::Selector::parse("#gate-test-send.missing").unwrap())
@@ -106,8 +98,7 @@ async fn a_reviewers_confirmation_turns_the_test_send_item_green_and_names_them(
 async fn an_edit_makes_an_earlier_test_send_stop_counting() {
     let app = TestApp::spawn().await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     app.post(
         &client,
         &format!("/drafts/{draft}/test-sends/1/confirm"),
@@ -122,8 +113,7 @@ async fn an_edit_makes_an_earlier_test_send_stop_counting() {
             .next()
             .is_some()
     );
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let r = app
         .post(
             &client,
@@ -145,8 +135,7 @@ async fn an_edit_makes_an_earlier_test_send_stop_counting() {
 async fn confirming_a_test_of_an_old_revision_is_refused() {
     let app = TestApp::spawn().await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     app.edit_draft(&client, draft, 1, "Winter sale", &["changed"])
         .await;
     let r = app
@@ -166,11 +155,18 @@ async fn a_test_send_without_testers_is_refused_with_what_to_do() {
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
     let draft = app.create_draft(&client, "Sale", &["Hello"]).await;
+    let doc = app.draft_page(&client, draft).await;
+    assert!(text(&doc, "#test-sends").contains("No staff phone is paired as a tester yet"));
+    // A post made anyway (an old tab, a script) is refused by the test-send gate.
     let r = app
-        .post(&client, &format!("/drafts/{draft}/test-sends"), &[])
+        .post(
+            &client,
+            &format!("/drafts/{draft}/test-sends"),
+            &[("click", "an-old-tab")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(text(&html(r).await, "p").contains("no testers yet"));
+    assert!(text(&html(r).await, "p").contains("pair your own LINE account"));
     assert_eq!(app.count("test_sends").await, 0);
 }
 
@@ -178,8 +174,7 @@ async fn a_test_send_without_testers_is_refused_with_what_to_do() {
 async fn a_tester_the_quota_cannot_reach_is_reported_with_lines_message() {
     let app = TestApp::spawn_with(|s| s.sandbox_monthly_limit = Some(1)).await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let doc = app.draft_page(&client, draft).await;
     assert_eq!(texts(&doc, ".result-accepted").len(), 1);
     assert!(text(&doc, ".result-failed").contains("You have reached your monthly limit."));
@@ -190,14 +185,17 @@ async fn a_tester_the_quota_cannot_reach_is_reported_with_lines_message() {
 async fn admins_can_neither_test_send_nor_confirm() {
     let app = TestApp::spawn().await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let a = app.create_user("root", "admin").await;
     let ac = app.signed_in(&a).await;
     assert_eq!(
-        app.post(&ac, &format!("/drafts/{draft}/test-sends"), &[])
-            .await
-            .status(),
+        app.post(
+            &ac,
+            &format!("/drafts/{draft}/test-sends"),
+            &[("click", "admin-click")]
+        )
+        .await
+        .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -229,8 +227,7 @@ async fn a_draft_becomes_ready_only_when_every_gate_item_is_green() {
             StatusCode::SEE_OTHER
         );
     }
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     app.post(
         &client,
         &format!("/drafts/{draft}/test-sends/1/confirm"),

@@ -27,12 +27,7 @@ async fn setup(app: &TestApp) -> (reqwest::Client, i64) {
     );
     app.import_csv(&client, csv.into_bytes()).await;
     for n in [1, 2] {
-        app.post(
-            &client,
-            "/testers",
-            &[("user_id", &uid(n)), ("action", "add")],
-        )
-        .await;
+        app.pair_phone(&client, &uid(n)).await;
     }
     let draft = app
         .create_draft(&client, "Winter sale", &["全品20%オフ"])
@@ -45,9 +40,7 @@ async fn a_test_send_is_pushed_through_line_to_each_tester_once() {
     let fake = FakeLine::start(FakeLineConfig::with_friends([uid(1), uid(2)])).await;
     let app = app_with(&fake).await;
     let (client, draft) = setup(&app).await;
-    let r = app
-        .post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    let r = app.test_send(&client, draft).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     for n in [1, 2] {
         let got = fake.delivered_to(&uid(n));
@@ -55,7 +48,7 @@ async fn a_test_send_is_pushed_through_line_to_each_tester_once() {
         assert_eq!(got[0].endpoint, Endpoint::Push);
         assert_eq!(
             got[0].messages[0]["text"],
-            "【テスト配信 TEST】Winter sale（revision 1）"
+            "[TEST] Winter sale (revision 1)"
         );
     }
     assert_eq!(fake.quota_usage(), 2);
@@ -73,8 +66,7 @@ async fn a_500_is_retried_with_the_same_key_and_nobody_gets_it_twice() {
     let app = app_with(&fake).await;
     let (client, draft) = setup(&app).await;
     fake.fail_next(Endpoint::Push, 1, 500);
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     assert_eq!(fake.deliveries_to(&uid(1)), 1);
     assert_eq!(fake.deliveries_to(&uid(2)), 1);
     assert_eq!(
@@ -104,8 +96,7 @@ async fn the_monthly_limit_is_shown_with_lines_own_words() {
     let fake = FakeLine::start(config).await;
     let app = app_with(&fake).await;
     let (client, draft) = setup(&app).await;
-    app.post(&client, &format!("/drafts/{draft}/test-sends"), &[])
-        .await;
+    app.test_send(&client, draft).await;
     let doc = app.draft_page(&client, draft).await;
     assert_eq!(texts(&doc, ".result-accepted").len(), 1);
     assert!(text(&doc, ".result-failed").contains(MONTHLY_LIMIT_MESSAGE));
