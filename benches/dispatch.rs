@@ -9,8 +9,9 @@
 //!   batch at a time, never loaded whole).
 //!
 //! Run with `cargo bench --bench dispatch` (`SENDGATE_BENCH_RECIPIENTS` changes the size,
-//! `SENDGATE_BENCH_RUNS` the runs per mode). The release rows are written directly (the
-//! gate in front of them is measured by the tests, not here); the sending is the app's own.
+//! `SENDGATE_BENCH_RUNS` the runs per mode). The release rows are written directly, with the
+//! approvals, test send and acknowledged preview the send-time gate asks for when the
+//! dispatcher starts the release; the gate and the sending are the app's own.
 
 #[path = "../tests/fake_line/mod.rs"]
 mod fake_line;
@@ -59,6 +60,7 @@ async fn seed_release(
     pool: &SqlitePool,
     actor: &Actor,
     user: i64,
+    reviewers: [i64; 2],
     segment: i64,
     n: u64,
 ) -> anyhow::Result<i64> {
@@ -115,10 +117,53 @@ async fn seed_release(
             released_by: user,
             typed_phrase: "bench",
             send_at: now + chrono::Duration::days(365),
+            acknowledged_warnings: "[]",
+            timing: "at",
         },
         now,
     )
     .await?;
+    // What the send-time gate asks when the dispatcher starts it: two approvals by
+    // reviewers who did not write it, a confirmed test send, the preview acknowledged.
+    for reviewer in reviewers {
+        sqlx::query(
+            "INSERT INTO reviews (draft_id, revision_number, reviewer_id, verdict, created_at)
+             VALUES (?, 1, ?, 'approve', ?)",
+        )
+        .bind(draft)
+        .bind(reviewer)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let test: i64 = sqlx::query_scalar(
+        "INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at,
+                                 confirmed_by, confirmed_at)
+         VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(draft)
+    .bind(&hash)
+    .bind(user)
+    .bind(now)
+    .bind(reviewers[0])
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO test_send_recipients (test_send_id, user_id, display_name, retry_key, status)
+         VALUES (?, 'U00000000000000000000000000000001', 'Tester', ?, 'accepted')",
+    )
+    .bind(test)
+    .bind(uuid::Uuid::new_v4().to_string())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE previews SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?")
+        .bind(user)
+        .bind(now)
+        .bind(preview)
+        .execute(&mut *tx)
+        .await?;
+    db::drafts::set_state(&mut *tx, draft, "scheduled", now).await?;
     let mut seq = 0;
     let mut first = 1;
     while first <= n {
@@ -205,6 +250,26 @@ async fn main() -> anyhow::Result<()> {
     .await
     .map_err(err)?;
     let actor = Actor::user(user, "bench");
+    let mut reviewers = [0; 2];
+    for (i, name) in ["rei", "ren"].into_iter().enumerate() {
+        reviewers[i] = users::create(
+            &pool,
+            now,
+            &Actor::cli(),
+            &users::NewUserInput {
+                username: name.into(),
+                display_name: name.into(),
+                password: "benchmark password".into(),
+                roles: Roles::parse_list("reviewer").map_err(err)?,
+            },
+        )
+        .await
+        .map_err(err)?;
+    }
+    // The benchmark runs whatever the hour: no quiet hours in its account.
+    sqlx::query("UPDATE release_policy SET quiet_hours_start = '00:00', quiet_hours_end = '00:00'")
+        .execute(&pool)
+        .await?;
     let segment = audience::save_segment(
         &pool,
         now,
@@ -231,7 +296,7 @@ async fn main() -> anyhow::Result<()> {
         fake.set_rate_limits(limits);
         let mut times = Vec::new();
         for run in 0..runs {
-            let release = seed_release(&pool, &actor, user, segment, n).await?;
+            let release = seed_release(&pool, &actor, user, reviewers, segment, n).await?;
             // Let the fake's bucket fill again between runs, as a quiet account's would.
             tokio::time::sleep(Duration::from_secs(1)).await;
             let before = rss_mb("VmRSS:");

@@ -8,7 +8,8 @@
 //!   (target: under 10 s).
 //!
 //! Run with `cargo bench --bench steps` (`SENDGATE_BENCH_FRIENDS` changes the size).
-//! The scenario is made live directly in SQL: the activation gate is tested in tests/api.
+//! The scenario is made live directly in SQL (with the approvals and test sends the
+//! send-time gate asks each step for): the activation gate is tested in tests/api.
 
 #[path = "../tests/fake_line/mod.rs"]
 mod fake_line;
@@ -115,6 +116,67 @@ async fn main() -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    // What the send-time gate asks of each step when it is handed to LINE: two approvals
+    // by reviewers who did not write it and a confirmed test send of its revision.
+    let mut reviewers = Vec::new();
+    for name in ["rei", "ren"] {
+        reviewers.push(
+            users::create(
+                &pool,
+                start,
+                &Actor::cli(),
+                &users::NewUserInput {
+                    username: name.into(),
+                    display_name: name.into(),
+                    password: "benchmark password".into(),
+                    roles: Roles::parse_list("reviewer").map_err(anyhow::Error::msg)?,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+    }
+    let step_drafts: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT r.draft_id, r.content_hash FROM scenario_steps s
+         JOIN revisions r ON r.draft_id = s.draft_id AND r.number = 1 WHERE s.scenario_id = ?",
+    )
+    .bind(scenario)
+    .fetch_all(&pool)
+    .await?;
+    for (draft, hash) in &step_drafts {
+        for reviewer in &reviewers {
+            sqlx::query(
+                "INSERT INTO reviews (draft_id, revision_number, reviewer_id, verdict, created_at)
+                 VALUES (?, 1, ?, 'approve', ?)",
+            )
+            .bind(draft)
+            .bind(reviewer)
+            .bind(start)
+            .execute(&pool)
+            .await?;
+        }
+        let test: i64 = sqlx::query_scalar(
+            "INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at,
+                                     confirmed_by, confirmed_at)
+             VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(draft)
+        .bind(hash)
+        .bind(marketer)
+        .bind(start)
+        .bind(reviewers[0])
+        .bind(start)
+        .fetch_one(&pool)
+        .await?;
+        sqlx::query(
+            "INSERT INTO test_send_recipients (test_send_id, user_id, display_name, retry_key, status)
+             VALUES (?, 'U00000000000000000000000000000001', 'Tester', ?, 'accepted')",
+        )
+        .bind(test)
+        .bind(uuid::Uuid::new_v4().to_string())
+        .execute(&pool)
+        .await?;
     }
     // Live as if activated a month ago, everyone entered when they followed (Tokyo has no
     // daylight saving, so the local day is a fixed offset).

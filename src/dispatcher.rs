@@ -34,9 +34,15 @@ pub enum Step {
     /// Releases that started (the send-time gate was green) and that were held.
     Started(usize),
     Held(usize),
-    Sent { release_id: i64 },
-    Retrying { release_id: i64 },
-    Failed { release_id: i64 },
+    Sent {
+        release_id: i64,
+    },
+    Retrying {
+        release_id: i64,
+    },
+    Failed {
+        release_id: i64,
+    },
 }
 
 fn system() -> Actor {
@@ -164,8 +170,13 @@ async fn start_or_hold(
             if !db::releases::start(&mut **tx, release.id).await? {
                 return Ok(None);
             }
-            db::drafts::set_state(&mut **tx, release.draft_id, DraftState::Sending.as_str(), now)
-                .await?;
+            db::drafts::set_state(
+                &mut **tx,
+                release.draft_id,
+                DraftState::Sending.as_str(),
+                now,
+            )
+            .await?;
             db::audit::append(
                 tx,
                 now,
@@ -188,8 +199,13 @@ async fn start_or_hold(
             }
             // Nothing went out: the draft is back in review, to be fixed and released
             // again, or cancelled.
-            db::drafts::set_state(&mut **tx, release.draft_id, DraftState::InReview.as_str(), now)
-                .await?;
+            db::drafts::set_state(
+                &mut **tx,
+                release.draft_id,
+                DraftState::InReview.as_str(),
+                now,
+            )
+            .await?;
             db::audit::append(
                 tx,
                 now,
@@ -200,7 +216,9 @@ async fn start_or_hold(
             )
             .await?;
             let draft = db::drafts::find(&mut **tx, release.draft_id).await?;
-            let approver_ids = db::reviews::approver_ids(&mut **tx, release.draft_id, release.revision_number).await?;
+            let approver_ids =
+                db::reviews::approver_ids(&mut **tx, release.draft_id, release.revision_number)
+                    .await?;
             if let Some(draft) = draft {
                 notifications::record(
                     tx,

@@ -34,13 +34,24 @@ pub const GROUP_SIZE: i64 = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepSend {
     Idle,
-    Sent { step_id: i64, recipients: usize },
-    Retrying { step_id: i64 },
-    Failed { step_id: i64 },
+    Sent {
+        step_id: i64,
+        recipients: usize,
+    },
+    Retrying {
+        step_id: i64,
+    },
+    Failed {
+        step_id: i64,
+    },
     /// The send-time gate asked the group to wait (quiet hours).
-    Waiting { step_id: i64 },
+    Waiting {
+        step_id: i64,
+    },
     /// The send-time gate held the step: nothing was sent.
-    Held { step_id: i64 },
+    Held {
+        step_id: i64,
+    },
 }
 
 fn system() -> Actor {
@@ -271,7 +282,10 @@ async fn hold_step(
             title: draft.title,
             author_id: draft.author_id,
             approver_ids,
-            reason: reasons.first().map(|r| r.reason.clone()).unwrap_or_default(),
+            reason: reasons
+                .first()
+                .map(|r| r.reason.clone())
+                .unwrap_or_default(),
         },
     )
     .await?;

@@ -265,7 +265,7 @@ pub async fn testers(ex: impl SqliteExecutor<'_>) -> Result<Vec<TesterRow>, sqlx
         TesterRow,
         r#"SELECT f.user_id, f.display_name, f.blocked AS "blocked: bool",
                   f.tester_user_id AS "owner_id: i64", u.display_name AS "owner_name?: String",
-                  (u.disabled_at IS NULL) AS "owner_active?: bool",
+                  CASE WHEN u.id IS NULL THEN NULL ELSE u.disabled_at IS NULL END AS "owner_active?: bool",
                   f.tester_via AS via, f.tester_since AS "since: DateTime<Utc>"
            FROM friends f LEFT JOIN users u ON u.id = f.tester_user_id
            WHERE f.is_tester = 1 ORDER BY u.display_name, f.display_name, f.user_id"#

@@ -146,7 +146,10 @@ pub async fn steps(
     .await
 }
 
-pub async fn step(ex: impl SqliteExecutor<'_>, step_id: i64) -> Result<Option<StepRow>, sqlx::Error> {
+pub async fn step(
+    ex: impl SqliteExecutor<'_>,
+    step_id: i64,
+) -> Result<Option<StepRow>, sqlx::Error> {
     sqlx::query_as!(
         StepRow,
         r#"SELECT s.id AS "id!: i64", s.scenario_id AS "scenario_id!: i64", s.position AS "position!: i64",

@@ -17,7 +17,11 @@ impl QuotaCache {
     pub const MAX_AGE_SECONDS: i64 = 10;
 
     /// The quota as of `now`: the copy when it is fresh and known, LINE's answer otherwise.
-    pub async fn reading(&self, provider: &dyn DeliveryProvider, now: DateTime<Utc>) -> QuotaReading {
+    pub async fn reading(
+        &self,
+        provider: &dyn DeliveryProvider,
+        now: DateTime<Utc>,
+    ) -> QuotaReading {
         if let Some((at, reading)) = *self.0.lock().expect("quota cache lock")
             && reading != QuotaReading::Unknown
             && now >= at

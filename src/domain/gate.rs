@@ -184,7 +184,10 @@ pub struct ScheduleFacts {
 pub enum QuotaReading {
     /// The plan has no monthly limit.
     Unlimited,
-    Limited { limit: i64, used: i64 },
+    Limited {
+        limit: i64,
+        used: i64,
+    },
     /// LINE could not be asked just now.
     Unknown,
 }
@@ -303,9 +306,13 @@ impl GateReport {
 pub enum Decision {
     Send,
     /// Nothing is wrong that a person must fix; look again at this time.
-    Wait { until: DateTime<Utc> },
+    Wait {
+        until: DateTime<Utc>,
+    },
     /// A person must act: nothing is sent, and the failing checks say why.
-    Hold { reasons: Vec<Check> },
+    Hold {
+        reasons: Vec<Check>,
+    },
 }
 
 /// What a sender does at `report.moment`. A step waits out quiet hours (and a quota LINE
@@ -404,7 +411,11 @@ fn commas(n: i64) -> String {
 
 /// The local time people read, with the zone: `2026-11-21 08:00 Asia/Tokyo`.
 fn local(at: DateTime<Utc>, tz: Tz) -> String {
-    format!("{} {}", at.with_timezone(&tz).format("%Y-%m-%d %H:%M"), tz.name())
+    format!(
+        "{} {}",
+        at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        tz.name()
+    )
 }
 
 /// Rule 7 compares numbers as people type them: `12,340`, `12340` and `１２３４０` match.
@@ -454,7 +465,10 @@ pub fn evaluate(moment: Moment, f: &Facts<'_>) -> GateReport {
         .iter()
         .filter_map(|rule| match rule {
             Rule::Approvals => Some(f.approval.map_or_else(|| not_known(*rule), approvals_check)),
-            Rule::Objections => Some(f.approval.map_or_else(|| not_known(*rule), objections_check)),
+            Rule::Objections => Some(
+                f.approval
+                    .map_or_else(|| not_known(*rule), objections_check),
+            ),
             Rule::TestSend => Some(test_send_check(f.test_sends, f.content_hash)),
             Rule::Preview => Some(
                 f.preview
@@ -576,7 +590,12 @@ fn preview_check(moment: Moment, p: &PreviewRule<'_>, f: &Facts<'_>) -> Check {
 }
 
 /// The preview rule's answer alone, for pages that show it in their own words.
-pub fn preview_state(moment: Moment, p: &PreviewRule<'_>, content_hash: &str, now: DateTime<Utc>) -> PreviewGate {
+pub fn preview_state(
+    moment: Moment,
+    p: &PreviewRule<'_>,
+    content_hash: &str,
+    now: DateTime<Utc>,
+) -> PreviewGate {
     let max_age = if moment == Moment::Dispatch {
         i64::MAX
     } else {
@@ -681,8 +700,7 @@ fn quota_check(moment: Moment, q: &QuotaFacts, now: DateTime<Utc>) -> Check {
         QuotaReading::Unknown => Check {
             rule: Rule::Quota,
             ok: false,
-            reason: "LINE did not report the monthly quota; sendgate asks again shortly."
-                .into(),
+            reason: "LINE did not report the monthly quota; sendgate asks again shortly.".into(),
             passes_at: Some(now + Duration::minutes(1)),
         },
         QuotaReading::Limited { limit, used } => {
@@ -690,15 +708,15 @@ fn quota_check(moment: Moment, q: &QuotaFacts, now: DateTime<Utc>) -> Check {
             let (n, l, r) = (commas(q.needed), commas(left), commas(q.reserved));
             let (u, lim) = (commas(used), commas(limit));
             let reason = match (q.needed > left, q.reserved > 0) {
-                (true, false) => format!(
-                    "This send needs {n} messages but only {l} are left this month."
-                ),
+                (true, false) => {
+                    format!("This send needs {n} messages but only {l} are left this month.")
+                }
                 (true, true) => format!(
                     "This send needs {n} messages but only {l} are left this month: {r} more are reserved by releases not yet sent."
                 ),
-                (false, false) => format!(
-                    "Uses {n} of the {l} messages left this month ({u} of {lim} used)."
-                ),
+                (false, false) => {
+                    format!("Uses {n} of the {l} messages left this month ({u} of {lim} used).")
+                }
                 (false, true) => format!(
                     "Uses {n} of the {l} messages left this month ({u} of {lim} used; {r} more are reserved by releases not yet sent)."
                 ),
@@ -796,6 +814,7 @@ mod tests {
         }
     }
 
+    #[derive(Debug, Clone)]
     pub(super) struct Case {
         pub approval: ApprovalStatus,
         pub tests: Vec<TestSendFacts>,
@@ -887,15 +906,22 @@ mod tests {
             Moment::Activation,
             Moment::Step,
         ] {
-            let rules: Vec<Rule> = run_at(moment, &green()).checks.iter().map(|c| c.rule).collect();
+            let rules: Vec<Rule> = run_at(moment, &green())
+                .checks
+                .iter()
+                .map(|c| c.rule)
+                .collect();
             assert_eq!(rules, moment.rules(), "{moment:?}");
         }
-        assert_eq!(Moment::Activation.rules(), [
-            Rule::Approvals,
-            Rule::Objections,
-            Rule::TestSend,
-            Rule::ContentChecks
-        ]);
+        assert_eq!(
+            Moment::Activation.rules(),
+            [
+                Rule::Approvals,
+                Rule::Objections,
+                Rule::TestSend,
+                Rule::ContentChecks
+            ]
+        );
         assert!(!Moment::Dispatch.checks(Rule::Confirmation));
         assert_eq!(Moment::TestSend.rules(), [Rule::Testers]);
     }
@@ -1152,7 +1178,10 @@ mod tests {
         c.approval.extra_for_large_audience = true;
         let report = run(&c);
         let why = &report.check(Rule::Approvals).unwrap().reason;
-        assert!(why.contains("2 of 3") && why.contains("large audience"), "{why}");
+        assert!(
+            why.contains("2 of 3") && why.contains("large audience"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -1188,6 +1217,160 @@ mod tests {
         }
         for t in [Timing::Now, Timing::At, Timing::QuietEnd] {
             assert_eq!(Timing::parse(t.as_str()), Some(t));
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any facts a release could be asked with: counts, states, times and readings
+        /// drawn freely, including the unlikely ones.
+        fn case() -> impl Strategy<Value = Case> {
+            (
+                (0..4usize, 1..4usize, any::<bool>(), any::<bool>()),
+                (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+                (0..3000i64, 0..72i64, 0..2000i64),
+                (any::<bool>(), any::<bool>(), any::<bool>()),
+                (0..48i64, prop::option::of(-12..48i64)),
+                (0..3000i64, 0..3000i64, 0..3000i64, 0..3u8),
+            )
+                .prop_map(
+                    |(
+                        (approvers, required, objection, extra),
+                        (tested, confirmed, previewed, acknowledged),
+                        (friends_then, age_hours, friends_now),
+                        (error, warning, acked),
+                        (now_half_hours, send_in_half_hours),
+                        (needed, limit, reserved, reading),
+                    )| {
+                        let now = noon() + Duration::minutes(30 * now_half_hours);
+                        let mut c = green();
+                        c.now = now;
+                        c.approval.approvers = (10..10 + approvers as i64).collect();
+                        c.approval.required = required;
+                        c.approval.extra_for_large_audience = extra;
+                        c.approval.objections = if objection { vec![99] } else { vec![] };
+                        c.tests = if tested {
+                            vec![TestSendFacts {
+                                content_hash: "h".into(),
+                                accepted: 1,
+                                confirmed_by: confirmed.then(|| "rei".into()),
+                            }]
+                        } else {
+                            vec![]
+                        };
+                        c.preview = previewed.then(|| PreviewFacts {
+                            content_hash: "h".into(),
+                            taken_at: now - Duration::hours(age_hours),
+                            acknowledged,
+                            is_broadcast: true,
+                            friend_count: friends_then,
+                        });
+                        c.friends_now = friends_now;
+                        c.findings = [
+                            error.then(|| Finding::error("placeholder", "○○", None)),
+                            warning.then(|| Finding::warning("link_not_https", "http", None)),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                        c.acked = if acked {
+                            c.findings.iter().map(Finding::key).collect()
+                        } else {
+                            vec![]
+                        };
+                        c.send_at = send_in_half_hours.map(|h| now + Duration::minutes(30 * h));
+                        c.quota = QuotaFacts {
+                            needed,
+                            reading: match reading {
+                                0 => QuotaReading::Limited { limit, used: 0 },
+                                1 => QuotaReading::Unlimited,
+                                _ => QuotaReading::Unknown,
+                            },
+                            reserved,
+                        };
+                        c
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            /// Whatever the facts, a sender sends only on a green gate, and a red gate at
+            /// the moment of sending never sends.
+            #[test]
+            fn nothing_is_sent_unless_every_rule_of_the_moment_is_green(c in case()) {
+                for moment in [Moment::Release, Moment::Dispatch, Moment::Step, Moment::Activation] {
+                    let report = run_at(moment, &c);
+                    prop_assert_eq!(decide(&report) == Decision::Send, report.is_green(), "{:?}", moment);
+                    prop_assert!(report.checks.iter().all(|k| moment.checks(k.rule)));
+                }
+            }
+
+            /// The rules a scheduled release is asked again at dispatch are the release's
+            /// own: the same facts give the same answer, except the preview's age (it was
+            /// fresh when the person released) and the schedule (now must be outside
+            /// quiet hours, instead of the send time being ahead).
+            #[test]
+            fn dispatch_asks_the_release_rules_again_with_the_facts_of_the_moment(c in case()) {
+                let release = run_at(Moment::Release, &c);
+                let dispatch = run_at(Moment::Dispatch, &c);
+                for rule in [Rule::Approvals, Rule::Objections, Rule::TestSend, Rule::ContentChecks] {
+                    prop_assert_eq!(release.check(rule), dispatch.check(rule));
+                }
+                // A quota LINE did not report blocks no release but is waited for when sending.
+                if c.quota.reading != QuotaReading::Unknown {
+                    prop_assert_eq!(release.check(Rule::Quota), dispatch.check(Rule::Quota));
+                }
+                let mut fresh = c.clone();
+                if let Some(p) = fresh.preview.as_mut() {
+                    p.taken_at = fresh.now;
+                }
+                prop_assert_eq!(
+                    run_at(Moment::Release, &fresh).ok(Rule::Preview),
+                    dispatch.ok(Rule::Preview)
+                );
+                prop_assert_eq!(
+                    dispatch.ok(Rule::Schedule),
+                    !quiet().contains(c.now, chrono_tz::Asia::Tokyo)
+                );
+            }
+
+            /// A step waits out quiet hours (and a quota LINE did not report) instead of
+            /// being held; anything a person must fix holds it.
+            #[test]
+            fn a_step_waits_only_for_what_passes_by_itself(c in case()) {
+                let report = run_at(Moment::Step, &c);
+                match decide(&report) {
+                    Decision::Wait { until } => {
+                        prop_assert!(until > c.now);
+                        prop_assert!(report.failing().all(|k| matches!(k.rule, Rule::Schedule | Rule::Quota)));
+                        if !report.ok(Rule::Schedule) {
+                            prop_assert!(!quiet().contains(until, chrono_tz::Asia::Tokyo));
+                        }
+                    }
+                    Decision::Hold { reasons } => {
+                        prop_assert!(reasons.iter().any(|k| k.passes_at.is_none()));
+                    }
+                    Decision::Send => prop_assert!(report.is_green()),
+                }
+            }
+
+            /// An approver who leaves (disabled, or no longer a reviewer) can only turn the
+            /// approvals rule red, at release and at dispatch alike.
+            #[test]
+            fn losing_an_approver_never_makes_a_gate_greener(c in case()) {
+                let mut fewer = c.clone();
+                fewer.approval.approvers.pop();
+                for moment in [Moment::Release, Moment::Dispatch, Moment::Step] {
+                    let before = run_at(moment, &c);
+                    let after = run_at(moment, &fewer);
+                    prop_assert!(before.ok(Rule::Approvals) || !after.ok(Rule::Approvals));
+                    prop_assert!(before.is_green() || !after.is_green());
+                }
+            }
         }
     }
 }

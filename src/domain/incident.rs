@@ -209,7 +209,10 @@ pub fn customer_facing(sent_at: &str) -> ApologyFacts<'_> {
 
 /// The original messages a correction still carries unchanged, by their number in the
 /// original (1-based). When it carries every one of them, it repeats the mistake.
-pub fn unchanged_originals(original: &[serde_json::Value], correction: &[serde_json::Value]) -> Vec<usize> {
+pub fn unchanged_originals(
+    original: &[serde_json::Value],
+    correction: &[serde_json::Value],
+) -> Vec<usize> {
     original
         .iter()
         .enumerate()
@@ -345,11 +348,18 @@ mod tests {
     #[test]
     fn a_correction_that_still_carries_every_original_message_repeats_the_mistake() {
         use serde_json::json;
-        let original = [json!({"type":"text","text":"50% off"}), json!({"type":"text","text":"until Sunday"})];
+        let original = [
+            json!({"type":"text","text":"50% off"}),
+            json!({"type":"text","text":"until Sunday"}),
+        ];
         let apology = json!({"type":"text","text":"Sorry"});
         let copied = [apology.clone(), original[0].clone(), original[1].clone()];
         assert!(repeats_mistake(&original, &copied));
-        let fixed = [apology, json!({"type":"text","text":"30% off"}), original[1].clone()];
+        let fixed = [
+            apology,
+            json!({"type":"text","text":"30% off"}),
+            original[1].clone(),
+        ];
         assert!(!repeats_mistake(&original, &fixed));
         assert_eq!(unchanged_originals(&original, &fixed), [2]);
         assert!(!repeats_mistake(&[], &fixed));

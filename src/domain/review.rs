@@ -735,7 +735,11 @@ mod tests {
             current_revision: 3,
             current_revision_author_id: EDITOR,
             contributors: &[AUTHOR, ANN, EDITOR],
-            reviews: &[rec(ANN, 3, Approve, 1), rec(BEN, 3, Approve, 2), rec(CAT, 3, RequestChanges, 3)],
+            reviews: &[
+                rec(ANN, 3, Approve, 1),
+                rec(BEN, 3, Approve, 2),
+                rec(CAT, 3, RequestChanges, 3),
+            ],
             standings: &everyone(),
         });
         assert_eq!(s.approvers, [BEN]);

@@ -46,9 +46,7 @@ impl PairingCode {
             .chars()
             .map(|c| match c {
                 // Full-width ASCII (ＳＧ－１２…) as a Japanese keyboard may type it.
-                '\u{FF01}'..='\u{FF5E}' => {
-                    char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c)
-                }
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
                 c => c,
             })
             .map(|c| c.to_ascii_uppercase())
@@ -102,7 +100,9 @@ pub enum PairingRefusal {
         "There are already {0} testers, as many as the policy allows; an admin must remove one first."
     )]
     TooMany(i64),
-    #[error("This LINE account has blocked the official account, so a test send could not reach it.")]
+    #[error(
+        "This LINE account has blocked the official account, so a test send could not reach it."
+    )]
     Blocked,
 }
 

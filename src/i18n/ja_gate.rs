@@ -47,7 +47,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "いまは配信停止時間帯（{start}〜{end} {zone}）です。{time}までは何も送信しません。",
     ),
     ("Outside quiet hours.", "配信停止時間帯ではありません。"),
-    ("The plan has no monthly limit.", "このプランには月間の通数上限がありません。"),
+    (
+        "The plan has no monthly limit.",
+        "このプランには月間の通数上限がありません。",
+    ),
     (
         "LINE did not report the quota just now; it is checked again when sending.",
         "いまはLINEからメッセージ通数を取得できませんでした。送信時にもう一度確認します。",
@@ -105,8 +108,12 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "After a {n}-second undo window, at about {time}; until then it can be cancelled",
         "{n}秒の取り消し猶予のあと、{time}ごろ。それまでは取り消せます",
     ),
-    ("Sending starts in {n} seconds", "あと{n}秒で配信が始まります"),
+    (
+        "Sending starts in {n} seconds",
+        "あと{n}秒で配信が始まります",
+    ),
     ("Sending starts now", "まもなく配信が始まります"),
+    ("Scheduled for {time}.", "{time}に予約配信します。"),
     (
         "Release #{id} was held at its send time: nothing was sent",
         "配信 #{id} は送信時に保留されました。何も送信されていません",
@@ -140,9 +147,15 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("LINE said:", "LINEの応答:"),
     (", {n} not attempted", "、{n}回は送信せず"),
     ("Recipient list", "配信対象リスト"),
-    ("Release #{id} did not reach everyone", "配信 #{id} は全員には届きませんでした"),
+    (
+        "Release #{id} did not reach everyone",
+        "配信 #{id} は全員には届きませんでした",
+    ),
     ("See it", "確認する"),
-    ("The release was cancelled; nothing was sent.", "配信を取り消しました。何も送信されていません。"),
+    (
+        "The release was cancelled; nothing was sent.",
+        "配信を取り消しました。何も送信されていません。",
+    ),
     ("held", "保留"),
     ("held before sending", "送信前に保留"),
     (
@@ -173,7 +186,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Test sends go only to the phones of your team, never to customers: each tester is the LINE account of someone who signs in here.",
         "テスト配信はチームのスマートフォンにだけ届き、お客様には届きません。テスターは、ここにログインする人それぞれのLINEアカウントです。",
     ),
-    ("{n} of at most {max} testers.", "テスター{n}人（上限{max}人）。"),
+    (
+        "{n} of at most {max} testers.",
+        "テスター{n}人（上限{max}人）。",
+    ),
     ("Your phone", "あなたのスマートフォン"),
     (
         "Open LINE on your phone, open the chat with this official account and send this code as a message:",
@@ -205,7 +221,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Your last code expired before it was sent; show a new one.",
         "前回のコードは送られる前に期限が切れました。新しいコードを表示してください。",
     ),
-    ("Add a staff member's phone", "スタッフのスマートフォンを追加"),
+    (
+        "Add a staff member's phone",
+        "スタッフのスマートフォンを追加",
+    ),
     (
         "Admins only; recorded in the audit log, and the other admins are told.",
         "管理者だけが追加できます。操作履歴に記録され、ほかの管理者にも通知されます。",
@@ -216,7 +235,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     ("Whose phone it is", "誰のスマートフォンか"),
     ("Choose a person", "人を選んでください"),
-    ("Choose whose phone this is.", "誰のスマートフォンかを選んでください。"),
+    (
+        "Choose whose phone this is.",
+        "誰のスマートフォンかを選んでください。",
+    ),
     ("Whose phone", "持ち主"),
     ("LINE name", "LINEの表示名"),
     ("(no name)", "（名前なし）"),
@@ -225,14 +247,20 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("paired from their phone", "本人がスマートフォンから登録"),
     ("added by an admin", "管理者が追加"),
     ("not paired to anyone", "持ち主が未登録"),
-    ("nobody: receives no test send", "未登録: テスト配信は届きません"),
+    (
+        "nobody: receives no test send",
+        "未登録: テスト配信は届きません",
+    ),
     ("receives test sends", "テスト配信が届きます"),
     ("receives no test send", "テスト配信は届きません"),
     (
         "{id} is a tester: test sends go to that phone.",
         "{id}をテスターにしました。テスト配信がそのスマートフォンに届きます。",
     ),
-    ("{id} is no longer a tester.", "{id}をテスターから外しました。"),
+    (
+        "{id} is no longer a tester.",
+        "{id}をテスターから外しました。",
+    ),
     (
         "{id} is not a friend of this account; the phone must add the account as a friend first.",
         "{id}はこのアカウントの友だちではありません。先にそのスマートフォンから友だち追加してください。",
@@ -257,7 +285,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Only an admin, or the person whose phone it is, can remove a tester.",
         "テスターを外せるのは、管理者かそのスマートフォンの持ち主だけです。",
     ),
-    ("No staff phone is paired as a tester yet:", "テスト配信を受け取るスマートフォンがまだ登録されていません:"),
+    (
+        "No staff phone is paired as a tester yet:",
+        "テスト配信を受け取るスマートフォンがまだ登録されていません:",
+    ),
     (
         "pair your own LINE account on the Testers page",
         "テスターのページで自分のLINEアカウントを登録してください",
@@ -266,7 +297,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "This page is out of date; reload it and send the test again.",
         "このページは古くなっています。再読み込みしてからもう一度テスト配信してください。",
     ),
-    ("[TEST] {title} (revision {n})", "【テスト配信】{title}（第{n}版）"),
+    (
+        "[TEST] {title} (revision {n})",
+        "【テスト配信】{title}（第{n}版）",
+    ),
     ("the test label", "テスト配信の見出し"),
     // The sandbox's simulated phone.
     ("A simulated phone", "仮想スマートフォン"),
@@ -322,8 +356,14 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "第{r}版は送信時に保留され、シナリオをもう一度開始するまで配信しません。",
     ),
     // Notifications.
-    ("A release was held at its send time", "送信時に配信が保留された"),
-    ("A step message was held at its send time", "送信時にステップ配信が保留された"),
+    (
+        "A release was held at its send time",
+        "送信時に配信が保留された",
+    ),
+    (
+        "A step message was held at its send time",
+        "送信時にステップ配信が保留された",
+    ),
     ("An admin added a tester", "管理者がテスターを追加した"),
     (
         "“{title}” was held at its send time and nothing was sent: {reason}",

@@ -11,11 +11,11 @@ use crate::db::{
 };
 use crate::domain::audience::{PreviewFacts, PreviewGate, preview_gate};
 use crate::domain::checks::{CheckContext, Finding, check_content, duplicate_send};
-use crate::domain::incident;
 use crate::domain::gate::{
-    Facts, GateReport, Moment, PreviewRule, QuotaFacts, QuotaReading, ScheduleFacts,
-    TestSendFacts, evaluate, is_large_audience,
+    Facts, GateReport, Moment, PreviewRule, QuotaFacts, QuotaReading, ScheduleFacts, TestSendFacts,
+    evaluate, is_large_audience,
 };
+use crate::domain::incident;
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::review::{
     ApprovalInput, ApprovalStatus, ReviewRecord, ReviewerStanding, approval_status,
@@ -208,12 +208,7 @@ pub async fn current_many(
     policy: &ReleasePolicy,
     drafts: &[&DraftRow],
 ) -> AppResult<Vec<Current>> {
-    let mut reads = read(
-        conn,
-        now,
-        drafts.iter().map(|d| key(d, d.current_revision)),
-    )
-    .await?;
+    let mut reads = read(conn, now, drafts.iter().map(|d| key(d, d.current_revision))).await?;
     drafts
         .iter()
         .map(|draft| {
@@ -366,8 +361,11 @@ fn assemble(
         .as_deref()
         .and_then(|m| serde_json::from_str::<Vec<serde_json::Value>>(m).ok())
     {
-        let now_sent: Vec<serde_json::Value> =
-            content.messages().iter().map(|m| m.to_line_json()).collect();
+        let now_sent: Vec<serde_json::Value> = content
+            .messages()
+            .iter()
+            .map(|m| m.to_line_json())
+            .collect();
         if incident::repeats_mistake(&original, &now_sent) {
             findings.push(Finding::error(
                 "correction_repeats",

@@ -14,9 +14,7 @@ use uuid::Uuid;
 
 use crate::db::{self, audit::Actor};
 use crate::delivery::{Audience, Quota};
-use crate::domain::gate::{
-    Confirmation, GateReport, Moment, QuotaFacts, evaluate, release_time,
-};
+use crate::domain::gate::{Confirmation, GateReport, Moment, QuotaFacts, evaluate, release_time};
 use crate::domain::review::{self, DraftState};
 use crate::domain::revision::DraftKind;
 use crate::error::{AppError, AppResult};

@@ -45,10 +45,11 @@ pub fn labelled(content: &RevisionContent, label: &str) -> (Vec<Value>, usize) {
         messages.insert(0, json!({ "type": "text", "text": label }));
         return (messages, 1);
     }
+    // The label and a line break in front of the text, within LINE's 5,000 units.
     let room = |m: &Value| {
         m["type"] == "text"
-            && utf16_len(m["text"].as_str().unwrap_or_default()) + utf16_len(label) + 1
-                <= MAX_TEXT_UTF16
+            && utf16_len(m["text"].as_str().unwrap_or_default()) + utf16_len(label)
+                < MAX_TEXT_UTF16
     };
     if let Some(first_text) = messages.iter_mut().find(|m| room(m)) {
         let text = first_text["text"].as_str().unwrap_or_default().to_string();
@@ -132,9 +133,7 @@ pub async fn send(
         revision,
         content,
     } = load_current(&mut tx, draft_id, "there is nothing left to test").await?;
-    if let Some(id) =
-        db::test_sends::for_click(&mut *tx, draft_id, revision.number, click).await?
-    {
+    if let Some(id) = db::test_sends::for_click(&mut *tx, draft_id, revision.number, click).await? {
         return Ok(id);
     }
     let rows = db::friends::testers(&mut *tx).await?;

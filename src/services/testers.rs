@@ -123,8 +123,7 @@ pub async fn add_by_admin(
     owner_id: i64,
 ) -> AppResult<()> {
     let by = actor.user_id()?;
-    let friend_id =
-        UserId::parse(friend_user_id).map_err(|e| AppError::invalid("user_id", e))?;
+    let friend_id = UserId::parse(friend_user_id).map_err(|e| AppError::invalid("user_id", e))?;
     let mut tx = db::begin_write(pool).await?;
     let friend = db::friends::find_by_user_id(&mut *tx, friend_id.as_str())
         .await?

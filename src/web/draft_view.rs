@@ -36,6 +36,15 @@ pub struct FindingView {
     pub link: String,
 }
 
+/// A release waiting for its send time, as the draft page shows it.
+pub struct ScheduledView {
+    pub at: String,
+    /// Seconds until it starts (0 when due).
+    pub seconds: i64,
+    pub countdown: (String, String),
+    pub can_cancel: bool,
+}
+
 /// The draft's newest release when it did not simply go out: held at its send time, or
 /// partly or wholly refused by LINE (in LINE's words).
 pub struct ReleaseNote {
@@ -92,6 +101,9 @@ pub struct TestSendView {
 pub struct DraftView {
     /// The draft's live release, for the progress link.
     pub release: Option<i64>,
+    /// A live release that has not started: when it starts, and whether this person may
+    /// still cancel it (the undo window, a scheduled time).
+    pub scheduled: Option<ScheduledView>,
     pub release_note: Option<ReleaseNote>,
     /// The monthly quota rule as the page can judge it (the preview's reading and today's
     /// reservations); `None` for a step.
@@ -458,9 +470,22 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             .map(|p| format!("/drafts/{draft_id}/previews/{}", p.id)),
         recipients,
     };
+    let live = match db::releases::live_for_draft(&mut *conn, draft_id).await? {
+        Some(id) => db::releases::find(&mut *conn, id).await?,
+        None => None,
+    };
     Ok(DraftView {
         correction: correction_banner(&mut *conn, now, facts.correction_of).await?,
-        release: db::releases::live_for_draft(&mut *conn, draft_id).await?,
+        scheduled: match &live {
+            Some(r) if r.state == "scheduled" => Some(ScheduledView {
+                at: local_time(r.send_at, tz),
+                seconds: (r.send_at - now).num_seconds().max(0),
+                countdown: crate::web::releases::around_number("Sending starts in {n} seconds"),
+                can_cancel: may_write,
+            }),
+            _ => None,
+        },
+        release: live.as_ref().map(|r| r.id),
         release_note: release_note(&mut *conn, draft_id, tz).await?,
         quota: report
             .check(Rule::Quota)

@@ -25,12 +25,10 @@ const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
 const PAGE: i64 = 50;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/friends", get(list))
-        .route(
-            "/friends/import",
-            post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
+    Router::new().route("/friends", get(list)).route(
+        "/friends/import",
+        post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+    )
 }
 
 pub struct FriendView {

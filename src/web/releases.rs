@@ -252,7 +252,9 @@ async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    Ok(render(&page(&state, &user, id, Submitted::default()).await?))
+    Ok(render(
+        &page(&state, &user, id, Submitted::default()).await?,
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -140,9 +140,10 @@ async fn correction_draft(app: &TestApp, c: &Client) -> i64 {
 async fn write_correction(app: &TestApp, c: &Client, correction: i64) -> String {
     let doc = app.draft_page(c, correction).await;
     let bubbles = texts(&doc, ".phone .message-text");
-    let apology = bubbles[0]
-        .replacen("○○", "VIPセール", 1)
-        .replacen("○○", "価格が誤っていました", 1);
+    let apology =
+        bubbles[0]
+            .replacen("○○", "VIPセール", 1)
+            .replacen("○○", "価格が誤っていました", 1);
     assert!(!apology.contains("○○"), "{apology}");
     let mut form = segment_form("Correction: VIP sale", "", "1");
     form.retain(|(k, _)| {
@@ -631,10 +632,7 @@ async fn admins_set_the_correction_approvals_and_the_apology_template_used_by_th
 
     let correction = correction_draft(&app, &t.mika).await;
     let doc = app.draft_page(&t.mika, correction).await;
-    assert_eq!(
-        texts(&doc, ".phone .message-text")[0],
-        "訂正：「○○」○○"
-    );
+    assert_eq!(texts(&doc, ".phone .message-text")[0], "訂正：「○○」○○");
     app.post(&t.mika, &format!("/drafts/{correction}/submit"), &[])
         .await;
     app.review(&t.rei, correction, 1, "approve", "").await;

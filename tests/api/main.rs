@@ -19,6 +19,7 @@ mod notifications;
 mod releases;
 mod reviews;
 mod scenarios;
+mod send_gate;
 mod setup;
 mod test_sends;
 mod through_line;

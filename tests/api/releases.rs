@@ -1,8 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::fake_line::{
-    DEFAULT_TOKEN, Endpoint, FakeLine, FakeLineConfig, FakeQuota,
-};
+use crate::fake_line::{DEFAULT_TOKEN, Endpoint, FakeLine, FakeLineConfig, FakeQuota};
 use crate::helpers::*;
 
 /// `n` friends tagged vip (1 and 2 are testers), a marketer, two approvals (three from
@@ -284,11 +282,16 @@ async fn a_release_the_quota_can_no_longer_cover_is_held_at_its_send_time() {
     let doc = html(app.get(&client, "/releases/1").await).await;
     assert_eq!(text(&doc, "#release-state"), "held");
     assert!(
-        text(&doc, "#held-release").contains("This send needs 10 messages but only 3 are left this month"),
+        text(&doc, "#held-release")
+            .contains("This send needs 10 messages but only 3 are left this month"),
         "{}",
         text(&doc, "#held-release")
     );
-    assert_eq!(fake.requests_to(Endpoint::Multicast), 0, "nothing was handed to LINE");
+    assert_eq!(
+        fake.requests_to(Endpoint::Multicast),
+        0,
+        "nothing was handed to LINE"
+    );
     assert_eq!(fake.users_reached(), 2, "only the two testers' test sends");
 }
 

@@ -162,13 +162,13 @@ async fn an_earlier_editor_cannot_approve_after_another_persons_small_edit() {
         .await;
     let r = app.review(&kc, s.draft, 3, "approve", "").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        text(&html(r).await, ".alert").contains("You wrote an earlier revision of this draft")
-    );
+    assert!(text(&html(r).await, ".alert").contains("You wrote an earlier revision of this draft"));
     assert_eq!(app.count("reviews WHERE verdict = 'approve'").await, 0);
     // Kai may still answer a reviewer with a comment.
     assert_eq!(
-        app.review(&kc, s.draft, 3, "comment", "Fixed the price").await.status(),
+        app.review(&kc, s.draft, 3, "comment", "Fixed the price")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     // An approval recorded before Kai's edit (not possible through the form, but present in

@@ -209,7 +209,8 @@ async fn run_steps(app: &TestApp) -> usize {
 async fn received(app: &TestApp, n: u64, text: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM sandbox_inbox i JOIN sandbox_batches b ON b.id = i.batch_id
-         WHERE i.user_id = ? AND b.messages LIKE ? AND b.messages NOT LIKE '%テスト配信%'",
+         WHERE i.user_id = ? AND b.messages LIKE ? AND b.messages NOT LIKE '%テスト配信%'
+           AND b.messages NOT LIKE '%[TEST]%'",
     )
     .bind(uid(n))
     .bind(format!("%{text}%"))
@@ -847,4 +848,112 @@ async fn a_step_drafts_page_links_to_its_scenario_and_leaves_out_the_release_onl
     let doc = html(app.get(&w.marketer, &format!("/drafts/{news}")).await).await;
     assert_eq!(texts(&doc, "#gate-preview").len(), 1);
     assert!(texts(&doc, "#step-scenario-link").is_empty());
+}
+
+/// Steps the step dispatcher until it has nothing left to do now, counting what it sent,
+/// what waits and what the send-time gate held.
+async fn run_steps_gated(app: &TestApp) -> (usize, usize, usize) {
+    let (mut sent, mut waiting, mut held) = (0, 0, 0);
+    for _ in 0..10_000 {
+        match sendgate::step_dispatcher::dispatch_due_steps(&app.state)
+            .await
+            .expect("step dispatch")
+        {
+            sendgate::step_dispatcher::StepSend::Idle => return (sent, waiting, held),
+            sendgate::step_dispatcher::StepSend::Sent { recipients, .. } => sent += recipients,
+            sendgate::step_dispatcher::StepSend::Waiting { .. } => waiting += 1,
+            sendgate::step_dispatcher::StepSend::Held { .. } => held += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    panic!("the step dispatcher does not settle")
+}
+
+#[tokio::test]
+async fn a_step_sent_as_soon_as_the_friend_is_added_waits_for_the_end_of_quiet_hours() {
+    let app = TestApp::spawn().await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 20, 11, 0, 0).unwrap()); // 20:00 JST
+    let w = world(&app, "first_add", &[("0", "0", "", "Welcome!")]).await;
+    w.go_live(&app).await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 20, 14, 0, 0).unwrap()); // 23:00 JST
+    follow(&app, 5, "f5").await;
+    let (sent, waiting, _) = run_steps_gated(&app).await;
+    assert_eq!(
+        (sent, waiting),
+        (0, 1),
+        "it waits instead of waking the friend"
+    );
+    assert_eq!(received(&app, 5, "Welcome!").await, 0);
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 20, 22, 59, 0).unwrap()); // 07:59 JST
+    assert_eq!(run_steps_gated(&app).await, (0, 0, 0), "not before the end");
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap()); // 08:00 JST
+    assert_eq!(run_steps_gated(&app).await.0, 1);
+    assert_eq!(received(&app, 5, "Welcome!").await, 1);
+}
+
+#[tokio::test]
+async fn a_step_whose_approver_was_disabled_is_held_at_its_send_time_until_activated_again() {
+    let app = TestApp::spawn().await;
+    let w = world(&app, "first_add", &[("0", "60", "", "Welcome!")]).await;
+    w.go_live(&app).await;
+    follow(&app, 5, "f5").await;
+    // Before the step is due an admin disables one of its two approvers.
+    let a = app.create_user("ada", "admin").await;
+    let admin = app.signed_in(&a).await;
+    let rei: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'rei'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let r = app
+        .post(&admin, &format!("/admin/users/{rei}/disable"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(Duration::minutes(61));
+    let (sent, _, held) = run_steps_gated(&app).await;
+    assert_eq!((sent, held), (0, 1));
+    assert_eq!(received(&app, 5, "Welcome!").await, 0, "nothing was sent");
+    let doc = w.page(&app).await;
+    assert!(
+        text(&doc, ".step-live").contains("was held at its send time"),
+        "{}",
+        text(&doc, ".step-live")
+    );
+    assert!(text(&doc, ".step-live").contains("1 of 2 approvals"));
+    let inbox = html(app.get(&w.marketer, "/notifications").await).await;
+    assert!(text(&inbox, "#notifications").contains("was held at its send time"));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"scenario.step_held".to_string())
+    );
+    // Later friends wait too, until a new approval and activation.
+    follow(&app, 6, "f6").await;
+    app.clock.advance(Duration::minutes(61));
+    assert_eq!(run_steps_gated(&app).await.0, 0);
+    let rin = app.create_user("rin", "reviewer").await;
+    let rc = app.signed_in(&rin).await;
+    assert_eq!(
+        app.review(&rc, w.drafts[0], 1, "approve", "")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = w.activate(&app, "Welcome").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        text(&html(r).await, "#activation-problem")
+    );
+    assert_eq!(
+        run_steps_gated(&app).await.0,
+        2,
+        "the held messages go out (within 24 hours)"
+    );
+    assert_eq!(received(&app, 5, "Welcome!").await, 1);
+    assert_eq!(received(&app, 6, "Welcome!").await, 1);
 }

@@ -46,10 +46,7 @@ async fn a_test_send_reaches_every_tester_and_nobody_else_labelled_as_a_test() {
         [uid(1), uid(2)]
     );
     let messages: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
-    assert_eq!(
-        messages[0]["text"],
-        "[TEST] Winter sale (revision 1)"
-    );
+    assert_eq!(messages[0]["text"], "[TEST] Winter sale (revision 1)");
     assert_eq!(messages[1]["text"], "全品20%オフ");
     let doc = app.draft_page(&client, draft).await;
     assert!(text(&doc, ".flash").contains("Test sent to 2 testers"));

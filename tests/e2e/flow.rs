@@ -12,7 +12,7 @@ const EDITED_TEXT: &str = "VIP様限定：冬のセール、全品30%オフ！12
 
 /// Six friends, three tagged vip (the first is a tester), a VIP segment, four people.
 async fn seed(app: &App) -> i64 {
-    app.user("aki", "管理者 明", "admin").await;
+    let admin = app.user("aki", "管理者 明", "admin").await;
     let marketer = app.user("mika", "佐藤 美香", "marketer").await;
     app.user("rei", "鈴木 玲", "reviewer").await;
     app.user("ren", "高橋 蓮", "reviewer").await;
@@ -22,7 +22,8 @@ async fn seed(app: &App) -> i64 {
         csv.push_str(&format!("U{i:032x},お客様 {i},{tags}\n"));
     }
     app.friends(&csv).await;
-    app.tester(&format!("U{:032x}", 1)).await;
+    // The first friend is the marketer's own phone, linked by the admin.
+    app.tester(&format!("U{:032x}", 1), marketer, (admin, "aki")).await;
     app.segment((marketer, "mika"), "VIP", "vip").await
 }
 
@@ -261,6 +262,11 @@ async fn flow(
         "releasing opens the progress page, not {release_path}"
     );
 
+    // It waits out the undo window (60 seconds by default), cancellable, with a countdown.
+    m.el("#undo-window #countdown").await?;
+    m.el("#undo-window #cancel-release").await?;
+    m.shot("13b-undo-window").await?;
+    app.clock.advance(chrono::Duration::seconds(61));
     // The page refreshes itself until the dispatcher has sent it.
     m.el("#release-state.state-sent").await?;
     if ja {

@@ -137,10 +137,17 @@ impl App {
         .expect("friends imported");
     }
 
-    pub async fn tester(&self, user_id: &str) {
-        audience::set_tester(&self.state.pool, self.now(), &Actor::cli(), user_id, true)
-            .await
-            .expect("tester added");
+    /// Links a friend as `owner`'s test phone, as the admin `by` would.
+    pub async fn tester(&self, user_id: &str, owner: i64, by: (i64, &str)) {
+        sendgate::services::testers::add_by_admin(
+            &self.state.pool,
+            self.now(),
+            &Actor::user(by.0, by.1),
+            user_id,
+            owner,
+        )
+        .await
+        .expect("tester added");
     }
 
     /// Saves a segment of the friends carrying any of `tags`, as `by`.
