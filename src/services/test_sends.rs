@@ -105,6 +105,7 @@ pub async fn send(
             messages: messages.clone(),
             notification_disabled: content.notification_disabled(),
             retry_key: key,
+            aggregation_unit: None,
         };
         let mut result = state.provider.send(&batch).await;
         for pause in BACKOFF {
