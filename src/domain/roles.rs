@@ -67,6 +67,8 @@ pub enum Permission {
     ManageAudience,
     /// Read drafts, releases, the audience and the sandbox outbox.
     ReadDrafts,
+    /// Ask LINE for fresh statistics of a sent release.
+    RefreshStatistics,
 }
 
 impl Roles {
@@ -131,7 +133,7 @@ impl Roles {
             ManageUsers | ManagePolicy | ReadAudit => self.admin,
             WriteDrafts | ManageAudience => self.marketer,
             Review => self.reviewer,
-            ConfirmTestSend => self.marketer || self.reviewer,
+            ConfirmTestSend | RefreshStatistics => self.marketer || self.reviewer,
             ReadDrafts => self.marketer || self.reviewer || self.admin,
         }
     }

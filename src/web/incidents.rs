@@ -201,6 +201,7 @@ struct IncidentPage {
     may_close: bool,
     closed_at: String,
     close_error: Option<String>,
+    insights: crate::web::insights::InsightsView,
 }
 
 async fn incident_page(
@@ -237,6 +238,14 @@ async fn incident_page(
     };
     let tl = incident::timeline(service::sent_at(&release), i.noticed_at, correction_sent);
     let friends_now = db::friends::count_following(pool).await?;
+    let insights = crate::web::insights::view(
+        state,
+        user,
+        &release,
+        Some((tl.noticed_at, tl.correction_sent_at)),
+        &format!("/incidents/{id}"),
+    )
+    .await?;
     let minutes = |m: Option<i64>| m.map(duration).unwrap_or_else(|| t("not yet").into());
     Ok(IncidentPage {
         layout: Layout::for_user(&user.0, &tf("Incident #{id}", &[&id]), "/incidents", flash),
@@ -261,6 +270,7 @@ async fn incident_page(
         closed_at: i.closed_at.map(|t| local_time(t, tz)).unwrap_or_default(),
         correction_draft,
         close_error,
+        insights,
         revision,
         release,
         i,

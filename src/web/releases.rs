@@ -220,6 +220,7 @@ struct ProgressPage {
     running: bool,
     send_at: String,
     approvers: String,
+    insights: crate::web::insights::InsightsView,
 }
 
 async fn progress(
@@ -235,7 +236,10 @@ async fn progress(
     let p = db::releases::progress(&state.pool, id).await?;
     let tz = user.time_zone();
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
+    let insights =
+        crate::web::insights::view(&state, &user, &r, None, &format!("/releases/{id}")).await?;
     Ok(render(&ProgressPage {
+        insights,
         layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),
         running: matches!(r.state.as_str(), "scheduled" | "sending"),
         send_at: local_time(r.send_at, tz),
