@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::db;
-use crate::delivery::line::INSIGHT_PACE;
+use crate::delivery::pacing::INSIGHT;
 use crate::domain::insight::{self, Availability, LastAttempt};
 use crate::services::insights;
 use crate::state::AppState;
@@ -66,7 +66,7 @@ pub async fn read_one(state: &AppState) -> anyhow::Result<ReadStep> {
     let Some((release, source, trigger)) = due else {
         return Ok(ReadStep::Idle);
     };
-    state.pacer.acquire(INSIGHT_PACE).await;
+    state.pacer.acquire(INSIGHT).await;
     let outcome = match &source {
         Source::Request(id) => state.provider.insight_by_request(id).await,
         Source::Unit(unit) => {

@@ -22,7 +22,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pacing::Rate;
+use super::pacing::{INSIGHT, Rate};
 use super::{
     Accepted, Audience, Batch, DeliveryError, DeliveryProvider, INVALID_REPLY_TOKEN, Quota,
     Replied, Reply, ReplyError,
@@ -31,9 +31,6 @@ use crate::domain::insight::{self, AggregationUnit, Bubble, Figures, Link};
 
 /// LINE's limit on user ids per multicast call.
 pub const MULTICAST_MAX_RECIPIENTS: usize = 500;
-
-/// The [`super::pacing::Pacer`] bucket statistics reads wait on.
-pub const INSIGHT_PACE: &str = "insight";
 
 /// The longest connect phase we wait for, whatever the request timeout.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -719,7 +716,7 @@ impl DeliveryProvider for LineClient {
             ("multicast", Rate::per_second(200)),
             ("push", Rate::per_second(2_000)),
             ("broadcast", Rate::per_hour(60)),
-            (INSIGHT_PACE, Rate::per_hour(60)),
+            (INSIGHT, Rate::per_hour(60)),
         ]
     }
 }

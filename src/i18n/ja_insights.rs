@@ -41,7 +41,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{time}にLINEへ最新の数値を依頼しました。1分ほどでここに表示されます。",
     ),
     ("Read fresh figures from LINE", "LINEから最新の数値を取得"),
-    ("Earlier readings ({n})", "これまでの取得（{n}回）"),
+    ("Readings so far ({n})", "これまでの取得（{n}回）"),
     ("Read at", "取得日時"),
     ("read {time}", "{time}取得"),
     (

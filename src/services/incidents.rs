@@ -180,7 +180,13 @@ pub async fn create_correction(
     );
     let mut messages = vec![Message::Text { text: apology }];
     messages.extend(original.messages().iter().take(4).cloned());
-    let title: String = format!("Correction: {}", original.title().as_str())
+    // The draft's title is read by the team, in the apology's language.
+    let prefix = if language == "ja" {
+        "訂正: "
+    } else {
+        "Correction: "
+    };
+    let title: String = format!("{prefix}{}", original.title().as_str())
         .chars()
         .take(MAX_TITLE_CHARS)
         .collect();

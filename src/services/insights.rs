@@ -149,7 +149,7 @@ pub async fn request_refresh(
     let release = db::releases::find(&mut *tx, release_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match availability(&mut *tx, &release).await? {
+    match availability(&mut tx, &release).await? {
         insight::Availability::ByRequest(_) | insight::Availability::ByUnit(_) => {}
         insight::Availability::NotSent => {
             return Err(AppError::Conflict(

@@ -189,6 +189,8 @@ struct IncidentPage {
     noticed_at: String,
     reported_at: String,
     correction_sent_at: String,
+    /// The correction went out (a draft alone has no minutes to show yet).
+    correction_sent: bool,
     to_notice: String,
     to_correct: String,
     uncorrected: String,
@@ -252,6 +254,7 @@ async fn incident_page(
         sent_at: local_time(tl.sent_at, tz),
         noticed_at: local_time(tl.noticed_at, tz),
         reported_at: local_time(i.reported_at, tz),
+        correction_sent: tl.correction_sent_at.is_some(),
         correction_sent_at: tl
             .correction_sent_at
             .map(|t| local_time(t, tz))
