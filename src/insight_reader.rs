@@ -97,13 +97,19 @@ pub async fn read_one(state: &AppState) -> anyhow::Result<ReadStep> {
     })
 }
 
-/// Steps until `shutdown` turns true, resting a few seconds whenever nothing is due.
+/// Steps until `shutdown` turns true, resting a few seconds whenever nothing is due. A
+/// step waiting on the pacer (up to a minute at LINE's 60 an hour) is dropped at
+/// shutdown: a reading only writes at its very end, in one transaction.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let rest = match read_one(&state).await {
+        let step = tokio::select! {
+            step = read_one(&state) => step,
+            _ = shutdown.changed() => return,
+        };
+        let rest = match step {
             Ok(ReadStep::Idle) => Duration::from_secs(5),
             Ok(_) => Duration::ZERO,
             Err(e) => {

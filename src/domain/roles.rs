@@ -155,6 +155,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn marketers_and_reviewers_ask_for_fresh_statistics_and_admins_only_read_them() {
+        let p = Permission::RefreshStatistics;
+        assert!(Roles::none().with(Role::Marketer).may(p));
+        assert!(Roles::none().with(Role::Reviewer).may(p));
+        assert!(!Roles::none().with(Role::Admin).may(p));
+        assert!(Roles::none().with(Role::Admin).may(Permission::ReadDrafts));
+    }
+
+    #[test]
     fn only_admins_manage_users_policy_and_read_the_audit_log() {
         for p in [
             Permission::ManageUsers,

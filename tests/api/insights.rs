@@ -391,8 +391,7 @@ async fn the_sandboxs_figures_appear_on_the_release_page_and_grow() {
 }
 
 /// A browser that asks for Japanese.
-fn japanese(app: &TestApp) -> Client {
-    let _ = app;
+fn japanese() -> Client {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("ja"));
     Client::builder()
@@ -409,7 +408,7 @@ async fn the_statistics_read_in_line_official_account_managers_words_in_japanese
     sent_segment(&app, 300).await;
     app.clock.advance(Duration::hours(24));
     read(&app).await;
-    let ja = japanese(&app);
+    let ja = japanese();
     let r = app.login(&ja, "mika", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = html(app.get(&ja, "/releases/1").await).await;
@@ -646,7 +645,7 @@ async fn the_demos_incident_shows_how_many_opened_the_wrong_message_and_clicked_
     );
 
     // In Japanese, the incident, its release and its correction read in Japanese.
-    let ja = japanese(&app);
+    let ja = japanese();
     app.login(&ja, marketer.username, &marketer.password).await;
     let release: i64 = sqlx::query_scalar("SELECT release_id FROM incidents WHERE id = ?")
         .bind(seeded.incident)
