@@ -259,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
             messages: vec![serde_json::json!({ "type": "text", "text": "probe" })],
             notification_disabled: false,
             retry_key: uuid::Uuid::new_v4(),
+            aggregation_unit: None,
         };
         let t = Instant::now();
         state.provider.send(&batch).await?;

@@ -1,10 +1,12 @@
 //! The demo account behind `sendgate serve --demo`: a realistic Japanese LINE account with
-//! people, 2,000 friends, testers, segments and a draft in every state of the lifecycle.
+//! people, 2,000 friends, testers, segments and a draft in every state of the lifecycle,
+//! and a wrong send of yesterday: its incident, its correction draft, and LINE's
+//! statistics (from the sandbox) of how many opened it and clicked its link.
 //!
 //! Everything is written through the same services the web app uses (users, CSV import,
-//! segments, drafts, reviews, test sends, previews, releases, the dispatcher), so the demo
-//! data passes every gate rule and is in the audit log like any other change. It is only
-//! seeded into a database without users.
+//! segments, drafts, reviews, test sends, previews, releases, the dispatcher, incidents,
+//! the statistics reader), so the demo data passes every gate rule and is in the audit log
+//! like any other change. It is only seeded into a database without users.
 
 use std::sync::Arc;
 
@@ -13,8 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::clock::FixedClock;
+use crate::clock::{Clock, FixedClock};
 use crate::db::{self, audit::Actor};
+use crate::delivery::sandbox::Sandbox;
 use crate::dispatcher::{self, Step};
 use crate::domain::audience::SegmentInput;
 use crate::domain::message::MessageInput;
@@ -23,7 +26,9 @@ use crate::domain::roles::Roles;
 use crate::error::AppError;
 use crate::services::drafts::{self, DraftInput};
 use crate::services::releases::ReleaseRequest;
-use crate::services::{audience, previews, releases, reviews, test_sends, testers, users};
+use crate::services::{
+    audience, incidents, previews, releases, reviews, test_sends, testers, users,
+};
 use crate::state::AppState;
 
 /// How many friends the demo account has.
@@ -51,6 +56,10 @@ pub struct DemoDrafts {
 pub struct Demo {
     pub users: Vec<DemoUser>,
     pub drafts: DemoDrafts,
+    /// The incident on yesterday's wrong send (the `sent` draft's release).
+    pub incident: i64,
+    /// Its correction draft.
+    pub correction: i64,
 }
 
 const PEOPLE: [(&str, &str, &str); 4] = [
@@ -121,13 +130,13 @@ fn password(rng: &mut impl Rng) -> String {
 }
 
 /// The moment the demo is seeded at: now, or a moment before quiet hours began when now
-/// (or the end of the undo window after it) is inside them, so that "send now" releases
-/// pass the schedule rule and are sent before quiet hours.
+/// is inside them, so that "send now" releases pass the schedule rule and are still
+/// outside them once the undo window has passed and the dispatcher sends.
 fn seed_time(now: DateTime<Utc>, policy: &crate::domain::policy::ReleasePolicy) -> DateTime<Utc> {
+    let quiet = |t: DateTime<Utc>| policy.quiet_hours.contains(t, policy.time_zone);
     let mut t = now;
-    let window = Duration::seconds(policy.release_hold_seconds) + Duration::minutes(1);
+    let window = Duration::seconds(policy.release_hold_seconds) + Duration::minutes(15);
     for _ in 0..(48 * 4) {
-        let quiet = |at| policy.quiet_hours.contains(at, policy.time_zone);
         if !quiet(t) && !quiet(t + window) {
             return t;
         }
@@ -135,6 +144,33 @@ fn seed_time(now: DateTime<Utc>, policy: &crate::domain::policy::ReleasePolicy) 
     }
     now
 }
+
+/// `state` as it was at `at`: its clock, and in sandbox mode a sandbox on that clock too,
+/// so what the sandbox records (and the statistics it makes of it) carries that time.
+fn state_at(state: &AppState, at: DateTime<Utc>) -> AppState {
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(at));
+    let provider: Arc<dyn crate::delivery::DeliveryProvider> = if state.provider.name() == "sandbox"
+    {
+        Arc::new(Sandbox::new(
+            state.pool.clone(),
+            clock.clone(),
+            state.settings.sandbox_monthly_limit,
+        ))
+    } else {
+        state.provider.clone()
+    };
+    AppState {
+        clock,
+        provider,
+        ..state.clone()
+    }
+}
+
+/// The wrong send of yesterday: its message has a link, so the statistics show clicks.
+const WRONG_SEND: [&str; 2] = [
+    "お久しぶりです！またお会いできるのを楽しみにしています。",
+    "ご来店時に使える15%オフクーポンをご用意しました。今月末まで有効です。\nクーポンの受け取りはこちら https://coupon.example.jp/welcome-back",
+];
 
 /// The CSV of the demo friends: Japanese names, a city tag and sometimes VIP, 新規 (followed
 /// in the last 30 days) or 休眠 (dormant); gender, age group and member rank attributes.
@@ -216,13 +252,12 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     }
     let policy = db::policy::get(pool).await?;
     let now = seed_time(state.clock.now(), &policy);
-    // The dispatcher steps below run at the seeding moment too (and once the undo window
-    // of the "send now" release has passed).
-    let clock = Arc::new(FixedClock::new(now));
-    let state = AppState {
-        clock: clock.clone(),
-        ..state.clone()
-    };
+    // Yesterday's wrong send goes out a day and more before now, so LINE's statistics of
+    // it (read 1, 6 and 24 hours after it) are there when the demo opens.
+    let yesterday = seed_time(now - Duration::hours(26), &policy);
+    let then = state_at(state, yesterday);
+    // The dispatcher steps below run at the seeding moment too.
+    let state = state_at(state, now);
     let state = &state;
     let mut rng = StdRng::from_os_rng();
     let cli = Actor::cli();
@@ -233,7 +268,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         let password = password(&mut rng);
         let id = users::create(
             pool,
-            now,
+            yesterday,
             &cli,
             &users::NewUserInput {
                 username: username.into(),
@@ -264,9 +299,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
 
     audience::import_csv(
         pool,
-        now,
+        yesterday,
         &marketer,
-        friends_csv(now).into_bytes(),
+        friends_csv(yesterday).into_bytes(),
         policy.time_zone,
     )
     .await
@@ -277,7 +312,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     for (n, owner) in [(1u64, ids[0]), (2, ids[1])] {
         testers::add_by_admin(
             pool,
-            now,
+            yesterday,
             &admin,
             &format!("U{:032x}", 0xde30_0000_u64 + n),
             owner,
@@ -299,12 +334,70 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         segment("休眠のお客様（VIP除く）", "休眠", "", "VIP"),
     ] {
         segments.push(
-            audience::save_segment(pool, now, &marketer, None, &input)
+            audience::save_segment(pool, yesterday, &marketer, None, &input)
                 .await
                 .map_err(|e| anyhow!("saving segment {}: {e:?}", input.name))?,
         );
     }
     let [vip, tokyo_new, dormant] = [segments[0], segments[1], segments[2]];
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+
+    // Yesterday: the coupon for dormant customers went out with the wrong discount.
+    let sent = {
+        let state = &then;
+        let at = yesterday;
+        let input = text_draft(
+            "segment",
+            "お久しぶりクーポン（休眠のお客様）",
+            Some(dormant),
+            &WRONG_SEND,
+        );
+        let content = drafts::parse_input(pool, &input)
+            .await
+            .map_err(|e| anyhow!("demo draft {:?}: {}", input.title, describe(e)))?;
+        let id = drafts::create(pool, at, &marketer, &content)
+            .await
+            .map_err(fail("creating the sent draft"))?;
+        drafts::submit(pool, at, &marketer, id)
+            .await
+            .map_err(fail("submitting the sent draft"))?;
+        let preview = approve_test_preview(
+            state,
+            at,
+            &marketer,
+            &reviewer_rows,
+            &reviewer_actors[0],
+            id,
+        )
+        .await?;
+        release_now(state, at, &marketer, id, preview).await?;
+        dispatch_all(&state_at(state, at + Duration::minutes(2))).await?;
+        id
+    };
+    let release_id = db::releases::live_for_draft(pool, sent)
+        .await?
+        .context("the sent draft's release")?;
+    // A shop clerk noticed it half an hour later.
+    let incident = incidents::report(
+        pool,
+        yesterday + Duration::minutes(35),
+        &marketer,
+        release_id,
+        &incidents::ReportInput {
+            what_was_wrong: "割引率を「15%オフ」と記載しましたが、正しくは「10%オフ」でした。"
+                .into(),
+            severity: "high".into(),
+            noticed_by: "店舗スタッフ（お客様からの問い合わせ）".into(),
+            noticed_at: String::new(),
+        },
+    )
+    .await
+    .map_err(fail("reporting the incident"))?;
+    // LINE's statistics of it, read 1, 6 and 24 hours after the send.
+    for after in [Duration::hours(1), Duration::hours(6), Duration::hours(24)] {
+        let reading = state_at(&then, yesterday + Duration::minutes(2) + after);
+        crate::insight_reader::read_one(&reading).await?;
+    }
 
     let tomorrow_noon = (now.with_timezone(&policy.time_zone) + Duration::days(1))
         .format("%Y-%m-%dT12:00")
@@ -355,14 +448,6 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
                 ],
             )
         },
-        text_draft(
-            "segment",
-            "お久しぶりクーポン（休眠のお客様）",
-            Some(dormant),
-            &[
-                "お久しぶりです！またお会いできるのを楽しみにしています。\nご来店時に使える15%オフクーポンをご用意しました。今月末まで有効です。",
-            ],
-        ),
     ];
     let mut draft_ids = Vec::new();
     for input in &drafts_in_order {
@@ -381,17 +466,10 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         changes_requested: draft_ids[2],
         ready: draft_ids[3],
         scheduled: draft_ids[4],
-        sent: draft_ids[5],
+        sent,
     };
-    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
 
-    for id in [
-        d.one_approval,
-        d.changes_requested,
-        d.ready,
-        d.scheduled,
-        d.sent,
-    ] {
+    for id in [d.one_approval, d.changes_requested, d.ready, d.scheduled] {
         drafts::submit(pool, now, &marketer, id)
             .await
             .map_err(fail("submitting a demo draft"))?;
@@ -419,61 +497,104 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     .await
     .map_err(fail("requesting changes"))?;
 
-    for id in [d.ready, d.scheduled, d.sent] {
-        for r in &reviewer_rows {
-            reviews::record(pool, now, r, id, 1, Verdict::Approve, "")
-                .await
-                .map_err(fail("approving"))?;
-        }
-        let test = test_sends::send(state, now, &marketer, id, &uuid::Uuid::new_v4().to_string())
-            .await
-            .map_err(fail("test-sending"))?;
-        test_sends::confirm(state, now, &reviewer_actors[0], id, test)
-            .await
-            .map_err(fail("confirming a test send"))?;
-        let preview = previews::take(state, now, &marketer, id)
-            .await
-            .map_err(fail("taking a preview"))?;
-        previews::acknowledge(state, now, &marketer, id, preview)
-            .await
-            .map_err(fail("acknowledging a preview"))?;
-        if id == d.ready {
-            continue;
-        }
-        let recipients = db::previews::find(pool, preview)
-            .await?
-            .context("the preview just taken")?
-            .recipient_count;
-        releases::release(
+    for id in [d.ready, d.scheduled] {
+        let preview = approve_test_preview(
             state,
             now,
             &marketer,
+            &reviewer_rows,
+            &reviewer_actors[0],
             id,
-            &ReleaseRequest {
-                typed_phrase: releases::expected_phrase(recipients),
-                read_warning: true,
-                acknowledged_warnings: Vec::new(),
-            },
         )
-        .await
-        .map_err(fail("releasing"))?
-        .map_err(|report| {
-            let why: Vec<String> = report.failing().map(|c| c.reason.clone()).collect();
-            anyhow::anyhow!("releasing: {}", why.join(" "))
-        })?;
+        .await?;
+        if id == d.scheduled {
+            release_now(state, now, &marketer, id, preview).await?;
+        }
     }
-    // Send the "send now" release through the sandbox, as the dispatcher would once its
-    // undo window has passed.
-    clock.advance(Duration::seconds(policy.release_hold_seconds + 1));
+    dispatch_all(state).await?;
+    // Today the marketer starts the correction of yesterday's mistake.
+    let correction = incidents::create_correction(pool, now, &marketer, incident, "ja")
+        .await
+        .map_err(fail("making the correction draft"))?;
+    Ok(Some(Demo {
+        users: people,
+        drafts: d,
+        incident,
+        correction: correction.draft_id,
+    }))
+}
+
+/// Two approvals, a confirmed test send and an acknowledged audience preview of a
+/// submitted draft's first revision; returns the preview.
+async fn approve_test_preview(
+    state: &AppState,
+    at: DateTime<Utc>,
+    marketer: &Actor,
+    reviewers: &[db::users::UserRow; 2],
+    confirmer: &Actor,
+    id: i64,
+) -> anyhow::Result<i64> {
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+    let pool = &state.pool;
+    for r in reviewers {
+        reviews::record(pool, at, r, id, 1, Verdict::Approve, "")
+            .await
+            .map_err(fail("approving"))?;
+    }
+    let test = test_sends::send(state, at, marketer, id, &uuid::Uuid::new_v4().to_string())
+        .await
+        .map_err(fail("test-sending"))?;
+    test_sends::confirm(state, at, confirmer, id, test)
+        .await
+        .map_err(fail("confirming a test send"))?;
+    let preview = previews::take(state, at, marketer, id)
+        .await
+        .map_err(fail("taking a preview"))?;
+    previews::acknowledge(state, at, marketer, id, preview)
+        .await
+        .map_err(fail("acknowledging a preview"))?;
+    Ok(preview)
+}
+
+/// Releases a draft whose gate is green, typing the phrase as a person would.
+async fn release_now(
+    state: &AppState,
+    at: DateTime<Utc>,
+    marketer: &Actor,
+    id: i64,
+    preview: i64,
+) -> anyhow::Result<()> {
+    let preview = db::previews::find(&state.pool, preview)
+        .await?
+        .context("the preview just taken")?;
+    releases::release(
+        state,
+        at,
+        marketer,
+        id,
+        &ReleaseRequest {
+            typed_phrase: releases::expected_phrase(preview.recipient_count),
+            read_warning: true,
+            acknowledged_warnings: Vec::new(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow!("releasing: {}", describe(e)))?
+    .map_err(|report| {
+        let why: Vec<String> = report.failing().map(|c| c.reason.clone()).collect();
+        anyhow!("releasing: {}", why.join(" "))
+    })?;
+    Ok(())
+}
+
+/// Sends what is due through the provider, as the dispatcher would.
+async fn dispatch_all(state: &AppState) -> anyhow::Result<()> {
     for _ in 0..10_000 {
         if dispatcher::dispatch_one(state).await? == Step::Idle {
             break;
         }
     }
-    Ok(Some(Demo {
-        users: people,
-        drafts: d,
-    }))
+    Ok(())
 }
 
 fn describe(e: AppError) -> String {

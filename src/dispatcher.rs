@@ -106,7 +106,9 @@ pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
         },
         _ => anyhow::bail!("delivery {} has no recipients", row.id),
     };
-    let batch = Batch::of(&content, audience, row.retry_key.parse()?);
+    let unit =
+        crate::services::insights::aggregation_unit(&state.pool, now, &release, &audience).await?;
+    let batch = Batch::of(&content, audience, row.retry_key.parse()?).with_aggregation_unit(unit);
     state.pacer.acquire(batch.audience.method()).await;
     let result = state.provider.send(&batch).await;
 

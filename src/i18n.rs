@@ -11,6 +11,7 @@
 mod ja;
 mod ja_gate;
 mod ja_incidents;
+mod ja_insights;
 mod ja_scenarios;
 
 use std::borrow::Cow;
@@ -98,6 +99,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_scenarios::ENTRIES)
         .chain(ja_incidents::ENTRIES)
         .chain(ja_gate::ENTRIES)
+        .chain(ja_insights::ENTRIES)
         .copied()
 }
 

@@ -14,7 +14,8 @@
 //! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
 //! - [`dispatcher`] sends released messages in the background; [`notifier`] posts the
-//!   chat webhook's messages the same way.
+//!   chat webhook's messages the same way; [`insight_reader`] reads LINE's statistics of
+//!   what was sent.
 //! - [`i18n`] is Japanese and English: the English text is the key, the language is
 //!   decided once per request and read by the page layout.
 //!
@@ -30,6 +31,7 @@ pub mod dispatcher;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod insight_reader;
 pub mod notifier;
 pub mod services;
 pub mod startup;

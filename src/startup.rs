@@ -98,12 +98,18 @@ impl Application {
             .settings
             .dispatcher
             .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped.clone())));
-        // The chat webhook sender runs under the same switch as the dispatcher.
+        // The chat webhook sender and the statistics reader run under the same switch as
+        // the dispatcher.
         let notifier = self
             .state
             .settings
             .dispatcher
-            .then(|| tokio::spawn(crate::notifier::run(self.state.clone(), stopped)));
+            .then(|| tokio::spawn(crate::notifier::run(self.state.clone(), stopped.clone())));
+        let insight_reader = self
+            .state
+            .settings
+            .dispatcher
+            .then(|| tokio::spawn(crate::insight_reader::run(self.state.clone(), stopped)));
         let app = web::router(self.state.clone());
         axum::serve(
             self.listener,
@@ -118,6 +124,9 @@ impl Application {
         }
         if let Some(n) = notifier {
             let _ = n.await;
+        }
+        if let Some(r) = insight_reader {
+            let _ = r.await;
         }
         sweeper.abort();
         self.state.pool.close().await;

@@ -1,4 +1,6 @@
-//! The sandbox provider's outbox: accepted batches and who received each.
+//! The sandbox provider's outbox: accepted batches (with the unit name they were counted
+//! under) and who received each, and the reply tokens the sandbox issues for its stand-in
+//! webhook events (single use, short-lived, like LINE's).
 
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
@@ -15,13 +17,15 @@ pub async fn batch_for_key(
     .await
 }
 
-/// Messages delivered (recipients summed over batches) since `since`.
+/// Messages delivered (recipients summed over batches) since `since`. Replies are free,
+/// as on LINE.
 pub async fn used_since(
     ex: impl SqliteExecutor<'_>,
     since: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT COALESCE(SUM(recipients), 0) AS "n!: i64" FROM sandbox_batches WHERE sent_at >= ?"#,
+        r#"SELECT COALESCE(SUM(recipients), 0) AS "n!: i64" FROM sandbox_batches
+           WHERE sent_at >= ? AND method <> 'reply'"#,
         since
     )
     .fetch_one(ex)
@@ -48,23 +52,30 @@ pub async fn deliverable(
     Ok(out)
 }
 
+pub struct NewBatch<'a> {
+    pub retry_key: &'a str,
+    pub method: &'a str,
+    pub messages: &'a str,
+    pub notification_disabled: bool,
+    pub recipients: i64,
+    pub aggregation_unit: Option<&'a str>,
+}
+
 pub async fn insert_batch(
     ex: impl SqliteExecutor<'_>,
-    retry_key: &str,
-    method: &str,
-    messages: &str,
-    notification_disabled: bool,
-    recipients: i64,
+    b: &NewBatch<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"INSERT INTO sandbox_batches (retry_key, method, messages, notification_disabled, recipients, sent_at)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
-        retry_key,
-        method,
-        messages,
-        notification_disabled,
-        recipients,
+        r#"INSERT INTO sandbox_batches (retry_key, method, messages, notification_disabled, recipients,
+                                        aggregation_unit, sent_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
+        b.retry_key,
+        b.method,
+        b.messages,
+        b.notification_disabled,
+        b.recipients,
+        b.aggregation_unit,
         now
     )
     .fetch_one(ex)
@@ -133,5 +144,88 @@ pub async fn inbox(
         limit
     )
     .fetch_all(ex)
+    .await
+}
+
+/// An accepted batch, as the sandbox's statistics need it.
+#[derive(Debug, Clone)]
+pub struct SentBatch {
+    pub id: i64,
+    pub method: String,
+    pub messages: String,
+    pub recipients: i64,
+    pub sent_at: DateTime<Utc>,
+}
+
+pub async fn sent_batch(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+) -> Result<Option<SentBatch>, sqlx::Error> {
+    sqlx::query_as!(
+        SentBatch,
+        r#"SELECT id AS "id!: i64", method, messages, recipients AS "recipients!: i64",
+                  sent_at AS "sent_at: DateTime<Utc>"
+           FROM sandbox_batches WHERE id = ?"#,
+        id
+    )
+    .fetch_optional(ex)
+    .await
+}
+
+/// The batches sent under `unit` from `from` (inclusive) to `until` (exclusive).
+pub async fn sent_under_unit(
+    ex: impl SqliteExecutor<'_>,
+    unit: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<SentBatch>, sqlx::Error> {
+    sqlx::query_as!(
+        SentBatch,
+        r#"SELECT id AS "id!: i64", method, messages, recipients AS "recipients!: i64",
+                  sent_at AS "sent_at: DateTime<Utc>"
+           FROM sandbox_batches WHERE aggregation_unit = ? AND sent_at >= ? AND sent_at < ?
+           ORDER BY id"#,
+        unit,
+        from,
+        until
+    )
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn insert_reply_token(
+    ex: impl SqliteExecutor<'_>,
+    token: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO sandbox_reply_tokens (token, user_id, issued_at) VALUES (?, ?, ?)",
+        token,
+        user_id,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Uses a reply token: the friend it was issued for, when it was issued after
+/// `issued_after` and not used yet. One statement, so a token is never used twice.
+pub async fn use_reply_token(
+    ex: impl SqliteExecutor<'_>,
+    token: &str,
+    issued_after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE sandbox_reply_tokens SET used_at = ?
+           WHERE token = ? AND used_at IS NULL AND issued_at > ?
+           RETURNING user_id AS "user_id!: String""#,
+        now,
+        token,
+        issued_after
+    )
+    .fetch_optional(ex)
     .await
 }

@@ -1,6 +1,7 @@
 //! The LINE Messaging API client: the `line` [`DeliveryProvider`] (DESIGN section 6).
 //!
-//! It owns the wire format (push, multicast and broadcast bodies, the validate and quota
+//! It owns the wire format (push, multicast and broadcast bodies with their
+//! `customAggregationUnits`, reply, the validate and quota endpoints, and the two insight
 //! endpoints) and the mapping of LINE's answers onto [`DeliveryError`], following LINE's
 //! retry-key rules: 2xx is sent; 409 "retry key already accepted" is also sent (an earlier
 //! attempt with the same key was taken); 500/502/503/504, timeouts, connection errors and
@@ -15,13 +16,18 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pacing::Rate;
-use super::{Accepted, Audience, Batch, DeliveryError, DeliveryProvider, Quota};
+use super::pacing::{INSIGHT, Rate};
+use super::{
+    Accepted, Audience, Batch, DeliveryError, DeliveryProvider, INVALID_REPLY_TOKEN, Quota,
+    Replied, Reply, ReplyError,
+};
+use crate::domain::insight::{self, AggregationUnit, Bubble, Figures, Link};
 
 /// LINE's limit on user ids per multicast call.
 pub const MULTICAST_MAX_RECIPIENTS: usize = 500;
@@ -141,10 +147,33 @@ impl LineClient {
         retry_key: Option<&uuid::Uuid>,
         read_success_body: bool,
     ) -> Result<Answer, DeliveryError> {
-        let url = format!("{}{}", self.base_url, path);
+        self.call_with_query(method, path, &[], body, retry_key, read_success_body)
+            .await
+    }
+
+    /// [`LineClient::call`] with query parameters, percent-encoded.
+    async fn call_with_query(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        retry_key: Option<&uuid::Uuid>,
+        read_success_body: bool,
+    ) -> Result<Answer, DeliveryError> {
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.base_url, path)).map_err(|e| {
+            DeliveryError::Rejected {
+                status: 0,
+                message: format!("{path} does not make a URL: {e}"),
+                details: Vec::new(),
+            }
+        })?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
         let mut request = self
             .http
-            .request(method.clone(), &url)
+            .request(method.clone(), url)
             .headers(self.auth_headers());
         if let Some(key) = retry_key {
             request = request.header("X-Line-Retry-Key", key.to_string());
@@ -241,10 +270,19 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 pub(crate) fn send_request(batch: &Batch) -> Result<(&'static str, Value), DeliveryError> {
     let messages = &batch.messages;
     let notification_disabled = batch.notification_disabled;
+    // LINE takes at most one name, on push and multicast only.
+    let with_unit = |mut body: Value| {
+        if let Some(unit) = &batch.aggregation_unit {
+            body["customAggregationUnits"] = json!([unit.as_str()]);
+        }
+        body
+    };
     match &batch.audience {
         Audience::Push { to } => Ok((
             "/v2/bot/message/push",
-            json!({"to": to, "messages": messages, "notificationDisabled": notification_disabled}),
+            with_unit(
+                json!({"to": to, "messages": messages, "notificationDisabled": notification_disabled}),
+            ),
         )),
         Audience::Multicast { to } => {
             if to.is_empty() || to.len() > MULTICAST_MAX_RECIPIENTS {
@@ -262,7 +300,9 @@ pub(crate) fn send_request(batch: &Batch) -> Result<(&'static str, Value), Deliv
             }
             Ok((
                 "/v2/bot/message/multicast",
-                json!({"to": to, "messages": messages, "notificationDisabled": notification_disabled}),
+                with_unit(
+                    json!({"to": to, "messages": messages, "notificationDisabled": notification_disabled}),
+                ),
             ))
         }
         Audience::Broadcast => Ok((
@@ -409,6 +449,131 @@ pub(crate) fn parse_quota(quota: &[u8], consumption: &[u8]) -> Result<Quota, Del
     })
 }
 
+/// `POST /v2/bot/message/reply`'s `sentMessages`.
+#[derive(Debug, Deserialize)]
+struct ReplyBody {
+    #[serde(rename = "sentMessages", default)]
+    sent_messages: Vec<SentMessage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SentMessage {
+    id: String,
+}
+
+/// What LINE's answer to a reply means. LINE answers an expired, used or unknown token
+/// with 400 "Invalid reply token", and nothing else distinguishes it.
+pub(crate) fn classify_reply(
+    status: u16,
+    request_id: Option<String>,
+    body: &[u8],
+) -> Result<Replied, ReplyError> {
+    if (200..300).contains(&status) {
+        // The reply went out; an answer we cannot read must not make a caller send again.
+        let message_ids = serde_json::from_slice::<ReplyBody>(body)
+            .map(|b| b.sent_messages.into_iter().map(|m| m.id).collect())
+            .unwrap_or_default();
+        return Ok(Replied {
+            request_id,
+            message_ids,
+        });
+    }
+    match failure(status, body) {
+        DeliveryError::Rejected {
+            status: 400,
+            message,
+            ..
+        } if message.trim().eq_ignore_ascii_case(INVALID_REPLY_TOKEN) => {
+            Err(ReplyError::TokenUnusable(message))
+        }
+        other => Err(ReplyError::Delivery(other)),
+    }
+}
+
+/// The body both insight endpoints answer with (`GetMessageEventResponse`,
+/// `GetStatisticsPerUnitResponse`); every figure may be `null`.
+#[derive(Debug, Deserialize)]
+struct InsightBody {
+    overview: Option<InsightOverview>,
+    messages: Option<Vec<InsightMessage>>,
+    clicks: Option<Vec<InsightClick>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsightOverview {
+    delivered: Option<i64>,
+    unique_impression: Option<i64>,
+    unique_click: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsightMessage {
+    seq: Option<i64>,
+    impression: Option<i64>,
+    unique_impression: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InsightClick {
+    seq: Option<i64>,
+    url: Option<String>,
+    click: Option<i64>,
+    unique_click: Option<i64>,
+}
+
+/// LINE's statistics as [`Figures`], exactly as LINE gave them (its own privacy rule
+/// applied). A body we cannot read is retryable: reading again is harmless.
+pub(crate) fn parse_insight(body: &[u8]) -> Result<Figures, DeliveryError> {
+    let b: InsightBody = serde_json::from_slice(body).map_err(|e| {
+        DeliveryError::Retryable(format!("LINE's statistics could not be read: {e}"))
+    })?;
+    let overview = b.overview;
+    Ok(Figures {
+        delivered: overview.as_ref().and_then(|o| o.delivered),
+        opened: overview.as_ref().and_then(|o| o.unique_impression),
+        clicked: overview.as_ref().and_then(|o| o.unique_click),
+        bubbles: b
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Bubble {
+                seq: m.seq.unwrap_or(i as i64 + 1),
+                impressions: m.impression,
+                opened: m.unique_impression,
+            })
+            .collect(),
+        links: b
+            .clicks
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| {
+                Some(Link {
+                    seq: c.seq.unwrap_or(1),
+                    url: c.url?,
+                    clicks: c.click,
+                    clicked: c.unique_click,
+                })
+            })
+            .collect(),
+    })
+}
+
+impl LineClient {
+    async fn insight(&self, path: &str, query: &[(&str, &str)]) -> Result<Figures, DeliveryError> {
+        let answer = self
+            .call_with_query(Method::GET, path, query, None, None, true)
+            .await?;
+        if !answer.status.is_success() {
+            return Err(self.scrub_error(failure(answer.status.as_u16(), &answer.body)));
+        }
+        parse_insight(&answer.body)
+    }
+}
+
 #[async_trait::async_trait]
 impl DeliveryProvider for LineClient {
     fn name(&self) -> &'static str {
@@ -491,12 +656,67 @@ impl DeliveryProvider for LineClient {
         parse_quota(&quota.body, &consumption.body)
     }
 
-    /// LINE's published limits (reference section on rate limits).
+    async fn reply(&self, reply: &Reply) -> Result<Replied, ReplyError> {
+        let body = json!({
+            "replyToken": reply.reply_token,
+            "messages": reply.messages,
+            "notificationDisabled": reply.notification_disabled,
+        });
+        // No retry key: LINE refuses one on reply (400).
+        let answer = self
+            .call(
+                Method::POST,
+                "/v2/bot/message/reply",
+                Some(&body),
+                None,
+                true,
+            )
+            .await
+            .map_err(ReplyError::Delivery)?;
+        let outcome = classify_reply(answer.status.as_u16(), answer.request_id, &answer.body);
+        if let Err(e) = &outcome {
+            tracing::warn!(status = answer.status.as_u16(), error = %self.scrub(e.to_string()), "LINE did not take the reply");
+        }
+        outcome.map_err(|e| match e {
+            ReplyError::Delivery(d) => ReplyError::Delivery(self.scrub_error(d)),
+            other => other,
+        })
+    }
+
+    async fn insight_by_request(&self, request_id: &str) -> Result<Figures, DeliveryError> {
+        self.insight(
+            "/v2/bot/insight/message/event",
+            &[("requestId", request_id)],
+        )
+        .await
+    }
+
+    async fn insight_by_unit(
+        &self,
+        unit: &AggregationUnit,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Figures, DeliveryError> {
+        let (from, to) = (insight::line_date(from), insight::line_date(to));
+        self.insight(
+            "/v2/bot/insight/message/event/aggregation",
+            &[
+                ("customAggregationUnit", unit.as_str()),
+                ("from", &from),
+                ("to", &to),
+            ],
+        )
+        .await
+    }
+
+    /// LINE's published limits (reference section on rate limits). The insight endpoints
+    /// share one bucket here, at the 60 an hour LINE allows each of them.
     fn rate_limits(&self) -> Vec<(&'static str, Rate)> {
         vec![
             ("multicast", Rate::per_second(200)),
             ("push", Rate::per_second(2_000)),
             ("broadcast", Rate::per_hour(60)),
+            (INSIGHT, Rate::per_hour(60)),
         ]
     }
 }
@@ -512,6 +732,7 @@ mod tests {
             messages: vec![json!({"type": "text", "text": "hello"})],
             notification_disabled: true,
             retry_key: Uuid::nil(),
+            aggregation_unit: None,
         }
     }
 
@@ -670,6 +891,97 @@ mod tests {
         let (path, body) = send_request(&batch(Audience::Multicast { to })).unwrap();
         assert_eq!(path, "/v2/bot/message/multicast");
         assert_eq!(body["to"].as_array().unwrap().len(), 500);
+    }
+
+    #[test]
+    fn a_multicast_carries_its_unit_name_and_a_broadcast_never_does() {
+        let unit = AggregationUnit::parse("sg_0a1b2c_r7").unwrap();
+        let to = vec!["U0123".to_string()];
+        let (_, body) = send_request(
+            &batch(Audience::Multicast { to: to.clone() })
+                .with_aggregation_unit(Some(unit.clone())),
+        )
+        .unwrap();
+        assert_eq!(body["customAggregationUnits"], json!(["sg_0a1b2c_r7"]));
+        let (_, body) = send_request(&batch(Audience::Multicast { to })).unwrap();
+        assert!(body.get("customAggregationUnits").is_none());
+        let broadcast = batch(Audience::Broadcast).with_aggregation_unit(Some(unit));
+        assert_eq!(broadcast.aggregation_unit, None);
+        let (_, body) = send_request(&broadcast).unwrap();
+        assert!(body.get("customAggregationUnits").is_none());
+    }
+
+    #[test]
+    fn an_invalid_reply_token_is_told_apart_from_other_refusals() {
+        let e = classify_reply(400, None, br#"{"message":"Invalid reply token"}"#).unwrap_err();
+        assert_eq!(e, ReplyError::TokenUnusable("Invalid reply token".into()));
+        let e = classify_reply(
+            400,
+            None,
+            br#"{"message":"The request body has 1 error(s)","details":[{"message":"May not be empty","property":"messages[0].text"}]}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            ReplyError::Delivery(DeliveryError::Rejected { status: 400, .. })
+        ));
+        assert!(matches!(
+            classify_reply(500, None, b"").unwrap_err(),
+            ReplyError::Delivery(DeliveryError::Retryable(_))
+        ));
+        let ok = classify_reply(
+            200,
+            Some("req".into()),
+            br#"{"sentMessages":[{"id":"461230966842064897","quoteToken":"q"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.message_ids, vec!["461230966842064897".to_string()]);
+        assert_eq!(ok.request_id.as_deref(), Some("req"));
+    }
+
+    #[test]
+    fn the_specs_example_statistics_are_read_with_their_nulls() {
+        // `GetMessageEventResponse`'s example in insight.yml.
+        let body = br#"{"overview":{"requestId":"f70dd685-499a-4231-a441-f24b8d4fba21","timestamp":1568214000,
+            "delivered":320,"uniqueImpression":82,"uniqueClick":51,"uniqueMediaPlayed":null,"uniqueMediaPlayed100Percent":null},
+            "messages":[{"seq":1,"impression":136,"mediaPlayed":null}],
+            "clicks":[{"seq":1,"url":"https://line.me/","click":41,"uniqueClick":30,"uniqueClickOfRequest":30},
+                      {"seq":1,"url":"https://www.linebiz.com/","click":59,"uniqueClick":38,"uniqueClickOfRequest":38}]}"#;
+        let f = parse_insight(body).unwrap();
+        assert_eq!(
+            (f.delivered, f.opened, f.clicked),
+            (Some(320), Some(82), Some(51))
+        );
+        assert_eq!(
+            f.bubbles,
+            vec![Bubble {
+                seq: 1,
+                impressions: Some(136),
+                opened: None
+            }]
+        );
+        assert_eq!(f.links.len(), 2);
+        assert_eq!(f.links[1].url, "https://www.linebiz.com/");
+        assert_eq!(
+            (f.links[1].clicks, f.links[1].clicked),
+            (Some(59), Some(38))
+        );
+        // `GetStatisticsPerUnitResponse`'s example: no delivered figure, nulls inside.
+        let unit = br#"{"overview":{"uniqueImpression":40,"uniqueClick":30,"uniqueMediaPlayed":25,"uniqueMediaPlayed100Percent":null},
+            "messages":[{"seq":1,"impression":42,"mediaPlayed":30,"uniqueMediaPlayed":25}],
+            "clicks":[{"seq":1,"url":"https://developers.line.biz/","click":35,"uniqueClick":25,"uniqueClickOfRequest":null},
+                      {"seq":1,"url":"https://developers.line.biz/","click":29,"uniqueClick":null,"uniqueClickOfRequest":null}]}"#;
+        let f = parse_insight(unit).unwrap();
+        assert_eq!(
+            (f.delivered, f.opened, f.clicked),
+            (None, Some(40), Some(30))
+        );
+        assert_eq!(f.links[1].clicked, None);
+        assert!(matches!(
+            parse_insight(b"<html>"),
+            Err(DeliveryError::Retryable(_))
+        ));
+        assert_eq!(parse_insight(b"{}").unwrap(), Figures::default());
     }
 
     #[test]

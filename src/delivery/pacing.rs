@@ -1,6 +1,7 @@
 //! Pacing: keeps the dispatcher under the provider's rate limits (LINE: multicast 200
 //! requests/s, push 2,000/s, broadcast 60/h) so a large release runs at the limit instead
-//! of bouncing off it with 429s and backing off.
+//! of bouncing off it with 429s and backing off; the statistics reader waits on the same
+//! pacer for LINE's insight endpoints (60/h).
 //!
 //! A token bucket per send method. [`Bucket`] is the pure arithmetic (time is passed in);
 //! [`Pacer`] shares the buckets between dispatcher workers and sleeps until a token is due.
@@ -8,6 +9,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The bucket reads of LINE's statistics wait on (insight endpoints: 60 requests an hour).
+pub const INSIGHT: &str = "insight";
 
 /// At most `requests` per `period`. `burst` is how many may go back to back after a quiet
 /// spell; keeping it well under the provider's own bucket leaves room for clock jitter.

@@ -70,6 +70,8 @@ pub enum Permission {
     ManageTesters,
     /// Read drafts, releases, the audience and the sandbox outbox.
     ReadDrafts,
+    /// Ask LINE for fresh statistics of a sent release.
+    RefreshStatistics,
 }
 
 impl Roles {
@@ -134,7 +136,7 @@ impl Roles {
             ManageUsers | ManagePolicy | ReadAudit | ManageTesters => self.admin,
             WriteDrafts | ManageAudience => self.marketer,
             Review => self.reviewer,
-            ConfirmTestSend => self.marketer || self.reviewer,
+            ConfirmTestSend | RefreshStatistics => self.marketer || self.reviewer,
             ReadDrafts => self.marketer || self.reviewer || self.admin,
         }
     }
@@ -154,6 +156,15 @@ impl fmt::Display for Roles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marketers_and_reviewers_ask_for_fresh_statistics_and_admins_only_read_them() {
+        let p = Permission::RefreshStatistics;
+        assert!(Roles::none().with(Role::Marketer).may(p));
+        assert!(Roles::none().with(Role::Reviewer).may(p));
+        assert!(!Roles::none().with(Role::Admin).may(p));
+        assert!(Roles::none().with(Role::Admin).may(Permission::ReadDrafts));
+    }
 
     #[test]
     fn only_admins_manage_users_policy_and_read_the_audit_log() {

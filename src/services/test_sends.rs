@@ -48,8 +48,7 @@ pub fn labelled(content: &RevisionContent, label: &str) -> (Vec<Value>, usize) {
     // The label and a line break in front of the text, within LINE's 5,000 units.
     let room = |m: &Value| {
         m["type"] == "text"
-            && utf16_len(m["text"].as_str().unwrap_or_default()) + utf16_len(label)
-                < MAX_TEXT_UTF16
+            && utf16_len(m["text"].as_str().unwrap_or_default()) + utf16_len(label) < MAX_TEXT_UTF16
     };
     if let Some(first_text) = messages.iter_mut().find(|m| room(m)) {
         let text = first_text["text"].as_str().unwrap_or_default().to_string();
@@ -213,6 +212,7 @@ pub async fn send(
             messages: messages.clone(),
             notification_disabled: content.notification_disabled(),
             retry_key: key,
+            aggregation_unit: None,
         };
         let mut result = state.provider.send(&batch).await;
         for pause in BACKOFF {

@@ -157,12 +157,15 @@ pub struct CorrectionBanner {
     pub incident_id: i64,
     pub since_mistake: String,
     pub recipients: i64,
+    /// How many had opened the wrong message, from LINE's statistics.
+    pub opened: Option<String>,
 }
 
 async fn correction_banner(
     conn: &mut sqlx::SqliteConnection,
     now: chrono::DateTime<chrono::Utc>,
     incident_id: Option<i64>,
+    tz: chrono_tz::Tz,
 ) -> AppResult<Option<CorrectionBanner>> {
     let Some(incident_id) = incident_id else {
         return Ok(None);
@@ -180,6 +183,7 @@ async fn correction_banner(
             sent, now,
         )),
         recipients: release.recipients,
+        opened: crate::web::insights::correction_line(&mut *conn, &release, tz).await?,
     }))
 }
 
@@ -475,7 +479,7 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         None => None,
     };
     Ok(DraftView {
-        correction: correction_banner(&mut *conn, now, facts.correction_of).await?,
+        correction: correction_banner(&mut *conn, now, facts.correction_of, tz).await?,
         scheduled: match &live {
             Some(r) if r.state == "scheduled" => Some(ScheduledView {
                 at: local_time(r.send_at, tz),

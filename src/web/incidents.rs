@@ -189,6 +189,8 @@ struct IncidentPage {
     noticed_at: String,
     reported_at: String,
     correction_sent_at: String,
+    /// The correction went out (a draft alone has no minutes to show yet).
+    correction_sent: bool,
     to_notice: String,
     to_correct: String,
     uncorrected: String,
@@ -201,6 +203,7 @@ struct IncidentPage {
     may_close: bool,
     closed_at: String,
     close_error: Option<String>,
+    insights: crate::web::insights::InsightsView,
 }
 
 async fn incident_page(
@@ -237,12 +240,21 @@ async fn incident_page(
     };
     let tl = incident::timeline(service::sent_at(&release), i.noticed_at, correction_sent);
     let friends_now = db::friends::count_following(pool).await?;
+    let insights = crate::web::insights::view(
+        state,
+        user,
+        &release,
+        Some((tl.noticed_at, tl.correction_sent_at)),
+        &format!("/incidents/{id}"),
+    )
+    .await?;
     let minutes = |m: Option<i64>| m.map(duration).unwrap_or_else(|| t("not yet").into());
     Ok(IncidentPage {
         layout: Layout::for_user(&user.0, &tf("Incident #{id}", &[&id]), "/incidents", flash),
         sent_at: local_time(tl.sent_at, tz),
         noticed_at: local_time(tl.noticed_at, tz),
         reported_at: local_time(i.reported_at, tz),
+        correction_sent: tl.correction_sent_at.is_some(),
         correction_sent_at: tl
             .correction_sent_at
             .map(|t| local_time(t, tz))
@@ -261,6 +273,7 @@ async fn incident_page(
         closed_at: i.closed_at.map(|t| local_time(t, tz)).unwrap_or_default(),
         correction_draft,
         close_error,
+        insights,
         revision,
         release,
         i,

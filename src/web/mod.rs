@@ -17,6 +17,7 @@ pub mod flash;
 pub mod friends;
 pub mod health;
 pub mod incidents;
+pub mod insights;
 pub mod language;
 pub mod notifications;
 pub mod pages;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(test_sends::router())
         .merge(releases::router())
         .merge(incidents::router())
+        .merge(insights::router())
         .merge(notifications::router())
         .merge(friends::router())
         .merge(testers::router())

@@ -356,6 +356,7 @@ struct ProgressPage {
     /// The countdown's sentence around its number.
     countdown: (String, String),
     can_cancel: bool,
+    insights: crate::web::insights::InsightsView,
 }
 
 async fn progress(
@@ -375,7 +376,10 @@ async fn progress(
     let approvers: Vec<String> = serde_json::from_str(&r.approvers).unwrap_or_default();
     // The cancel button acts on the draft's newest release: only that one offers it.
     let newest = db::releases::latest_for_draft(&state.pool, r.draft_id).await? == Some(r.id);
+    let insights =
+        crate::web::insights::view(&state, &user, &r, None, &format!("/releases/{id}")).await?;
     Ok(render(&ProgressPage {
+        insights,
         layout: Layout::for_user(&user.0, &tf("Release #{id}", &[&id]), "/drafts", flash),
         running: matches!(r.state.as_str(), "scheduled" | "sending"),
         send_at: local_time(r.send_at, tz),

@@ -34,6 +34,7 @@ fn batch(audience: Audience, messages: Vec<Value>) -> Batch {
         messages,
         notification_disabled: false,
         retry_key: Uuid::new_v4(),
+        aggregation_unit: None,
     }
 }
 

@@ -12,6 +12,8 @@ pub mod fake_line;
 mod helpers;
 mod i18n;
 mod incidents;
+mod insights;
+mod insights_line;
 mod line_client;
 mod login;
 mod misc;

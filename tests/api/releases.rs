@@ -7,6 +7,21 @@ use crate::helpers::*;
 /// 10,000 recipients on, the large-audience rule), a confirmed test send and an
 /// acknowledged preview: everything but the release itself.
 pub async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i64) {
+    let text = if segment {
+        "VIP only: 30% off"
+    } else {
+        "全品20%オフ"
+    };
+    ready_with_text(app, n, segment, text).await
+}
+
+/// [`ready`] with the message text of the draft.
+pub async fn ready_with_text(
+    app: &TestApp,
+    n: u64,
+    segment: bool,
+    text: &str,
+) -> (reqwest::Client, i64) {
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
     let mut csv = String::from("user_id,display_name,tags\n");
@@ -27,14 +42,13 @@ pub async fn ready(app: &TestApp, n: u64, segment: bool) -> (reqwest::Client, i6
             &[("name", "VIP"), ("tags_any", "vip")],
         )
         .await;
-        let mut form = draft_form("VIP sale", &["VIP only: 30% off"]);
+        let mut form = draft_form("VIP sale", &[text]);
         form[0].1 = "segment".into();
         form.push(("segment_id".into(), "1".into()));
         let r = app.post_owned(&client, "/drafts", &form).await;
         location(&r).trim_start_matches("/drafts/").parse().unwrap()
     } else {
-        app.create_draft(&client, "Winter sale", &["全品20%オフ"])
-            .await
+        app.create_draft(&client, "Winter sale", &[text]).await
     };
     app.post(&client, &format!("/drafts/{draft}/submit"), &[])
         .await;

@@ -563,6 +563,7 @@ async fn a_restart_mid_send_sends_nobody_a_step_twice() {
         messages: vec![serde_json::json!({ "type": "text", "text": "Five minutes in" })],
         notification_disabled: false,
         retry_key: group.key.parse().unwrap(),
+        aggregation_unit: None,
     };
     app.state.provider.send(&batch).await.unwrap();
 

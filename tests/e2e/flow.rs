@@ -23,7 +23,8 @@ async fn seed(app: &App) -> i64 {
     }
     app.friends(&csv).await;
     // The first friend is the marketer's own phone, linked by the admin.
-    app.tester(&format!("U{:032x}", 1), marketer, (admin, "aki")).await;
+    app.tester(&format!("U{:032x}", 1), marketer, (admin, "aki"))
+        .await;
     app.segment((marketer, "mika"), "VIP", "vip").await
 }
 
