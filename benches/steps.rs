@@ -22,10 +22,10 @@ use sendgate::clock::FixedClock;
 use sendgate::config::Settings;
 use sendgate::db::audit::Actor;
 use sendgate::domain::roles::Roles;
+use sendgate::jobs::steps::{self as step_dispatcher, StepSend};
 use sendgate::services::scenarios::{self, StepInput};
 use sendgate::services::users;
 use sendgate::startup::Application;
-use sendgate::step_dispatcher::{self, StepSend};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

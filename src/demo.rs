@@ -18,12 +18,12 @@ use rand::{Rng, SeedableRng};
 use crate::clock::{Clock, FixedClock};
 use crate::db::{self, audit::Actor};
 use crate::delivery::sandbox::Sandbox;
-use crate::dispatcher::{self, Step};
 use crate::domain::audience::SegmentInput;
 use crate::domain::message::MessageInput;
 use crate::domain::review::Verdict;
 use crate::domain::roles::Roles;
 use crate::error::AppError;
+use crate::jobs::releases::{self as dispatcher, Step};
 use crate::services::drafts::{self, DraftInput};
 use crate::services::releases::ReleaseRequest;
 use crate::services::{
@@ -396,7 +396,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     // LINE's statistics of it, read 1, 6 and 24 hours after the send.
     for after in [Duration::hours(1), Duration::hours(6), Duration::hours(24)] {
         let reading = state_at(&then, yesterday + Duration::minutes(2) + after);
-        crate::insight_reader::read_one(&reading).await?;
+        crate::jobs::insights::read_one(&reading).await?;
     }
 
     let tomorrow_noon = (now.with_timezone(&policy.time_zone) + Duration::days(1))

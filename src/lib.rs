@@ -13,9 +13,9 @@
 //! - [`db`] holds all SQL, as compile-time checked queries.
 //! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
-//! - [`dispatcher`] sends released messages in the background; [`notifier`] posts the
-//!   chat webhook's messages the same way; [`insight_reader`] reads LINE's statistics of
-//!   what was sent.
+//! - [`jobs`] is everything that works in the background: the release dispatcher and the
+//!   step sender (both ask the send-time gate, [`services::send_gate`], before each
+//!   hand-off to LINE), the chat notifier and the reader of LINE's statistics.
 //! - [`i18n`] is Japanese and English: the English text is the key, the language is
 //!   decided once per request and read by the page layout.
 //!
@@ -27,14 +27,11 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod demo;
-pub mod dispatcher;
 pub mod domain;
 pub mod error;
 pub mod i18n;
-pub mod insight_reader;
-pub mod notifier;
+pub mod jobs;
 pub mod services;
 pub mod startup;
 pub mod state;
-pub mod step_dispatcher;
 pub mod web;

@@ -15,9 +15,10 @@ use crate::delivery::DeliveryProvider;
 use crate::delivery::line::LineClient;
 use crate::delivery::pacing::Pacer;
 use crate::delivery::sandbox::Sandbox;
+use crate::jobs::releases as dispatcher;
 use crate::services::{auth, passwords, setup};
 use crate::state::{AppState, LoginGuard};
-use crate::{db, dispatcher, web};
+use crate::{db, web};
 
 pub struct Application {
     listener: TcpListener,
@@ -100,16 +101,17 @@ impl Application {
             .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped.clone())));
         // The chat webhook sender and the statistics reader run under the same switch as
         // the dispatcher.
-        let notifier = self
-            .state
-            .settings
-            .dispatcher
-            .then(|| tokio::spawn(crate::notifier::run(self.state.clone(), stopped.clone())));
+        let notifier = self.state.settings.dispatcher.then(|| {
+            tokio::spawn(crate::jobs::notifier::run(
+                self.state.clone(),
+                stopped.clone(),
+            ))
+        });
         let insight_reader = self
             .state
             .settings
             .dispatcher
-            .then(|| tokio::spawn(crate::insight_reader::run(self.state.clone(), stopped)));
+            .then(|| tokio::spawn(crate::jobs::insights::run(self.state.clone(), stopped)));
         let app = web::router(self.state.clone());
         axum::serve(
             self.listener,

@@ -2,7 +2,7 @@
 //! write transaction of the change that causes the event, so a notification exists exactly
 //! when the change does; the domain decides who is concerned. When an admin switched the
 //! event on for the chat webhook, the same transaction queues the chat message in the
-//! outbox; `crate::notifier` posts it in the background, so a slow or dead receiver never
+//! outbox; `crate::jobs::notifier` posts it in the background, so a slow or dead receiver never
 //! holds up the workflow.
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 //! per link, with the time LINE was read and what LINE's figures can and cannot say; and
 //! `POST /releases/{id}/insights/refresh`, which asks the reader for fresh figures.
 //!
-//! Pages never call LINE: they show stored readings ([`crate::insight_reader`] takes
+//! Pages never call LINE: they show stored readings ([`crate::jobs::insights`] takes
 //! them), so a page stays fast and LINE's 60 calls an hour are never spent by reloads.
 
 use axum::Router;

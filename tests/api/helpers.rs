@@ -409,13 +409,13 @@ pub fn webhook_event(kind: &str, user: &str, event_id: &str, redelivery: bool) -
 
 impl TestApp {
     /// Runs the dispatcher until it has nothing left to do now; returns the steps taken.
-    pub async fn dispatch_all(&self) -> Vec<sendgate::dispatcher::Step> {
+    pub async fn dispatch_all(&self) -> Vec<sendgate::jobs::releases::Step> {
         let mut steps = Vec::new();
         loop {
-            let step = sendgate::dispatcher::dispatch_one(&self.state)
+            let step = sendgate::jobs::releases::dispatch_one(&self.state)
                 .await
                 .expect("dispatch step");
-            if step == sendgate::dispatcher::Step::Idle {
+            if step == sendgate::jobs::releases::Step::Idle {
                 return steps;
             }
             steps.push(step);
@@ -425,8 +425,8 @@ impl TestApp {
 }
 
 impl TestApp {
-    pub async fn dispatch_one_step(&self) -> sendgate::dispatcher::Step {
-        sendgate::dispatcher::dispatch_one(&self.state)
+    pub async fn dispatch_one_step(&self) -> sendgate::jobs::releases::Step {
+        sendgate::jobs::releases::dispatch_one(&self.state)
             .await
             .expect("dispatch step")
     }

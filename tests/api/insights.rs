@@ -8,7 +8,7 @@ use chrono::Duration;
 use reqwest::header::{ACCEPT_LANGUAGE, HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode};
 use sendgate::delivery::{Reply, ReplyError};
-use sendgate::insight_reader::{self, ReadStep};
+use sendgate::jobs::insights::{self as insight_reader, ReadStep};
 use serde_json::json;
 
 use crate::fake_line::{Endpoint, FakeBubble, FakeClick, FakeInsight, FakeLine, FakeLineConfig};

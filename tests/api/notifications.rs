@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
-use sendgate::notifier::{NotifyStep, deliver_one};
+use sendgate::jobs::notifier::{NotifyStep, deliver_one};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

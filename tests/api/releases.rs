@@ -251,7 +251,7 @@ async fn a_500_on_batch_3_of_5_is_retried_with_its_key_and_everyone_gets_it_exac
     fake.fail_next(Endpoint::Multicast, 1, 500);
     assert_eq!(
         app.dispatch_one_step().await,
-        sendgate::dispatcher::Step::Retrying { release_id: 1 },
+        sendgate::jobs::releases::Step::Retrying { release_id: 1 },
         "batch 3 got the 500"
     );
     app.dispatch_all().await; // batches 4 and 5; batch 3 waits for its backoff
@@ -355,7 +355,7 @@ async fn a_batch_line_took_but_answered_too_late_is_retried_gets_409_and_counts_
     fake.delay_next_response(Endpoint::Multicast, std::time::Duration::from_secs(2));
     assert_eq!(
         app.dispatch_one_step().await,
-        sendgate::dispatcher::Step::Retrying { release_id: 1 },
+        sendgate::jobs::releases::Step::Retrying { release_id: 1 },
         "the answer never came in time"
     );
     assert_eq!(fake.users_reached(), 500, "but LINE took batch 1");

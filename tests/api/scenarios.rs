@@ -193,12 +193,12 @@ async fn unfollow(app: &TestApp, n: u64, event: &str) {
 async fn run_steps(app: &TestApp) -> usize {
     let mut sent = 0;
     loop {
-        match sendgate::step_dispatcher::dispatch_due_steps(&app.state)
+        match sendgate::jobs::steps::dispatch_due_steps(&app.state)
             .await
             .expect("step dispatch")
         {
-            sendgate::step_dispatcher::StepSend::Idle => return sent,
-            sendgate::step_dispatcher::StepSend::Sent { recipients, .. } => sent += recipients,
+            sendgate::jobs::steps::StepSend::Idle => return sent,
+            sendgate::jobs::steps::StepSend::Sent { recipients, .. } => sent += recipients,
             other => panic!("unexpected {other:?}"),
         }
         assert!(sent < 100_000, "the step dispatcher does not settle");
@@ -537,9 +537,7 @@ async fn a_restart_mid_send_sends_nobody_a_step_twice() {
     app.clock.advance(Duration::minutes(5));
     // The dispatcher claims the group and hands it to the provider, then the process dies
     // before it records that the call went through.
-    sendgate::step_dispatcher::queue_due(&app.state)
-        .await
-        .unwrap();
+    sendgate::jobs::steps::queue_due(&app.state).await.unwrap();
     let mut conn = app.pool().acquire().await.unwrap();
     let group = sendgate::db::scenarios::claim_next(
         &mut conn,
@@ -568,10 +566,7 @@ async fn a_restart_mid_send_sends_nobody_a_step_twice() {
     app.state.provider.send(&batch).await.unwrap();
 
     // Restart: rows in flight go back with their key, and are sent again with it.
-    assert_eq!(
-        sendgate::step_dispatcher::resume(&app.state).await.unwrap(),
-        3
-    );
+    assert_eq!(sendgate::jobs::steps::resume(&app.state).await.unwrap(), 3);
     assert_eq!(run_steps(&app).await, 3);
     assert_eq!(run_steps(&app).await, 0);
     for n in 10..13 {
@@ -856,14 +851,14 @@ async fn a_step_drafts_page_links_to_its_scenario_and_leaves_out_the_release_onl
 async fn run_steps_gated(app: &TestApp) -> (usize, usize, usize) {
     let (mut sent, mut waiting, mut held) = (0, 0, 0);
     for _ in 0..10_000 {
-        match sendgate::step_dispatcher::dispatch_due_steps(&app.state)
+        match sendgate::jobs::steps::dispatch_due_steps(&app.state)
             .await
             .expect("step dispatch")
         {
-            sendgate::step_dispatcher::StepSend::Idle => return (sent, waiting, held),
-            sendgate::step_dispatcher::StepSend::Sent { recipients, .. } => sent += recipients,
-            sendgate::step_dispatcher::StepSend::Waiting { .. } => waiting += 1,
-            sendgate::step_dispatcher::StepSend::Held { .. } => held += 1,
+            sendgate::jobs::steps::StepSend::Idle => return (sent, waiting, held),
+            sendgate::jobs::steps::StepSend::Sent { recipients, .. } => sent += recipients,
+            sendgate::jobs::steps::StepSend::Waiting { .. } => waiting += 1,
+            sendgate::jobs::steps::StepSend::Held { .. } => held += 1,
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -627,7 +627,7 @@ async fn a_partly_refused_release_shows_lines_words_and_its_correction_reaches_e
     // tool sent from the account), so LINE refuses the second and the third is not tried.
     assert!(matches!(
         app.dispatch_one_step().await,
-        sendgate::dispatcher::Step::Sent { .. }
+        sendgate::jobs::releases::Step::Sent { .. }
     ));
     fake.set_quota(FakeQuota::Limited(fake.quota_usage() + 10));
     app.dispatch_all().await;

@@ -332,7 +332,7 @@ pub async fn run(state: AppState, shutdown: tokio::sync::watch::Receiver<bool>) 
     if let Err(e) = resume(&state).await {
         tracing::error!(error = %e, "dispatcher could not resume in-flight deliveries");
     }
-    crate::step_dispatcher::resume_logged(&state).await;
+    crate::jobs::steps::resume_logged(&state).await;
     let workers: Vec<_> = (0..WORKERS)
         .map(|i| tokio::spawn(work(state.clone(), shutdown.clone(), i == 0)))
         .collect();
@@ -348,8 +348,8 @@ async fn work(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>,
         if *shutdown.borrow() {
             return;
         }
-        // Step scenarios send from their own rows (src/step_dispatcher.rs).
-        let steps_busy = with_steps && crate::step_dispatcher::tick(&state).await;
+        // Step scenarios send from their own rows (src/jobs/steps.rs).
+        let steps_busy = with_steps && crate::jobs::steps::tick(&state).await;
         let rest = match dispatch_one(&state).await {
             _ if steps_busy => Duration::ZERO,
             Ok(Step::Idle) | Ok(Step::Retrying { .. }) | Ok(Step::Held(_)) => {

@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use crate::db::{self, audit::Actor, scenarios::Range};
 use crate::delivery::{Audience, Batch, DeliveryError};
-use crate::dispatcher::MAX_ATTEMPTS;
 use crate::domain::gate::{Decision, decide};
 use crate::domain::revision::RevisionContent;
 use crate::domain::scenario::{self, DueRange};
+use crate::jobs::releases::MAX_ATTEMPTS;
 use crate::services::notifications::{self, Event};
 use crate::services::scenarios::{delay_of, step_rules};
 use crate::services::send_gate;
