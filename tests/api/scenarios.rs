@@ -953,3 +953,41 @@ async fn a_step_whose_approver_was_disabled_is_held_at_its_send_time_until_activ
     assert_eq!(received(&app, 5, "Welcome!").await, 1);
     assert_eq!(received(&app, 6, "Welcome!").await, 1);
 }
+
+#[tokio::test]
+async fn a_live_step_is_edited_from_its_editor_which_offers_no_audience_choice() {
+    let app = TestApp::spawn().await;
+    let w = world(&app, "first_add", &[("0", "0", "", "Welcome!")]).await;
+    w.go_live(&app).await;
+    let d = w.drafts[0];
+    let doc = html(app.get(&w.marketer, &format!("/drafts/{d}/edit")).await).await;
+    assert!(texts(&doc, "input[type=radio][name=kind]").is_empty());
+    assert!(texts(&doc, "select[name=segment_id]").is_empty());
+    assert!(text(&doc, "#fixed-audience").contains("A step message"));
+    // The editor's own form, as the browser sends it: no audience at all.
+    let mut form = draft_form("Welcome step", &["Welcome, friend!"]);
+    form.retain(|(k, _)| k != "kind");
+    form.push(("base_revision".into(), "1".into()));
+    let r = app
+        .post_owned(&w.marketer, &format!("/drafts/{d}"), &form)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let kind: String = sqlx::query_scalar(
+        "SELECT json_extract(content, '$.kind') FROM revisions WHERE draft_id = ? AND number = 2",
+    )
+    .bind(d)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(kind, "step");
+    // A step is never released on its own, whatever is posted.
+    let r = app.get(&w.marketer, &format!("/drafts/{d}/release")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let doc = w.page(&app).await;
+    assert!(text(&doc, ".step-live").contains("revision 2 waits for approval"));
+}
