@@ -15,6 +15,8 @@
 
 #[path = "../tests/fake_line/mod.rs"]
 mod fake_line;
+#[path = "support/gate_facts.rs"]
+mod gate_facts;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -125,38 +127,7 @@ async fn seed_release(
     .await?;
     // What the send-time gate asks when the dispatcher starts it: two approvals by
     // reviewers who did not write it, a confirmed test send, the preview acknowledged.
-    for reviewer in reviewers {
-        sqlx::query(
-            "INSERT INTO reviews (draft_id, revision_number, reviewer_id, verdict, created_at)
-             VALUES (?, 1, ?, 'approve', ?)",
-        )
-        .bind(draft)
-        .bind(reviewer)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let test: i64 = sqlx::query_scalar(
-        "INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at,
-                                 confirmed_by, confirmed_at)
-         VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(draft)
-    .bind(&hash)
-    .bind(user)
-    .bind(now)
-    .bind(reviewers[0])
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO test_send_recipients (test_send_id, user_id, display_name, retry_key, status)
-         VALUES (?, 'U00000000000000000000000000000001', 'Tester', ?, 'accepted')",
-    )
-    .bind(test)
-    .bind(uuid::Uuid::new_v4().to_string())
-    .execute(&mut *tx)
-    .await?;
+    gate_facts::approve_and_test(&mut tx, draft, &hash, user, reviewers, now).await?;
     sqlx::query("UPDATE previews SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?")
         .bind(user)
         .bind(now)

@@ -13,6 +13,8 @@
 
 #[path = "../tests/fake_line/mod.rs"]
 mod fake_line;
+#[path = "support/gate_facts.rs"]
+mod gate_facts;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,40 +146,19 @@ async fn main() -> anyhow::Result<()> {
     .bind(scenario)
     .fetch_all(&pool)
     .await?;
+    let mut conn = pool.acquire().await?;
     for (draft, hash) in &step_drafts {
-        for reviewer in &reviewers {
-            sqlx::query(
-                "INSERT INTO reviews (draft_id, revision_number, reviewer_id, verdict, created_at)
-                 VALUES (?, 1, ?, 'approve', ?)",
-            )
-            .bind(draft)
-            .bind(reviewer)
-            .bind(start)
-            .execute(&pool)
-            .await?;
-        }
-        let test: i64 = sqlx::query_scalar(
-            "INSERT INTO test_sends (draft_id, revision_number, content_hash, requested_by, requested_at,
-                                     confirmed_by, confirmed_at)
-             VALUES (?, 1, ?, ?, ?, ?, ?) RETURNING id",
+        gate_facts::approve_and_test(
+            &mut conn,
+            *draft,
+            hash,
+            marketer,
+            [reviewers[0], reviewers[1]],
+            start,
         )
-        .bind(draft)
-        .bind(hash)
-        .bind(marketer)
-        .bind(start)
-        .bind(reviewers[0])
-        .bind(start)
-        .fetch_one(&pool)
-        .await?;
-        sqlx::query(
-            "INSERT INTO test_send_recipients (test_send_id, user_id, display_name, retry_key, status)
-             VALUES (?, 'U00000000000000000000000000000001', 'Tester', ?, 'accepted')",
-        )
-        .bind(test)
-        .bind(uuid::Uuid::new_v4().to_string())
-        .execute(&pool)
         .await?;
     }
+    drop(conn);
     // Live as if activated a month ago, everyone entered when they followed (Tokyo has no
     // daylight saving, so the local day is a fixed offset).
     sqlx::query("UPDATE scenarios SET state = 'active' WHERE id = ?")

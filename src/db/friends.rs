@@ -372,39 +372,7 @@ pub async fn follow(
     at_ms: i64,
     now: DateTime<Utc>,
 ) -> Result<StateChange, sqlx::Error> {
-    let existing = sqlx::query!(
-        r#"SELECT id AS "id!: i64", state_event_at FROM friends WHERE user_id = ?"#,
-        user_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    match existing {
-        Some(f) if f.state_event_at.is_some_and(|t| t > at_ms) => Ok(StateChange::Stale),
-        Some(f) => {
-            sqlx::query!(
-                "UPDATE friends SET blocked = 0, state_event_at = ?, updated_at = ? WHERE id = ?",
-                at_ms,
-                now,
-                f.id
-            )
-            .execute(&mut *conn)
-            .await?;
-            Ok(StateChange::Applied)
-        }
-        None => {
-            let at = at_ms.div_euclid(1000);
-            sqlx::query!(
-                "INSERT INTO friends (user_id, followed_at, state_event_at, updated_at) VALUES (?, ?, ?, ?)",
-                user_id,
-                at,
-                at_ms,
-                now
-            )
-            .execute(&mut *conn)
-            .await?;
-            Ok(StateChange::New)
-        }
-    }
+    set_following(conn, user_id, true, at_ms, now).await
 }
 
 /// An unfollow (a block) from the webhook, stamped `at_ms`. A user first seen by an
@@ -415,6 +383,17 @@ pub async fn unfollow(
     at_ms: i64,
     now: DateTime<Utc>,
 ) -> Result<StateChange, sqlx::Error> {
+    set_following(conn, user_id, false, at_ms, now).await
+}
+
+async fn set_following(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    following: bool,
+    at_ms: i64,
+    now: DateTime<Utc>,
+) -> Result<StateChange, sqlx::Error> {
+    let blocked = !following;
     let existing = sqlx::query!(
         r#"SELECT id AS "id!: i64", state_event_at FROM friends WHERE user_id = ?"#,
         user_id
@@ -425,7 +404,8 @@ pub async fn unfollow(
         Some(f) if f.state_event_at.is_some_and(|t| t > at_ms) => Ok(StateChange::Stale),
         Some(f) => {
             sqlx::query!(
-                "UPDATE friends SET blocked = 1, state_event_at = ?, updated_at = ? WHERE id = ?",
+                "UPDATE friends SET blocked = ?, state_event_at = ?, updated_at = ? WHERE id = ?",
+                blocked,
                 at_ms,
                 now,
                 f.id
@@ -437,9 +417,10 @@ pub async fn unfollow(
         None => {
             let at = at_ms.div_euclid(1000);
             sqlx::query!(
-                "INSERT INTO friends (user_id, followed_at, blocked, state_event_at, updated_at) VALUES (?, ?, 1, ?, ?)",
+                "INSERT INTO friends (user_id, followed_at, blocked, state_event_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 user_id,
                 at,
+                blocked,
                 at_ms,
                 now
             )

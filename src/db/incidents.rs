@@ -211,8 +211,10 @@ pub struct RecipientRow {
     pub display_name: String,
 }
 
-/// One page of the recipients LINE accepted for a segment release, with the friends' names
-/// (empty when the friend is gone).
+/// One page of the recipients LINE accepted for a segment release, in user-id order: the
+/// snapshot's users inside the ranges of its sent deliveries, with the friends' names
+/// (empty when the friend is gone). A correction must reach exactly them, and an
+/// incident's recipient list shows them.
 pub async fn accepted_recipients(
     ex: impl SqliteExecutor<'_>,
     release_id: i64,

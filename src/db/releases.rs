@@ -494,32 +494,6 @@ pub async fn cancel(
     Ok(r.rows_affected() == 1)
 }
 
-/// One page of the recipients LINE accepted for a segment release, in user-id order: the
-/// snapshot's users inside the ranges of its sent deliveries. A correction must reach
-/// exactly them, and an incident's recipient list shows them.
-pub async fn accepted_page(
-    ex: impl SqliteExecutor<'_>,
-    release_id: i64,
-    preview_id: i64,
-    after_user_id: &str,
-    limit: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT p.user_id FROM preview_recipients p
-           WHERE p.preview_id = ?1 AND p.user_id > ?2
-             AND EXISTS (SELECT 1 FROM deliveries d
-                         WHERE d.release_id = ?3 AND d.state = 'sent'
-                           AND p.user_id BETWEEN d.first_user_id AND d.last_user_id)
-           ORDER BY p.user_id LIMIT ?4"#,
-        preview_id,
-        after_user_id,
-        release_id,
-        limit
-    )
-    .fetch_all(ex)
-    .await
-}
-
 /// Batches that reached nobody, grouped by what happened (`failed`: LINE refused them;
 /// `not_attempted`: the send stopped first) and LINE's words.
 #[derive(Debug, Clone)]

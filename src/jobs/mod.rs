@@ -12,7 +12,17 @@
 //! Every sender asks the same evaluation ([`crate::services::send_gate`]) at the moment of
 //! the hand-off; none keeps a rule of its own.
 
+use crate::db::audit::Actor;
+
 pub mod insights;
 pub mod notifier;
 pub mod releases;
 pub mod steps;
+
+/// Who the senders' audit events name: the background dispatcher, not a person.
+pub(crate) fn system() -> Actor {
+    Actor {
+        id: None,
+        name: "dispatcher".into(),
+    }
+}

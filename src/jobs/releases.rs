@@ -10,12 +10,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::db::{self, audit::Actor};
+use crate::db;
 use crate::delivery::{Audience, Batch, DeliveryError, Quota};
 use crate::domain::audience::SnapshotHasher;
 use crate::domain::gate::{Decision, decide};
 use crate::domain::review::DraftState;
 use crate::domain::revision::RevisionContent;
+use crate::jobs::system;
 use crate::services::notifications::{self, Event};
 use crate::services::send_gate;
 use crate::state::AppState;
@@ -43,13 +44,6 @@ pub enum Step {
     Failed {
         release_id: i64,
     },
-}
-
-fn system() -> Actor {
-    Actor {
-        id: None,
-        name: "dispatcher".into(),
-    }
 }
 
 /// Puts rows a crash left in flight back to pending. Call once at start.
@@ -313,10 +307,11 @@ async fn accepted_hash(
     let mut after = String::new();
     loop {
         let page =
-            db::releases::accepted_page(&mut **tx, release.id, preview_id, &after, 5_000).await?;
+            db::incidents::accepted_recipients(&mut **tx, release.id, preview_id, &after, 5_000)
+                .await?;
         let Some(last) = page.last() else { break };
-        after = last.clone();
-        page.iter().for_each(|u| hasher.add(u));
+        after = last.user_id.clone();
+        page.iter().for_each(|r| hasher.add(&r.user_id));
     }
     Ok(Some(hasher.finish()))
 }

@@ -13,12 +13,13 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::{self, audit::Actor, scenarios::Range};
+use crate::db::{self, scenarios::Range};
 use crate::delivery::{Audience, Batch, DeliveryError};
 use crate::domain::gate::{Decision, decide};
 use crate::domain::revision::RevisionContent;
 use crate::domain::scenario::{self, DueRange};
 use crate::jobs::releases::MAX_ATTEMPTS;
+use crate::jobs::system;
 use crate::services::notifications::{self, Event};
 use crate::services::scenarios::{delay_of, step_rules};
 use crate::services::send_gate;
@@ -52,13 +53,6 @@ pub enum StepSend {
     Held {
         step_id: i64,
     },
-}
-
-fn system() -> Actor {
-    Actor {
-        id: None,
-        name: "dispatcher".into(),
-    }
 }
 
 /// Puts rows a crash left in flight back to pending, keeping their call's retry key.

@@ -151,13 +151,17 @@ pub async fn collect(
     content: &RevisionContent,
     policy: &ReleasePolicy,
 ) -> AppResult<GateFacts> {
-    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
-    let subject = Subject {
-        draft,
-        row,
-        content,
-    };
-    Ok(assemble(&subject, now, policy, take(&mut reads, draft.id)?))
+    let read = read_one(conn, now, draft, row).await?;
+    Ok(assemble(
+        &Subject {
+            draft,
+            row,
+            content,
+        },
+        now,
+        policy,
+        read,
+    ))
 }
 
 /// The gate facts of a release's revision at the moment it is handed to LINE: everything
@@ -172,15 +176,29 @@ pub async fn for_release(
     policy: &ReleasePolicy,
     preview: Option<PreviewRow>,
 ) -> AppResult<GateFacts> {
-    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
-    let mut read = take(&mut reads, draft.id)?;
+    let mut read = read_one(conn, now, draft, row).await?;
     read.latest_preview = preview;
-    let subject = Subject {
-        draft,
-        row,
-        content,
-    };
-    Ok(assemble(&subject, now, policy, read))
+    Ok(assemble(
+        &Subject {
+            draft,
+            row,
+            content,
+        },
+        now,
+        policy,
+        read,
+    ))
+}
+
+/// What the gate reads about one revision of a draft.
+async fn read_one(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    draft: &DraftRow,
+    row: &RevisionRow,
+) -> AppResult<db::gate::GateRead> {
+    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
+    take(&mut reads, draft.id)
 }
 
 /// What [`read`] needs of one subject: its draft, the revision, whether friends are
