@@ -11,6 +11,7 @@
 mod ja;
 mod ja_incidents;
 mod ja_scenarios;
+mod ja_trust;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -96,6 +97,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .iter()
         .chain(ja_scenarios::ENTRIES)
         .chain(ja_incidents::ENTRIES)
+        .chain(ja_trust::ENTRIES)
         .copied()
 }
 

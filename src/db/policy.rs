@@ -17,6 +17,10 @@ pub struct PolicyColumns {
     pub time_zone: String,
     pub link_allow_list: String,
     pub held_messages: String,
+    pub reauth_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub totp_required_for_admins: bool,
+    pub totp_required_for_releasers: bool,
 }
 
 impl PolicyColumns {
@@ -44,6 +48,10 @@ impl PolicyColumns {
                 .filter(|l| !l.is_empty())
                 .collect(),
             held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
+            reauth_minutes: r.reauth_minutes,
+            session_idle_minutes: r.session_idle_minutes,
+            totp_required_for_admins: r.totp_required_for_admins,
+            totp_required_for_releasers: r.totp_required_for_releasers,
         }
     }
 }
@@ -56,7 +64,11 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
                   large_audience_threshold AS "large_audience_threshold!: i64",
                   preview_max_age_minutes AS "preview_max_age_minutes!: i64",
                   max_drift_percent AS "max_drift_percent!: i64",
-                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages
+                  quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages,
+                  reauth_minutes AS "reauth_minutes!: i64",
+                  session_idle_minutes AS "session_idle_minutes!: i64",
+                  totp_required_for_admins AS "totp_required_for_admins!: bool",
+                  totp_required_for_releasers AS "totp_required_for_releasers!: bool"
            FROM release_policy WHERE id = 1"#
     )
     .fetch_one(ex)
@@ -79,7 +91,9 @@ pub async fn update(
         "UPDATE release_policy SET required_approvals = ?, correction_required_approvals = ?,
             large_audience_threshold = ?,
             preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
-            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?, updated_at = ?, updated_by = ?
+            quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?,
+            reauth_minutes = ?, session_idle_minutes = ?, totp_required_for_admins = ?,
+            totp_required_for_releasers = ?, updated_at = ?, updated_by = ?
          WHERE id = 1",
         p.required_approvals,
         p.correction_required_approvals,
@@ -91,6 +105,10 @@ pub async fn update(
         tz,
         allow,
         held,
+        p.reauth_minutes,
+        p.session_idle_minutes,
+        p.totp_required_for_admins,
+        p.totp_required_for_releasers,
         now,
         by
     )

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::db;
@@ -22,6 +21,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{Layout, render, render_with_status};
+use crate::web::reauth::{Confirmed, ReauthField};
 use crate::web::views::{RevisionView, local_time};
 
 pub fn router() -> Router<AppState> {
@@ -58,6 +58,7 @@ struct ReleasePage {
     when: String,
     button: String,
     problem: Option<String>,
+    reauth: ReauthField,
 }
 
 async fn page(
@@ -153,6 +154,7 @@ async fn page(
         button,
         problem,
         revision,
+        reauth: ReauthField::for_session(&user.0, now),
     })
 }
 
@@ -177,15 +179,18 @@ async fn release(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<ReleaseForm>,
+    confirmed: Confirmed<ReleaseForm>,
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
+    let form = &confirmed.form;
     let request = ReleaseRequest {
-        typed_phrase: form.typed_phrase,
+        typed_phrase: form.typed_phrase.clone(),
         read_warning: form.read_warning.is_some(),
-        acknowledged_warnings: form.ack,
+        acknowledged_warnings: form.ack.clone(),
     };
-    match releases::release(&state, state.clock.now(), &user.actor(), id, &request).await {
+    let actor = user.actor();
+    let released = releases::release(&state, state.clock.now(), &actor, id, &request);
+    match confirmed.audited(released).await {
         Ok(r) => Ok(redirect_with(
             &format!("/releases/{r}"),
             "Released. It cannot be taken back.",
