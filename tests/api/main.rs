@@ -22,3 +22,7 @@ mod scenarios;
 mod setup;
 mod test_sends;
 mod through_line;
+mod trust_audit;
+mod trust_input;
+mod trust_login;
+mod trust_reauth;
