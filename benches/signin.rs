@@ -195,7 +195,11 @@ fn report(name: &str, o: &Outcome, peak: f64) {
         o.median.as_secs_f64() * 1000.0,
         o.worst.as_secs_f64() * 1000.0,
         o.wall.as_secs_f64(),
-        if peak < LIMIT_MB { "(under 200 MB)" } else { "(OVER 200 MB)" }
+        if peak < LIMIT_MB {
+            "(under 200 MB)"
+        } else {
+            "(OVER 200 MB)"
+        }
     );
 }
 
@@ -215,8 +219,7 @@ async fn main() -> anyhow::Result<()> {
     let seeding = Instant::now();
     {
         let (pool, _) =
-            sendgate::startup::open_database(&database, &SealConfig::default(), Utc::now())
-                .await?;
+            sendgate::startup::open_database(&database, &SealConfig::default(), Utc::now()).await?;
         for i in 0..USERS {
             users::create(
                 &pool,
@@ -251,10 +254,20 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect();
     let o = flood(&server, right).await;
-    report("200 right passwords, 200 users, 200 addresses", &o, server.peak_mb());
+    report(
+        "200 right passwords, 200 users, 200 addresses",
+        &o,
+        server.peak_mb(),
+    );
 
     let unknown = (0..FLOOD)
-        .map(|i| (client_from(2 + i as u8), format!("nobody{i:03}"), "wrong".to_string()))
+        .map(|i| {
+            (
+                client_from(2 + i as u8),
+                format!("nobody{i:03}"),
+                "wrong".to_string(),
+            )
+        })
         .collect();
     let o = flood(&server, unknown).await;
     report("200 unknown names, 200 addresses", &o, server.peak_mb());
@@ -263,12 +276,22 @@ async fn main() -> anyhow::Result<()> {
         .map(|_| (client_from(250), "user000".to_string(), "wrong".to_string()))
         .collect();
     let o = flood(&server, one).await;
-    report("200 wrong passwords, one account, one address", &o, server.peak_mb());
+    report(
+        "200 wrong passwords, one account, one address",
+        &o,
+        server.peak_mb(),
+    );
 
     let before = database_bytes(&database);
     let huge = "x".repeat(2_000_000);
     let big = (0..20)
-        .map(|i| (client_from(240 + (i % 5) as u8), huge.clone(), "guess".to_string()))
+        .map(|i| {
+            (
+                client_from(240 + (i % 5) as u8),
+                huge.clone(),
+                "guess".to_string(),
+            )
+        })
         .collect();
     let o = flood(&server, big).await;
     report("20 sign-ins with a 2 MB user name", &o, server.peak_mb());

@@ -320,7 +320,7 @@ pub async fn clear_failures(tx: &mut db::Tx, username: &str) -> Result<u64, sqlx
     let addr = IpAddr::from([0, 0, 0, 0]);
     let (passwords, codes) = (Keys::new(username, addr), Keys::for_codes(username, addr));
     db::throttle::delete(&mut **tx, &codes.account).await?;
-    Ok(db::throttle::clear_account(&mut **tx, &passwords.account, &passwords.pair_prefix).await?)
+    db::throttle::clear_account(&mut **tx, &passwords.account, &passwords.pair_prefix).await
 }
 
 // ---------------------------------------------------------------------------------------
