@@ -317,6 +317,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seed_demo(&app).await?;
             }
             println!("sendgate is listening on http://{}", app.addr());
+            println!(
+                "Audit log: sealed with key {}; its head is appended to {}",
+                app.state().seal.key().id(),
+                app.state().seal.head_file().display()
+            );
             if app.state().provider.name() == "sandbox" {
                 println!(
                     "Sandbox mode: messages are recorded at /sandbox and nothing leaves this machine."

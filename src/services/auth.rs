@@ -295,21 +295,27 @@ pub(crate) async fn record_failure(
     Ok(())
 }
 
-/// Takes back a right attempt: the account's count from this address goes, the address's
-/// count drops by this attempt, and, once the person is fully proven (password and second
-/// factor, if any), the account's count from everywhere goes too.
+/// Takes back a right attempt: its own count on the address goes. Once the person is fully
+/// proven (password and second factor, if any), the account's counts from this address and
+/// from everywhere go too; a right password alone, for an account with a second factor,
+/// only takes back its own count there, so knowing the password buys no extra codes.
 pub(crate) async fn forgive(
     tx: &mut db::Tx,
     keys: &Keys,
     fully_proven: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    db::throttle::delete(&mut **tx, &keys.pair).await?;
-    if let Some(s) = db::throttle::get(&mut **tx, &keys.addr).await? {
-        db::throttle::put(&mut **tx, &keys.addr, &s.forgive_one(), now).await?;
-    }
+    let mut take_back_one = vec![keys.addr.as_str()];
     if fully_proven {
+        db::throttle::delete(&mut **tx, &keys.pair).await?;
         db::throttle::delete(&mut **tx, &keys.account).await?;
+    } else {
+        take_back_one.extend([keys.pair.as_str(), keys.account.as_str()]);
+    }
+    for key in take_back_one {
+        if let Some(s) = db::throttle::get(&mut **tx, key).await? {
+            db::throttle::put(&mut **tx, key, &s.forgive_one(), now).await?;
+        }
     }
     Ok(())
 }
