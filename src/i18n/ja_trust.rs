@@ -323,6 +323,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Audit key", "監査ログの鍵"),
     ("Minutes", "分"),
     ("New friend", "新しい友だち"),
+    ("Oldest sessions ended", "ログアウトさせた古い端末"),
     ("Preview", "プレビュー"),
     ("Chain before", "封印前のチェーン"),
     ("Previous hash", "前のハッシュ"),

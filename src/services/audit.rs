@@ -26,8 +26,9 @@ pub enum Verification {
 /// What [`seal_chain`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Sealing {
-    /// The chain was already sealed with this key.
-    AlreadySealed,
+    /// Nothing to do: the chain was sealed with this key already, or the log is new (its
+    /// seal is recorded, and its first event will be sealed with the key).
+    Unchanged,
     /// An old unkeyed chain of this many events was sealed with the key now; `broken` says
     /// where the old chain was already broken, if it was.
     Sealed { events: u64, broken: Option<String> },
@@ -49,7 +50,7 @@ pub async fn seal_chain(
     let key = seal.key();
     let mut tx = db::begin_write(pool).await?;
     match db::audit::sealed_with(&mut *tx).await? {
-        Some(id) if id == key.id() => return Ok(Sealing::AlreadySealed),
+        Some(id) if id == key.id() => return Ok(Sealing::Unchanged),
         Some(id) => anyhow::bail!(
             "{}. Start sendgate with the key the log was sealed with (SENDGATE_AUDIT_KEY, or the audit key file beside the database)",
             ChainBreak::WrongKey {
@@ -135,7 +136,7 @@ pub async fn seal_chain(
     }
     tx.commit().await?;
     if count == 0 {
-        return Ok(Sealing::AlreadySealed);
+        return Ok(Sealing::Unchanged);
     }
     Ok(Sealing::Sealed {
         events: count,

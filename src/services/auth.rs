@@ -412,16 +412,8 @@ pub async fn login(
         return Ok(SignIn::SecondFactor { challenge });
     }
     forgive(&mut tx, &keys, true, now).await?;
-    let token = insert_session(&mut tx, state, &user, client, "password", now).await?;
-    db::audit::append(
-        &mut tx,
-        now,
-        &Actor::user(user.id, &user.username),
-        "login",
-        &format!("user:{}", user.id),
-        &json!({ "address": client.addr.to_string() }),
-    )
-    .await?;
+    let details = json!({ "address": client.addr.to_string() });
+    let token = open_session(&mut tx, state, &user, client, "password", details, now).await?;
     tx.commit().await?;
     Ok(SignIn::Session(NewSession {
         token,
@@ -522,21 +514,12 @@ pub async fn complete_second_factor(
     forgive(&mut tx, &keys, true, now).await?;
     db::throttle::delete(&mut *tx, &Keys::new(&user.username, client.addr).account).await?;
     db::two_factor::delete_challenge(&mut *tx, &challenge_hash).await?;
-    let token = insert_session(&mut tx, state, &user, client, method, now).await?;
     let mut details = json!({ "address": client.addr.to_string(), "second_factor": method });
     if method == "recovery code" {
         details["recovery_codes_left"] =
             json!(db::two_factor::unused_recovery_codes(&mut *tx, user.id).await?);
     }
-    db::audit::append(
-        &mut tx,
-        now,
-        &Actor::user(user.id, &user.username),
-        "login",
-        &format!("user:{}", user.id),
-        &details,
-    )
-    .await?;
+    let token = open_session(&mut tx, state, &user, client, method, details, now).await?;
     tx.commit().await?;
     Ok((
         NewSession {
@@ -547,14 +530,15 @@ pub async fn complete_second_factor(
     ))
 }
 
-/// Writes a new session for `user`, proved by `proof` just now, and ends their oldest
-/// sessions beyond the cap.
-async fn insert_session(
+/// Writes a new session for `user`, proved by `proof` just now, ends their oldest sessions
+/// beyond the cap, and audits the sign-in (`details`, plus how many sessions ended).
+async fn open_session(
     tx: &mut db::Tx,
     state: &AppState,
     user: &UserRow,
     client: &Client,
     proof: &str,
+    mut details: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let token = random_token();
@@ -571,10 +555,18 @@ async fn insert_session(
         now,
     )
     .await?;
-    db::sessions::keep_newest(
-        &mut **tx,
-        user.id,
-        state.settings.max_sessions_per_user.max(1),
+    let cap = state.settings.max_sessions_per_user.max(1);
+    let ended = db::sessions::keep_newest(&mut **tx, user.id, cap).await?;
+    if ended > 0 {
+        details["oldest_sessions_ended"] = json!(ended);
+    }
+    db::audit::append(
+        tx,
+        now,
+        &Actor::user(user.id, &user.username),
+        "login",
+        &format!("user:{}", user.id),
+        &details,
     )
     .await?;
     Ok(token)

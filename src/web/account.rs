@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::reauth::{Confirmed, ReauthField};
+use crate::web::reauth::{Confirmed, NoFields, ReauthField};
 use crate::web::views::local_time;
 
 pub fn router() -> Router<AppState> {
@@ -231,13 +231,10 @@ async fn confirm(
     }
 }
 
-#[derive(Deserialize, Default)]
-struct Nothing {}
-
 async fn new_codes(
     State(state): State<AppState>,
     user: CurrentUser,
-    confirmed: Confirmed<Nothing>,
+    confirmed: Confirmed<NoFields>,
 ) -> AppResult<Response> {
     let codes = confirmed
         .audited(two_factor::replace_recovery_codes(
@@ -262,7 +259,7 @@ async fn new_codes(
 async fn turn_off(
     State(state): State<AppState>,
     user: CurrentUser,
-    confirmed: Confirmed<Nothing>,
+    confirmed: Confirmed<NoFields>,
 ) -> AppResult<Response> {
     confirmed
         .audited(two_factor::turn_off(

@@ -24,7 +24,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::reauth::{Confirmed, ReauthField};
+use crate::web::reauth::{Confirmed, NoFields, ReauthField};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -422,9 +422,6 @@ async fn reset_password(
     )
     .await
 }
-
-#[derive(Deserialize, Default)]
-struct NoFields {}
 
 /// Resets someone's second factor (a lost phone); their sessions end.
 async fn reset_two_factor(

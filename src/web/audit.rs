@@ -114,6 +114,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("minutes", "Minutes"),
     ("name", "Name"),
     ("new", "New friend"),
+    ("oldest_sessions_ended", "Oldest sessions ended"),
     ("preview", "Preview"),
     ("previous_chain", "Chain before"),
     ("previous_hash", "Previous hash"),

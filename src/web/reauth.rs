@@ -60,6 +60,10 @@ impl ReauthField {
     }
 }
 
+/// The form of an action that has no fields but the proof (a reset, turning something off).
+#[derive(serde::Deserialize, Default)]
+pub struct NoFields {}
+
 /// A form whose action is confirmed by a fresh proof of who sent it.
 pub struct Confirmed<T> {
     pub form: T,
