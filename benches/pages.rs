@@ -71,8 +71,13 @@ struct Seeded {
 /// 10,000 drafts (a third in review, some reviewed) by two marketers, and audit events up
 /// to 100,000 in all, written through the `db` layer in large transactions.
 async fn seed(path: &Path, n_drafts: u64, n_events: u64) -> anyhow::Result<Seeded> {
-    let pool = db::connect(path).await?;
-    db::migrate(&pool).await?;
+    // The key file beside the database is created here; the server started later reads it.
+    let (pool, _) = sendgate::startup::open_database(
+        path,
+        &sendgate::db::seal::SealConfig::default(),
+        Utc::now(),
+    )
+    .await?;
     let now = Utc::now();
     let cli = Actor::cli();
     let mut people = Vec::new();

@@ -1,4 +1,5 @@
-//! The `sendgate` command line: serve, migrate, manage users, verify the audit trail.
+//! The `sendgate` command line: serve, migrate, manage users, verify and export the audit
+//! trail.
 //! Every command goes through the same services as the web app, so the CLI is audited too.
 
 use std::io::Read;
@@ -11,11 +12,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::db::seal::SealConfig;
 use crate::db::{self, audit::Actor};
 use crate::domain::roles::Roles;
 use crate::error::AppError;
 use crate::services::{self, audience::ImportError, audit::Verification, users::NewUserInput};
-use crate::startup::{Application, shutdown_signal};
+use crate::startup::{Application, open_database, shutdown_signal};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,6 +30,26 @@ pub struct Cli {
     /// data/sendgate.db, or sendgate-demo.db for `serve --demo`].
     #[arg(long, global = true, env = "SENDGATE_DATABASE")]
     pub database: Option<PathBuf>,
+
+    /// The audit key (64 hex digits) that seals the audit log. Without it the key is read
+    /// from the key file, which is created on first start.
+    #[arg(
+        long,
+        global = true,
+        env = "SENDGATE_AUDIT_KEY",
+        hide_env_values = true
+    )]
+    pub audit_key: Option<String>,
+
+    /// The audit key file [default: beside the database, DATABASE.audit-key].
+    #[arg(long, global = true, env = "SENDGATE_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+
+    /// The head file that records the audit log's newest event after every change
+    /// [default: beside the database, DATABASE.audit-head]. Keep it where someone who can
+    /// change the database cannot (another disk, an append-only mount).
+    #[arg(long, global = true, env = "SENDGATE_AUDIT_HEAD")]
+    pub audit_head: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -103,6 +125,10 @@ pub struct ServeArgs {
         default_value = "LINE Official Account"
     )]
     pub account_name: String,
+    /// Behind a reverse proxy: take each client's address from the last X-Forwarded-For
+    /// entry (the proxy must set it), so sign-in throttling sees clients, not the proxy.
+    #[arg(long, env = "SENDGATE_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
 }
 
 impl ServeArgs {
@@ -163,8 +189,35 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the hash chain; exit 0 when intact, 1 naming the first bad event.
-    Verify,
+    /// Check the sealed chain against the audit key, the database's head record and the
+    /// head file; exit 0 when intact, 1 naming the first event that fails and what failed.
+    Verify {
+        /// Verify an export file on its own (against the audit key) instead of the
+        /// database.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+    /// Write the whole audit log as JSON Lines (one event per line, with a sealed closing
+    /// line) to FILE, or to standard output.
+    Export {
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Prints a verification's outcome; exit 0 when intact, 1 when broken.
+fn report(outcome: Verification, key: &crate::domain::audit::AuditKey) -> anyhow::Result<ExitCode> {
+    match outcome {
+        Verification::Intact { events } => {
+            println!("audit log intact: {events} events verified");
+            eprintln!("(sealed with audit key {})", key.id());
+            Ok(ExitCode::SUCCESS)
+        }
+        Verification::Broken(b) => {
+            println!("audit log BROKEN: {b}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -230,6 +283,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "data/sendgate.db"
         })
     });
+    let seal_config = SealConfig {
+        key: cli.audit_key.filter(|k| !k.trim().is_empty()),
+        key_file: cli.audit_key_file,
+        head_file: cli.audit_head,
+    };
+    let open = || open_database(&database, &seal_config, SystemClock.now());
     match command {
         Command::Serve(args) => {
             let settings = Settings {
@@ -241,6 +300,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 line_channel_access_token: args.line_channel_access_token.filter(|s| !s.is_empty()),
                 line_api_base: args.line_api_base,
                 account_name: args.account_name,
+                trust_forwarded_for: args.trust_forwarded_for,
+                audit: seal_config.clone(),
                 sandbox_monthly_limit: match args.sandbox_monthly_limit.trim() {
                     "none" | "" => None,
                     n => Some(n.parse().map_err(|_| {
@@ -256,6 +317,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seed_demo(&app).await?;
             }
             println!("sendgate is listening on http://{}", app.addr());
+            println!(
+                "Audit log: sealed with key {}; its head is appended to {}",
+                app.state().seal.key().id(),
+                app.state().seal.head_file().display()
+            );
             if app.state().provider.name() == "sandbox" {
                 println!(
                     "Sandbox mode: messages are recorded at /sandbox and nothing leaves this machine."
@@ -272,14 +338,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let pool = db::connect(&database).await?;
-            db::migrate(&pool).await?;
+            open().await?;
             println!("migrations applied to {}", database.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => {
-            let pool = db::connect(&database).await?;
-            db::migrate(&pool).await?;
+            let (pool, _) = open().await?;
             let now = SystemClock.now();
             let actor = Actor::cli();
             let result: Result<String, AppError> = async {
@@ -371,8 +435,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Friends(FriendsCommand::Import { file }) => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let pool = db::connect(&database).await?;
-            db::migrate(&pool).await?;
+            let (pool, _) = open().await?;
             let tz = db::policy::get(&pool).await?.time_zone;
             let started = std::time::Instant::now();
             match services::audience::import_csv(&pool, SystemClock.now(), &Actor::cli(), bytes, tz)
@@ -402,19 +465,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(ImportError::Internal(e)) => Err(anyhow::anyhow!("{e}")),
             }
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let pool = db::connect(&database).await?;
-            db::migrate(&pool).await?;
-            match services::audit::verify(&pool).await? {
-                Verification::Intact { events } => {
-                    println!("audit log intact: {events} events verified");
-                    Ok(ExitCode::SUCCESS)
+        Command::Audit(AuditCommand::Verify { export: Some(file) }) => {
+            let key = seal_config.read_key(&database)?;
+            let reader = std::fs::File::open(&file)
+                .map(std::io::BufReader::new)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            report(services::audit::verify_export(reader, &key)?, &key)
+        }
+        Command::Audit(AuditCommand::Verify { export: None }) => {
+            let (pool, seal) = open().await?;
+            report(services::audit::verify(&pool, &seal).await?, seal.key())
+        }
+        Command::Audit(AuditCommand::Export { output }) => {
+            let (pool, seal) = open().await?;
+            let now = SystemClock.now();
+            let count = match &output {
+                Some(path) => {
+                    let mut options = std::fs::OpenOptions::new();
+                    options.write(true).create(true).truncate(true);
+                    // The log holds personal data: only its owner may read the file.
+                    #[cfg(unix)]
+                    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                    let file = options
+                        .open(path)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    services::audit::export(&pool, &seal, now, &mut out).await?
                 }
-                Verification::Broken(b) => {
-                    println!("audit log BROKEN: {b}");
-                    Ok(ExitCode::from(1))
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout());
+                    services::audit::export(&pool, &seal, now, &mut out).await?
                 }
+            };
+            if let Some(path) = output {
+                println!(
+                    "exported {count} events to {} (audit key {})",
+                    path.display(),
+                    seal.key().id()
+                );
             }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

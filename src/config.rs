@@ -14,12 +14,31 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The address people open, used in the printed setup URL. Defaults to `http://{bind}`.
     pub public_url: Option<String>,
-    pub session_idle: Duration,
+    /// How long a session lives however active it is (idle sessions end sooner, by the
+    /// policy's `session_idle_minutes`).
     pub session_absolute: Duration,
-    /// Failed sign-ins allowed per account, and per client address, in `login_window`.
-    pub login_max_failures_per_account: usize,
-    pub login_max_failures_per_address: usize,
+    /// Sessions one person may hold; signing in once more ends the oldest.
+    pub max_sessions_per_user: i64,
+    /// Failed sign-ins allowed in `login_window` for one account from one client address
+    /// (the attacker's address is slowed, not the owner elsewhere) ...
+    pub login_max_failures_per_account: i64,
+    /// ... from one client address over all accounts ...
+    pub login_max_failures_per_address: i64,
+    /// ... and for one account from all addresses together (only many addresses can reach
+    /// this; a password reset or a sign-in with the second factor clears it).
+    pub login_max_failures_per_account_total: i64,
     pub login_window: Duration,
+    /// Failed sign-ins written to the audit log one by one per minute; beyond that they are
+    /// counted and summed up in one event.
+    pub login_audit_per_minute: i64,
+    /// Take the client address from the last `X-Forwarded-For` entry (set this when
+    /// sendgate runs behind a reverse proxy, which must overwrite the header).
+    pub trust_forwarded_for: bool,
+    /// Where the audit key and the head file are (issue #18).
+    pub audit: crate::db::seal::SealConfig,
+    /// Allow an `http://` chat webhook on a loopback address (tests only; anything else
+    /// must be https).
+    pub allow_http_loopback_webhook: bool,
     /// The channel secret that signs LINE webhooks; without it the webhook refuses
     /// everything.
     pub line_channel_secret: Option<String>,
@@ -55,11 +74,16 @@ impl Default for Settings {
             database: PathBuf::from("data/sendgate.db"),
             secure_cookies: false,
             public_url: None,
-            session_idle: Duration::hours(8),
             session_absolute: Duration::days(7),
+            max_sessions_per_user: 10,
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
+            login_max_failures_per_account_total: 50,
             login_window: Duration::minutes(15),
+            login_audit_per_minute: 30,
+            trust_forwarded_for: false,
+            audit: crate::db::seal::SealConfig::default(),
+            allow_http_loopback_webhook: false,
             line_channel_secret: None,
             line_channel_access_token: None,
             line_api_base: "https://api.line.me".to_string(),

@@ -13,6 +13,7 @@ mod ja_gate;
 mod ja_incidents;
 mod ja_insights;
 mod ja_scenarios;
+mod ja_trust;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -100,6 +101,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_incidents::ENTRIES)
         .chain(ja_gate::ENTRIES)
         .chain(ja_insights::ENTRIES)
+        .chain(ja_trust::ENTRIES)
         .copied()
 }
 

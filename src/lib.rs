@@ -10,7 +10,8 @@
 //!   decision, and writes the change and its audit event in one `BEGIN IMMEDIATE`
 //!   transaction.
 //! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
-//! - [`db`] holds all SQL, as compile-time checked queries.
+//! - [`db`] holds all SQL, as compile-time checked queries; [`db::seal`] keeps the audit
+//!   log's key and head file outside the database and attaches them to every connection.
 //! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
 //! - [`jobs`] is everything that works in the background: the release dispatcher and the

@@ -1,6 +1,6 @@
-//! Building and running the application: open and migrate the database, decide whether
-//! first-run setup is open, bind the listener, serve until shutdown, and run the
-//! housekeeping tasks beside the server.
+//! Building and running the application: open and migrate the database and make sure its
+//! audit chain is sealed with the key, decide whether first-run setup is open, bind the
+//! listener, serve until shutdown, and run the housekeeping tasks beside the server.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,14 +11,39 @@ use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::seal::{Seal, SealConfig};
 use crate::delivery::DeliveryProvider;
 use crate::delivery::line::LineClient;
 use crate::delivery::pacing::Pacer;
 use crate::delivery::sandbox::Sandbox;
 use crate::jobs::releases as dispatcher;
-use crate::services::{auth, passwords, setup};
-use crate::state::{AppState, LoginGuard};
+use crate::services::{audit, auth, passwords, setup};
+use crate::state::AppState;
 use crate::{db, web};
+
+/// Opens the database for any command: the audit seal (creating the key file on first
+/// start), the pool with the seal on every connection, the migrations, and the one-time
+/// sealing of an old unkeyed audit chain.
+pub async fn open_database(
+    database: &std::path::Path,
+    seal: &SealConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(sqlx::SqlitePool, Arc<Seal>)> {
+    let seal = Arc::new(Seal::open(database, seal)?);
+    let pool = db::connect(database, seal.clone()).await?;
+    db::migrate(&pool).await?;
+    if let audit::Sealing::Sealed { events, broken } = audit::seal_chain(&pool, &seal, now).await? {
+        match broken {
+            None => tracing::info!(events, "the audit log was sealed with the audit key"),
+            Some(why) => tracing::warn!(
+                events,
+                %why,
+                "the audit log was sealed with the audit key, but it was already broken before; the audit.sealed event records where"
+            ),
+        }
+    }
+    Ok((pool, seal))
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -28,8 +53,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let pool = db::connect(&settings.database).await?;
-        db::migrate(&pool).await?;
+        let (pool, seal) = open_database(&settings.database, &settings.audit, clock.now()).await?;
         let setup_token = if db::users::count(&pool).await? == 0 {
             Some(setup::new_setup_token())
         } else {
@@ -56,7 +80,8 @@ impl Application {
             pacer: Arc::new(Pacer::new(provider.rate_limits())),
             quota: Arc::default(),
             provider,
-            login_guard: Arc::new(LoginGuard::new(&settings, dummy_hash)),
+            dummy_hash: dummy_hash.into(),
+            seal,
             pool,
             clock,
             settings: Arc::new(settings),
@@ -140,8 +165,10 @@ async fn sweep_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        match auth::sweep_expired_sessions(&state).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+        match auth::sweep(&state).await {
+            Ok(n) if n > 0 => {
+                tracing::info!(removed = n, "expired sessions and sign-in counts removed")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not sweep expired sessions"),
         }

@@ -1,5 +1,6 @@
-//! What every request handler can reach: the pool, the clock, the settings and the
-//! in-process guards (login throttle, first-run setup token).
+//! What every request handler can reach: the pool, the clock, the settings, the audit
+//! seal and the first-run setup token. Sign-in throttling lives in the database, so every
+//! process shares it.
 
 use std::sync::{Arc, Mutex};
 
@@ -7,10 +8,10 @@ use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::seal::Seal;
 use crate::delivery::DeliveryProvider;
 use crate::delivery::pacing::Pacer;
 use crate::delivery::quota::QuotaCache;
-use crate::domain::throttle::{Limit, Throttle};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,32 +24,11 @@ pub struct AppState {
     pub pacer: Arc<Pacer>,
     /// LINE's monthly quota as the step sender last read it.
     pub quota: Arc<QuotaCache>,
-    pub login_guard: Arc<LoginGuard>,
-    /// The one-time first-run token; `None` once any user exists.
-    pub setup_token: Arc<Mutex<Option<String>>>,
-}
-
-/// Failed sign-in attempts, counted per account and per client address.
-pub struct LoginGuard {
-    pub per_account: Mutex<Throttle>,
-    pub per_address: Mutex<Throttle>,
     /// A real argon2id hash of a random password, verified against when the user name is
     /// unknown, so a wrong name costs the same time as a wrong password.
-    pub dummy_hash: String,
-}
-
-impl LoginGuard {
-    pub fn new(settings: &Settings, dummy_hash: String) -> Self {
-        Self {
-            per_account: Mutex::new(Throttle::new(Limit {
-                max_failures: settings.login_max_failures_per_account,
-                window: settings.login_window,
-            })),
-            per_address: Mutex::new(Throttle::new(Limit {
-                max_failures: settings.login_max_failures_per_address,
-                window: settings.login_window,
-            })),
-            dummy_hash,
-        }
-    }
+    pub dummy_hash: Arc<str>,
+    /// The audit key and head file (the pool's connections carry them too).
+    pub seal: Arc<Seal>,
+    /// The one-time first-run token; `None` once any user exists.
+    pub setup_token: Arc<Mutex<Option<String>>>,
 }

@@ -1,5 +1,7 @@
-//! The `audit_events` table and its head. Appending reads the head and writes the event
-//! and the new head in the caller's write transaction, so the chain can never fork.
+//! The `audit_events` table, its head and its seal record. Appending reads the head and
+//! writes the event and the new head in the caller's write transaction, so the chain can
+//! never fork; the event is sealed with the connection's audit key, and its head goes to
+//! the head file when the transaction commits (see [`crate::db::seal`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
@@ -46,6 +48,18 @@ impl Actor {
     }
 }
 
+tokio::task_local! {
+    /// How the person acting proved who they are for this request's sensitive action
+    /// (re-authentication, issue #18); every event the action appends records it.
+    static CONFIRMATION: serde_json::Value;
+}
+
+/// Runs `f` with every audit event it appends recording `confirmation` under `"confirmed"`,
+/// so a release or a change of roles says in its own event how its actor was confirmed.
+pub async fn with_confirmation<F: Future>(confirmation: serde_json::Value, f: F) -> F::Output {
+    CONFIRMATION.scope(confirmation, f).await
+}
+
 /// Appends one event. Must run inside a write transaction (see `db::begin_write`).
 pub async fn append(
     conn: &mut SqliteConnection,
@@ -63,6 +77,17 @@ pub async fn append(
     let (prev_id, prev_hash) = head
         .map(|h| (h.last_id, h.last_hash))
         .unwrap_or((0, GENESIS_HASH.to_string()));
+    let details = match CONFIRMATION.try_with(Clone::clone) {
+        Ok(confirmed) => {
+            let mut d = details.clone();
+            if let Some(map) = d.as_object_mut() {
+                map.insert("confirmed".into(), confirmed);
+            }
+            d
+        }
+        Err(_) => details.clone(),
+    };
+    let sealer = crate::db::seal::sealer(conn).await?;
     let mut event = ChainedEvent {
         id: prev_id + 1,
         at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -74,7 +99,17 @@ pub async fn append(
         prev_hash,
         hash: String::new(),
     };
-    event.hash = event.expected_hash();
+    event.hash = sealer.key().seal(&event);
+    // Set before the writes: outside a transaction the insert itself commits.
+    sealer.set_pending(Some((event.id, event.hash.clone())));
+    let written = write(conn, &event).await;
+    if written.is_err() {
+        sealer.set_pending(None);
+    }
+    written.map(|()| event.id)
+}
+
+async fn write(conn: &mut SqliteConnection, event: &ChainedEvent) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO audit_events (id, at, actor_id, actor_name, action, subject, details, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -98,7 +133,7 @@ pub async fn append(
     )
     .execute(&mut *conn)
     .await?;
-    Ok(event.id)
+    Ok(())
 }
 
 pub async fn head(ex: impl SqliteExecutor<'_>) -> Result<Option<(i64, String)>, sqlx::Error> {
@@ -183,4 +218,98 @@ pub async fn actions(ex: impl SqliteExecutor<'_>) -> Result<Vec<String>, sqlx::E
     )
     .fetch_all(ex)
     .await
+}
+
+/// The id of the key the chain is sealed with; `None` while the chain is still the unkeyed
+/// chain from before issue #18.
+pub async fn sealed_with(ex: impl SqliteExecutor<'_>) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT key_id FROM audit_seal WHERE id = 1")
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn record_seal(
+    ex: impl SqliteExecutor<'_>,
+    key_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO audit_seal (id, key_id, sealed_at) VALUES (1, ?, ?)",
+        key_id,
+        now
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Replaces one event's link and seal (sealing an old chain with the key, once).
+pub async fn reseal(
+    ex: impl SqliteExecutor<'_>,
+    id: i64,
+    prev_hash: &str,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE id = ?",
+        prev_hash,
+        hash,
+        id
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_head(ex: impl SqliteExecutor<'_>, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash",
+        id,
+        hash
+    )
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// [`list`] with each event's seal, for the CSV download.
+pub async fn list_with_hash(
+    ex: impl SqliteExecutor<'_>,
+    actor: Option<&str>,
+    action: Option<&str>,
+    before_id: i64,
+    limit: i64,
+) -> Result<Vec<(EventRow, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!: i64", at, actor_name, action, subject, details, hash
+           FROM audit_events
+           WHERE id < ?1
+             AND (?2 IS NULL OR actor_name = ?2)
+             AND (?3 IS NULL OR action = ?3 OR action LIKE ?3 || '.%')
+           ORDER BY id DESC
+           LIMIT ?4"#,
+        before_id,
+        actor,
+        action,
+        limit
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                EventRow {
+                    id: r.id,
+                    at: r.at,
+                    actor_name: r.actor_name,
+                    action: r.action,
+                    subject: r.subject,
+                    details: r.details,
+                },
+                r.hash,
+            )
+        })
+        .collect())
 }

@@ -8,21 +8,55 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
-use crate::domain::audience::{AttributeOp, FollowWindow, FriendRecord, SegmentRules};
+use crate::domain::audience::{
+    AttributeOp, FollowWindow, FriendRecord, MAX_SEGMENT_CONDITIONS, SegmentRules,
+};
 
 /// Appends the segment's conditions to a query whose FROM is `friends f` and whose WHERE
 /// already excludes blocked friends.
+///
+/// A segment within the cap on conditions (`MAX_SEGMENT_CONDITIONS`) gets one condition
+/// per rule. One saved before the cap existed may hold a thousand: one condition each
+/// would exceed SQLite's expression depth and bound-value limits and fail every page that
+/// counts it (issue #18), so such a segment is written with each list as one JSON value
+/// instead: a constant-size query, slower, that always runs.
 pub fn push_segment_conditions(
     qb: &mut QueryBuilder<Sqlite>,
     rules: &SegmentRules,
     window: FollowWindow,
 ) {
+    push_conditions(
+        qb,
+        rules,
+        window,
+        rules.condition_count() > MAX_SEGMENT_CONDITIONS,
+    );
+}
+
+fn push_conditions(
+    qb: &mut QueryBuilder<Sqlite>,
+    rules: &SegmentRules,
+    window: FollowWindow,
+    large: bool,
+) {
+    if large {
+        push_large_segment_conditions(qb, rules, window);
+    } else {
+        push_follow_window(qb, window);
+        push_small_segment_conditions(qb, rules);
+    }
+}
+
+fn push_follow_window(qb: &mut QueryBuilder<Sqlite>, window: FollowWindow) {
     if let Some(from) = window.from {
         qb.push(" AND f.followed_at >= ").push_bind(from);
     }
     if let Some(until) = window.until {
         qb.push(" AND f.followed_at < ").push_bind(until);
     }
+}
+
+fn push_small_segment_conditions(qb: &mut QueryBuilder<Sqlite>, rules: &SegmentRules) {
     if !rules.tags_any.is_empty() {
         qb.push(" AND f.id IN (SELECT ft.friend_id FROM friend_tags ft JOIN tags t ON t.id = ft.tag_id WHERE t.name IN (");
         let mut sep = qb.separated(", ");
@@ -66,6 +100,59 @@ pub fn push_segment_conditions(
                     .push(")");
             }
         }
+    }
+}
+
+/// The same conditions as [`push_small_segment_conditions`], each list bound once as JSON.
+fn push_large_segment_conditions(
+    qb: &mut QueryBuilder<Sqlite>,
+    rules: &SegmentRules,
+    window: FollowWindow,
+) {
+    push_follow_window(qb, window);
+    let json = |v: &[String]| serde_json::Value::from(v.to_vec()).to_string();
+    if !rules.tags_any.is_empty() {
+        qb.push(" AND f.id IN (SELECT ft.friend_id FROM friend_tags ft JOIN tags t ON t.id = ft.tag_id WHERE t.name IN (SELECT value FROM json_each(")
+            .push_bind(json(&rules.tags_any))
+            .push(")))");
+    }
+    if !rules.tags_all.is_empty() {
+        // Friends holding as many of the tags as there are distinct tags: all of them.
+        let tags = json(&rules.tags_all);
+        qb.push(" AND f.id IN (SELECT ft.friend_id FROM friend_tags ft JOIN tags t ON t.id = ft.tag_id WHERE t.name IN (SELECT value FROM json_each(")
+            .push_bind(tags.clone())
+            .push(")) GROUP BY ft.friend_id HAVING COUNT(DISTINCT t.id) = (SELECT COUNT(DISTINCT value) FROM json_each(")
+            .push_bind(tags)
+            .push(")))");
+    }
+    if !rules.tags_none.is_empty() {
+        qb.push(" AND f.id NOT IN (SELECT ft.friend_id FROM friend_tags ft JOIN tags t ON t.id = ft.tag_id WHERE t.name IN (SELECT value FROM json_each(")
+            .push_bind(json(&rules.tags_none))
+            .push(")))");
+    }
+    let pairs = |op: AttributeOp| {
+        let v: Vec<serde_json::Value> = rules
+            .attributes
+            .iter()
+            .filter(|a| a.op == op)
+            .map(|a| serde_json::json!([a.key, a.value]))
+            .collect();
+        (!v.is_empty()).then(|| serde_json::Value::from(v).to_string())
+    };
+    if let Some(equals) = pairs(AttributeOp::Equals) {
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM json_each(")
+            .push_bind(equals)
+            .push(") r WHERE NOT EXISTS (SELECT 1 FROM friend_attributes a WHERE a.friend_id = f.id AND a.key = r.value ->> 0 AND a.value = r.value ->> 1))");
+    }
+    if let Some(not_equals) = pairs(AttributeOp::NotEquals) {
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM json_each(")
+            .push_bind(not_equals)
+            .push(") r JOIN friend_attributes a ON a.friend_id = f.id AND a.key = r.value ->> 0 AND a.value = r.value ->> 1)");
+    }
+    if let Some(exists) = pairs(AttributeOp::Exists) {
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM json_each(")
+            .push_bind(exists)
+            .push(") r WHERE NOT EXISTS (SELECT 1 FROM friend_attributes a WHERE a.friend_id = f.id AND a.key = r.value ->> 0))");
     }
 }
 

@@ -18,16 +18,20 @@ pub mod releases;
 pub mod reviews;
 pub mod sandbox;
 pub mod scenarios;
+pub mod seal;
 pub mod segments;
 pub mod sessions;
 pub mod test_sends;
 pub mod testers;
+pub mod throttle;
+pub mod two_factor;
 pub mod users;
 pub mod webhooks;
 
 use std::os::raw::c_int;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -37,8 +41,9 @@ pub type Tx = Transaction<'static, Sqlite>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens (creating if needed, with its folder) the database file.
-pub async fn connect(path: &Path) -> anyhow::Result<SqlitePool> {
+/// Opens (creating if needed, with its folder) the database file. Every connection carries
+/// the audit seal, so each event appended through it is sealed and anchored.
+pub async fn connect(path: &Path, seal: Arc<seal::Seal>) -> anyhow::Result<SqlitePool> {
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
@@ -59,7 +64,13 @@ pub async fn connect(path: &Path) -> anyhow::Result<SqlitePool> {
         // connection's thread per query. A SQLite connection is a file handle in this
         // process; it cannot drop silently the way a network connection can.
         .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(keep_plans_across_bindings(conn)))
+        .after_connect(move |conn, _| {
+            let seal = seal.clone();
+            Box::pin(async move {
+                keep_plans_across_bindings(conn).await?;
+                seal::attach(conn, seal).await
+            })
+        })
         .connect_with(options)
         .await?;
     Ok(pool)
@@ -150,6 +161,15 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// A seal with a fixed key and a head file in `dir`, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_seal(dir: &Path) -> Arc<seal::Seal> {
+    Arc::new(seal::Seal::new(
+        crate::domain::audit::AuditKey::from_bytes([1; 32]),
+        dir.join("audit-head"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,7 +177,9 @@ mod tests {
     #[tokio::test]
     async fn every_pooled_connection_keeps_its_query_plans_whatever_is_bound() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = connect(&dir.path().join("t.db")).await.unwrap();
+        let pool = connect(&dir.path().join("t.db"), test_seal(dir.path()))
+            .await
+            .unwrap();
         let mut a = pool.acquire().await.unwrap();
         let mut b = pool.acquire().await.unwrap();
         for conn in [&mut a, &mut b] {

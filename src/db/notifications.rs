@@ -286,3 +286,16 @@ pub async fn outbox_counts(ex: impl SqliteExecutor<'_>) -> Result<OutboxCounts, 
     .fetch_one(ex)
     .await
 }
+
+/// When a chat message of `event` was last queued, if ever.
+pub async fn last_enqueued(
+    ex: impl SqliteExecutor<'_>,
+    event: &str,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT MAX(created_at) AS "at: DateTime<Utc>" FROM webhook_outbox WHERE event = ?"#,
+        event
+    )
+    .fetch_one(ex)
+    .await
+}

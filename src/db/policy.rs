@@ -19,6 +19,10 @@ pub struct PolicyColumns {
     pub held_messages: String,
     pub max_testers: i64,
     pub release_hold_seconds: i64,
+    pub reauth_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub totp_required_for_admins: bool,
+    pub totp_required_for_releasers: bool,
 }
 
 impl PolicyColumns {
@@ -48,6 +52,10 @@ impl PolicyColumns {
             held_messages: HeldMessages::parse(&r.held_messages).unwrap_or_default(),
             max_testers: r.max_testers,
             release_hold_seconds: r.release_hold_seconds,
+            reauth_minutes: r.reauth_minutes,
+            session_idle_minutes: r.session_idle_minutes,
+            totp_required_for_admins: r.totp_required_for_admins,
+            totp_required_for_releasers: r.totp_required_for_releasers,
         }
     }
 }
@@ -62,7 +70,11 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
                   max_drift_percent AS "max_drift_percent!: i64",
                   quiet_hours_start, quiet_hours_end, time_zone, link_allow_list, held_messages,
                   max_testers AS "max_testers!: i64",
-                  release_hold_seconds AS "release_hold_seconds!: i64"
+                  release_hold_seconds AS "release_hold_seconds!: i64",
+                  reauth_minutes AS "reauth_minutes!: i64",
+                  session_idle_minutes AS "session_idle_minutes!: i64",
+                  totp_required_for_admins AS "totp_required_for_admins!: bool",
+                  totp_required_for_releasers AS "totp_required_for_releasers!: bool"
            FROM release_policy WHERE id = 1"#
     )
     .fetch_one(ex)
@@ -86,7 +98,9 @@ pub async fn update(
             large_audience_threshold = ?,
             preview_max_age_minutes = ?, max_drift_percent = ?, quiet_hours_start = ?,
             quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?,
-            max_testers = ?, release_hold_seconds = ?, updated_at = ?, updated_by = ?
+            max_testers = ?, release_hold_seconds = ?,
+            reauth_minutes = ?, session_idle_minutes = ?, totp_required_for_admins = ?,
+            totp_required_for_releasers = ?, updated_at = ?, updated_by = ?
          WHERE id = 1",
         p.required_approvals,
         p.correction_required_approvals,
@@ -100,6 +114,10 @@ pub async fn update(
         held,
         p.max_testers,
         p.release_hold_seconds,
+        p.reauth_minutes,
+        p.session_idle_minutes,
+        p.totp_required_for_admins,
+        p.totp_required_for_releasers,
         now,
         by
     )

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::FieldError;
+use super::input::{bounded, caps, excerpt};
 use crate::i18n::{Lang, t_in, tf_in};
 
 /// A LINE user id: `U` followed by 32 lowercase hex digits.
@@ -104,7 +105,21 @@ fn local_midnight(date: NaiveDate, tz: Tz) -> i64 {
         .unwrap_or_else(|| naive.and_utc().timestamp())
 }
 
+/// Most conditions a segment may have (tags, attributes and the follow date together).
+/// More is no sensible audience, and SQLite cannot run a query of thousands of them (a
+/// segment saved before the cap still runs: see `db::friends::push_segment_conditions`).
+pub const MAX_SEGMENT_CONDITIONS: usize = 50;
+
 impl SegmentRules {
+    /// How many conditions the segment has.
+    pub fn condition_count(&self) -> usize {
+        self.tags_any.len()
+            + self.tags_all.len()
+            + self.tags_none.len()
+            + self.attributes.len()
+            + usize::from(self.followed.is_some())
+    }
+
     /// The follow-date rule as a window of Unix seconds, given now and the account's zone.
     pub fn follow_window(&self, now: DateTime<Utc>, tz: Tz) -> FollowWindow {
         match &self.followed {
@@ -117,8 +132,14 @@ impl SegmentRules {
                 from: Some(local_midnight(*date, tz)),
                 until: None,
             },
+            // A stored number of days is not checked again: one too large for a date means
+            // since ever, one too small means nobody.
             Some(FollowedRule::WithinDays { days }) => FollowWindow {
-                from: Some((now - Duration::days(*days)).timestamp()),
+                from: match Duration::try_days(*days).and_then(|d| now.checked_sub_signed(d)) {
+                    Some(t) => Some(t.timestamp()),
+                    None if *days > 0 => None,
+                    None => Some(i64::MAX),
+                },
                 until: None,
             },
         }
@@ -262,6 +283,11 @@ impl SegmentInput {
                     format!("Give a value to compare the attribute {key:?} with."),
                 ));
             }
+            for (text, max) in [(key, caps::ATTRIBUTE_KEY), (value, caps::ATTRIBUTE_VALUE)] {
+                if let Err(e) = bounded("attributes", text, max) {
+                    errors.push(e);
+                }
+            }
             attributes.push(AttributeRule {
                 key: key.to_string(),
                 op,
@@ -307,6 +333,32 @@ impl SegmentInput {
             attributes,
             followed,
         };
+        for (field, tags) in [
+            ("tags_any", &rules.tags_any),
+            ("tags_all", &rules.tags_all),
+            ("tags_none", &rules.tags_none),
+        ] {
+            if let Some(long) = tags.iter().find(|t| t.chars().count() > caps::TAG) {
+                errors.push(FieldError::new(
+                    field,
+                    format!(
+                        "A tag can have at most {} characters; \"{}\" has {}.",
+                        caps::TAG,
+                        excerpt(long, 20),
+                        long.chars().count()
+                    ),
+                ));
+            }
+        }
+        if rules.condition_count() > MAX_SEGMENT_CONDITIONS {
+            errors.push(FieldError::new(
+                "conditions",
+                format!(
+                    "A segment can have at most {MAX_SEGMENT_CONDITIONS} conditions (tags, attributes and the follow date together); this one has {}. Split it or use fewer tags.",
+                    rules.condition_count()
+                ),
+            ));
+        }
         if let Some(t) = rules
             .tags_none
             .iter()
@@ -380,7 +432,15 @@ impl CsvColumns {
                 "tags" => tags = Some(i),
                 "followed_at" => followed_at = Some(i),
                 n if n.starts_with("attr:") && n.len() > 5 => {
-                    attributes.push((i, n[5..].trim().to_string()))
+                    let key = n[5..].trim();
+                    if key.chars().count() > caps::ATTRIBUTE_KEY {
+                        return Err(format!(
+                            "the column name attr:{} is longer than {} characters",
+                            excerpt(key, 20),
+                            caps::ATTRIBUTE_KEY
+                        ));
+                    }
+                    attributes.push((i, key.to_string()))
                 }
                 other => {
                     return Err(format!(
@@ -413,7 +473,19 @@ impl CsvColumns {
         if display_name.chars().count() > 200 {
             return Err("display_name is longer than 200 characters".into());
         }
+        // A line break inside a cell is almost always a quote left open on an earlier
+        // line, which pulls the rows after it into this one.
+        if row.iter().any(|c| c.contains(['\n', '\r'])) {
+            return Err("a value holds a line break: a quote (\") is probably not closed".into());
+        }
         let tags = tag_list(&cell(self.tags).replace(['|', ';'], ","));
+        if let Some(long) = tags.iter().find(|t| t.chars().count() > caps::TAG) {
+            return Err(format!(
+                "the tag \"{}\" is longer than {} characters",
+                excerpt(long, 20),
+                caps::TAG
+            ));
+        }
         let raw_time = cell(self.followed_at);
         let followed_at = if raw_time.is_empty() {
             default_followed_at
@@ -422,7 +494,7 @@ impl CsvColumns {
                 format!("followed_at {raw_time:?} is not a date (use 2026-04-01 or 2026-04-01T10:00:00+09:00)")
             })?
         };
-        let attributes = self
+        let attributes: Vec<(String, String)> = self
             .attributes
             .iter()
             .filter_map(|(i, k)| {
@@ -430,6 +502,15 @@ impl CsvColumns {
                 (!v.is_empty()).then(|| (k.clone(), v.to_string()))
             })
             .collect();
+        if let Some((k, _)) = attributes
+            .iter()
+            .find(|(_, v)| v.chars().count() > caps::ATTRIBUTE_VALUE)
+        {
+            return Err(format!(
+                "the value of attr:{k} is longer than {} characters",
+                caps::ATTRIBUTE_VALUE
+            ));
+        }
         Ok(FriendRecord {
             user_id,
             display_name,

@@ -93,6 +93,10 @@ pub fn validate_report(
             "noticed_by",
             "Say who noticed it (a colleague, a customer by phone, ...).",
         ));
+    } else if let Err(e) =
+        super::input::bounded("noticed_by", noticed_by, super::input::caps::NOTICED_BY)
+    {
+        errors.push(e);
     }
     let noticed_at = noticed_at.unwrap_or(now);
     if noticed_at > now {
@@ -233,6 +237,7 @@ pub fn validate_template(field: &str, body: &str) -> Result<String, FieldError> 
     if body.is_empty() {
         return Err(FieldError::new(field, "The apology text cannot be empty."));
     }
+    super::input::bounded(field, &body, super::input::caps::TEMPLATE)?;
     let stripped = fill_apology(
         &body,
         &ApologyFacts {

@@ -7,9 +7,11 @@
 pub mod audience;
 pub mod audit;
 pub mod checks;
+pub mod device;
 pub mod diff;
 pub mod gate;
 pub mod incident;
+pub mod input;
 pub mod insight;
 pub mod message;
 pub mod notification;
@@ -18,9 +20,14 @@ pub mod review;
 pub mod revision;
 pub mod roles;
 pub mod scenario;
+pub mod spreadsheet;
 pub mod testers;
 pub mod throttle;
+pub mod two_factor;
 pub mod user;
+
+#[cfg(test)]
+mod parser_properties;
 
 /// A problem with one field of a submitted form, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq)]

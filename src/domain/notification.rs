@@ -298,24 +298,66 @@ pub fn webhook_retry_delay_seconds(attempts: i64) -> Option<i64> {
     (attempts < WEBHOOK_MAX_ATTEMPTS).then(|| (1i64 << attempts.clamp(1, 20)).min(600))
 }
 
-/// A webhook URL as an admin typed it: empty (off) or an http(s) URL.
-pub fn validate_webhook_url(raw: &str) -> Result<String, super::FieldError> {
+/// A webhook URL as an admin typed it: empty (off), or an `https://` URL without
+/// credentials in it (issue #18: the chat tool's secret must not travel in the clear).
+/// Plain `http://` is accepted only for a loopback address and only when
+/// `allow_http_loopback` is set (tests).
+pub fn validate_webhook_url(
+    raw: &str,
+    allow_http_loopback: bool,
+) -> Result<String, super::FieldError> {
     let url = raw.trim();
     if url.is_empty() {
         return Ok(String::new());
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && url.len() <= 2000 && !url.chars().any(char::is_whitespace) => {
-            Ok(url.to_string())
+    let refuse = |message: &str| Err(super::FieldError::new("webhook_url", message));
+    let parsed = match url::Url::parse(url) {
+        Ok(u) if url.len() <= 2000 && !url.chars().any(char::is_whitespace) => u,
+        _ => {
+            return refuse(
+                "Enter the incoming-webhook URL your chat tool gave you (https://...), or leave it empty to turn it off.",
+            );
         }
-        _ => Err(super::FieldError::new(
-            "webhook_url",
+    };
+    let Some(host) = parsed.host() else {
+        return refuse(
             "Enter the incoming-webhook URL your chat tool gave you (https://...), or leave it empty to turn it off.",
-        )),
+        );
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return refuse("The webhook URL must not contain a user name or password.");
     }
+    let loopback = match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    match parsed.scheme() {
+        "https" => Ok(url.to_string()),
+        "http" if loopback && allow_http_loopback => Ok(url.to_string()),
+        "http" => refuse(
+            "The webhook URL must start with https://: chat messages and the URL's secret must not travel unencrypted.",
+        ),
+        _ => refuse(
+            "Enter the incoming-webhook URL your chat tool gave you (https://...), or leave it empty to turn it off.",
+        ),
+    }
+}
+
+/// At most this much of a receiver's answer is kept to show why a post failed.
+pub const RESPONSE_EXCERPT_CHARS: usize = 200;
+
+/// A short, single-line excerpt of a receiver's answer for the error shown to admins.
+pub fn response_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    super::input::excerpt(&flat, RESPONSE_EXCERPT_CHARS)
 }
 
 /// The Slack-compatible body: `{"text": "..."}` with the link to the page.
@@ -463,15 +505,42 @@ mod tests {
     }
 
     #[test]
-    fn a_webhook_url_is_empty_or_http() {
-        assert_eq!(validate_webhook_url("  ").unwrap(), "");
+    fn a_webhook_url_is_empty_or_https() {
+        assert_eq!(validate_webhook_url("  ", false).unwrap(), "");
         assert_eq!(
-            validate_webhook_url(" https://hooks.example.com/T1 ").unwrap(),
+            validate_webhook_url(" https://hooks.example.com/T1 ", false).unwrap(),
             "https://hooks.example.com/T1"
         );
-        assert!(validate_webhook_url("ftp://x").is_err());
-        assert!(validate_webhook_url("https://").is_err());
-        assert!(validate_webhook_url("https://a b").is_err());
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "http://hooks.example.com/T1",
+            "http://127.0.0.1:9/h",
+            "https://user:secret@hooks.example.com/",
+            "javascript:alert(1)",
+        ] {
+            assert!(validate_webhook_url(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback_when_allowed() {
+        assert!(validate_webhook_url("http://127.0.0.1:9/h", true).is_ok());
+        assert!(validate_webhook_url("http://[::1]:9/h", true).is_ok());
+        assert!(validate_webhook_url("http://localhost:9/h", true).is_ok());
+        assert!(validate_webhook_url("http://10.0.0.1/h", true).is_err());
+        assert!(validate_webhook_url("http://127.0.0.1.example.com/h", true).is_err());
+    }
+
+    #[test]
+    fn a_receivers_answer_is_shown_as_a_short_single_line() {
+        assert_eq!(response_excerpt(b"no_service\n"), "no_service");
+        let long = "x".repeat(10_000);
+        let e = response_excerpt(long.as_bytes());
+        assert_eq!(e.chars().count(), RESPONSE_EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        assert_eq!(response_excerpt(b"a\r\n\tb"), "a b");
     }
 
     #[test]

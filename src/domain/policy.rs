@@ -29,6 +29,15 @@ pub struct ReleasePolicy {
     /// The undo window: how long an immediate release waits before the dispatcher may
     /// start it, in seconds (0..=3600).
     pub release_hold_seconds: i64,
+    /// How old the last proof of who someone is (sign-in, password, code) may be before a
+    /// release, an activation or a change of roles or policy asks for it again.
+    pub reauth_minutes: i64,
+    /// Sessions unused this long end.
+    pub session_idle_minutes: i64,
+    /// Who must sign in with a second factor (TOTP).
+    pub totp_required_for_admins: bool,
+    /// ... everyone who can release or activate (marketers).
+    pub totp_required_for_releasers: bool,
 }
 
 /// Step messages held while their step waited for re-approval: sent after re-activation
@@ -74,7 +83,20 @@ impl Default for ReleasePolicy {
             held_messages: HeldMessages::Within24h,
             max_testers: 10,
             release_hold_seconds: 60,
+            reauth_minutes: 10,
+            session_idle_minutes: 8 * 60,
+            totp_required_for_admins: false,
+            totp_required_for_releasers: false,
         }
+    }
+}
+
+impl ReleasePolicy {
+    /// Whether someone with `roles` must sign in with a second factor.
+    pub fn requires_totp(&self, roles: super::roles::Roles) -> bool {
+        (self.totp_required_for_admins && roles.admin)
+            || (self.totp_required_for_releasers
+                && roles.may(super::roles::Permission::WriteDrafts))
     }
 }
 
@@ -149,6 +171,17 @@ pub struct PolicyInput {
     /// Empty means the default, 60.
     #[serde(default)]
     pub release_hold_seconds: String,
+    /// Empty (a form from before issue #18) means the default, 10.
+    #[serde(default)]
+    pub reauth_minutes: String,
+    /// Empty means the default, 8.
+    #[serde(default)]
+    pub session_idle_hours: String,
+    /// Checkboxes: `on` when ticked.
+    #[serde(default)]
+    pub totp_required_for_admins: String,
+    #[serde(default)]
+    pub totp_required_for_releasers: String,
 }
 
 impl PolicyInput {
@@ -166,9 +199,20 @@ impl PolicyInput {
             held_messages: p.held_messages.as_str().to_string(),
             max_testers: p.max_testers.to_string(),
             release_hold_seconds: p.release_hold_seconds.to_string(),
+            reauth_minutes: p.reauth_minutes.to_string(),
+            session_idle_hours: format_hours(p.session_idle_minutes),
+            totp_required_for_admins: checkbox(p.totp_required_for_admins),
+            totp_required_for_releasers: checkbox(p.totp_required_for_releasers),
         }
     }
 }
+
+fn checkbox(on: bool) -> String {
+    if on { "on".into() } else { String::new() }
+}
+
+/// Most hosts the allow list may hold.
+pub const MAX_ALLOW_LIST: usize = 200;
 
 fn format_hours(minutes: i64) -> String {
     if minutes % 60 == 0 {
@@ -291,7 +335,45 @@ impl ReleasePolicy {
                 chrono_tz::Asia::Tokyo
             }
         };
+        let reauth_minutes = if input.reauth_minutes.trim().is_empty() {
+            10
+        } else {
+            int_in(
+                "reauth_minutes",
+                "The time before asking again",
+                &input.reauth_minutes,
+                1,
+                1440,
+                &mut errors,
+            )
+        };
+        let session_idle_minutes = if input.session_idle_hours.trim().is_empty() {
+            8 * 60
+        } else {
+            match input.session_idle_hours.trim().parse::<f64>() {
+                Ok(h) if (0.25..=8760.0).contains(&h) => (h * 60.0).round() as i64,
+                _ => {
+                    errors.push(FieldError::new(
+                        "session_idle_hours",
+                        "The idle time must be a number of hours from 0.25 to 8760.",
+                    ));
+                    8 * 60
+                }
+            }
+        };
         let mut link_allow_list = Vec::new();
+        if input
+            .link_allow_list
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+            > MAX_ALLOW_LIST
+        {
+            errors.push(FieldError::new(
+                "link_allow_list",
+                format!("The allow list can hold at most {MAX_ALLOW_LIST} hosts."),
+            ));
+        }
         for line in input
             .link_allow_list
             .lines()
@@ -362,6 +444,10 @@ impl ReleasePolicy {
             held_messages,
             max_testers,
             release_hold_seconds,
+            reauth_minutes,
+            session_idle_minutes,
+            totp_required_for_admins: !input.totp_required_for_admins.trim().is_empty(),
+            totp_required_for_releasers: !input.totp_required_for_releasers.trim().is_empty(),
         })
     }
 }
@@ -466,6 +552,10 @@ mod tests {
             held_messages: "sometimes".into(),
             max_testers: "0".into(),
             release_hold_seconds: "3601".into(),
+            reauth_minutes: "0".into(),
+            session_idle_hours: "9000".into(),
+            totp_required_for_admins: String::new(),
+            totp_required_for_releasers: String::new(),
         };
         let fields: Vec<String> = ReleasePolicy::parse(&input)
             .unwrap_err()
@@ -483,12 +573,43 @@ mod tests {
                 "quiet_hours_start",
                 "quiet_hours_end",
                 "time_zone",
+                "reauth_minutes",
+                "session_idle_hours",
                 "link_allow_list",
                 "held_messages",
                 "max_testers",
                 "release_hold_seconds"
             ]
         );
+    }
+
+    #[test]
+    fn a_form_without_the_trust_fields_keeps_their_defaults_and_ticked_boxes_turn_them_on() {
+        let mut input = PolicyInput::from_policy(&ReleasePolicy::default());
+        input.reauth_minutes = String::new();
+        input.session_idle_hours = String::new();
+        let p = ReleasePolicy::parse(&input).unwrap();
+        assert_eq!((p.reauth_minutes, p.session_idle_minutes), (10, 480));
+        assert!(!p.totp_required_for_admins);
+        input.totp_required_for_releasers = "on".into();
+        input.session_idle_hours = "0.5".into();
+        let p = ReleasePolicy::parse(&input).unwrap();
+        assert!(p.totp_required_for_releasers && !p.totp_required_for_admins);
+        assert_eq!(p.session_idle_minutes, 30);
+        use crate::domain::roles::Roles;
+        assert!(p.requires_totp(Roles::parse_list("marketer").unwrap()));
+        assert!(!p.requires_totp(Roles::parse_list("reviewer,admin").unwrap()));
+    }
+
+    #[test]
+    fn the_allow_list_has_a_length_cap() {
+        let mut input = PolicyInput::from_policy(&ReleasePolicy::default());
+        input.link_allow_list = (0..=MAX_ALLOW_LIST)
+            .map(|i| format!("h{i}.example.com"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let errors = ReleasePolicy::parse(&input).unwrap_err();
+        assert_eq!(errors[0].field, "link_allow_list");
     }
 
     #[test]

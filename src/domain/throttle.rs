@@ -1,17 +1,24 @@
-//! Login rate limiting (DESIGN section 10): a sliding window of failed attempts per key
-//! (an account name or a client address). Pure: the caller passes the time.
-
-use std::collections::{HashMap, VecDeque};
+//! Sign-in throttling (DESIGN section 10, issue #18): the rule for one key (a client
+//! address, an account from one address, or an account from everywhere), as a state the
+//! database keeps, so every process and every restart sees the same counts.
+//!
+//! An attempt is counted *before* its password is checked; the attempt that reaches the
+//! limit still runs, and locks the key for the window. Each further lockout within a day
+//! lasts twice as long as the one before (backoff), up to a day. A right password takes its
+//! own count back (see [`KeyState::forgive_one`]). Pure: the caller passes the time.
 
 use chrono::{DateTime, Duration, Utc};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    pub max_failures: usize,
+    pub max_failures: i64,
     pub window: Duration,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The longest a key is ever locked for.
+pub const MAX_LOCKOUT: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RetryAfter(pub Duration);
 
 impl RetryAfter {
@@ -21,60 +28,58 @@ impl RetryAfter {
     }
 }
 
-#[derive(Debug)]
-pub struct Throttle {
-    limit: Limit,
-    failures: HashMap<String, VecDeque<DateTime<Utc>>>,
+/// What is remembered about one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyState {
+    pub failures: i64,
+    pub window_started_at: DateTime<Utc>,
+    pub lockouts: i64,
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
-impl Throttle {
-    pub fn new(limit: Limit) -> Self {
+impl KeyState {
+    pub fn fresh(now: DateTime<Utc>) -> Self {
         Self {
-            limit,
-            failures: HashMap::new(),
+            failures: 0,
+            window_started_at: now,
+            lockouts: 0,
+            locked_until: None,
         }
     }
 
-    fn prune(&mut self, key: &str, now: DateTime<Utc>) {
-        let window = self.limit.window;
-        if let Some(q) = self.failures.get_mut(key) {
-            while q.front().is_some_and(|t| *t + window <= now) {
-                q.pop_front();
-            }
-            if q.is_empty() {
-                self.failures.remove(key);
-            }
-        }
+    /// How long to wait, while the key is locked.
+    pub fn locked(&self, now: DateTime<Utc>) -> Option<RetryAfter> {
+        self.locked_until
+            .filter(|until| *until > now)
+            .map(|until| RetryAfter(until - now))
     }
 
-    /// `Err` with the wait when this key has used up its failures in the window.
-    pub fn check(&mut self, key: &str, now: DateTime<Utc>) -> Result<(), RetryAfter> {
-        self.prune(key, now);
-        match self.failures.get(key) {
-            Some(q) if q.len() >= self.limit.max_failures => {
-                let oldest = *q.front().expect("non-empty");
-                Err(RetryAfter(oldest + self.limit.window - now))
-            }
-            _ => Ok(()),
+    /// Counts one attempt, before its password is checked.
+    pub fn count_attempt(mut self, limit: Limit, now: DateTime<Utc>) -> Self {
+        if self.window_started_at + limit.window <= now {
+            self.failures = 0;
+            self.window_started_at = now;
         }
+        // A quiet day since the last lockout starts the backoff over.
+        if self.locked_until.is_some_and(|t| t + MAX_LOCKOUT <= now) {
+            self.lockouts = 0;
+        }
+        self.failures += 1;
+        if self.failures >= limit.max_failures {
+            self.lockouts += 1;
+            let doublings = u32::try_from(self.lockouts - 1).unwrap_or(u32::MAX).min(16);
+            let lockout = (limit.window * 2i32.pow(doublings)).min(MAX_LOCKOUT);
+            self.locked_until = Some(now + lockout);
+            self.failures = 0;
+            self.window_started_at = now;
+        }
+        self
     }
 
-    pub fn record_failure(&mut self, key: &str, now: DateTime<Utc>) {
-        self.prune(key, now);
-        self.failures
-            .entry(key.to_string())
-            .or_default()
-            .push_back(now);
-        // Bound memory against a flood of distinct keys: forget keys whose window passed.
-        if self.failures.len() > 10_000 {
-            let window = self.limit.window;
-            self.failures
-                .retain(|_, q| q.back().is_some_and(|t| *t + window > now));
-        }
-    }
-
-    pub fn clear(&mut self, key: &str) {
-        self.failures.remove(key);
+    /// Takes back the count of an attempt whose password was right.
+    pub fn forgive_one(mut self) -> Self {
+        self.failures = (self.failures - 1).max(0);
+        self
     }
 }
 
@@ -87,41 +92,83 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap()
     }
 
-    fn throttle() -> Throttle {
-        Throttle::new(Limit {
+    fn limit() -> Limit {
+        Limit {
             max_failures: 3,
             window: Duration::minutes(15),
-        })
+        }
+    }
+
+    /// Attempts at `t0 + minutes[i]`, refused ones not counted; the waits of refused ones.
+    fn attempts(minutes: &[i64]) -> (KeyState, Vec<Option<i64>>) {
+        let mut s = KeyState::fresh(t0());
+        let mut waits = Vec::new();
+        for m in minutes {
+            let now = t0() + Duration::minutes(*m);
+            match s.locked(now) {
+                Some(w) => waits.push(Some(w.minutes())),
+                None => {
+                    s = s.count_attempt(limit(), now);
+                    waits.push(None);
+                }
+            }
+        }
+        (s, waits)
     }
 
     #[test]
-    fn the_fourth_attempt_after_three_failures_waits() {
-        let mut t = throttle();
-        for i in 0..3 {
-            assert!(t.check("hanako", t0()).is_ok());
-            t.record_failure("hanako", t0() + Duration::minutes(i));
-        }
-        let wait = t.check("hanako", t0() + Duration::minutes(3)).unwrap_err();
-        assert_eq!(wait.minutes(), 12);
-        assert!(t.check("taro", t0()).is_ok(), "other keys are not affected");
+    fn the_attempt_after_the_limit_waits_out_the_window() {
+        let (_, waits) = attempts(&[0, 1, 2, 3]);
+        assert_eq!(waits, [None, None, None, Some(14)]);
     }
 
     #[test]
     fn failures_age_out_of_the_window() {
-        let mut t = throttle();
-        for _ in 0..3 {
-            t.record_failure("hanako", t0());
-        }
-        assert!(t.check("hanako", t0() + Duration::minutes(15)).is_ok());
+        let (s, waits) = attempts(&[0, 1, 15, 16]);
+        assert_eq!(waits, [None, None, None, None]);
+        assert_eq!(s.failures, 2);
+        assert_eq!(s.locked_until, None);
     }
 
     #[test]
-    fn a_success_clears_the_key() {
-        let mut t = throttle();
-        for _ in 0..3 {
-            t.record_failure("hanako", t0());
-        }
-        t.clear("hanako");
-        assert!(t.check("hanako", t0()).is_ok());
+    fn each_lockout_lasts_twice_the_one_before_and_a_quiet_day_starts_over() {
+        // Locked at 2 for 15 minutes, at 19 for 30, at 51 for 60.
+        let (s, waits) = attempts(&[0, 1, 2, 17, 18, 19, 20, 49, 50, 51]);
+        assert_eq!(
+            waits,
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(29),
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(s.lockouts, 3);
+        assert_eq!(s.locked_until, Some(t0() + Duration::minutes(51 + 60)));
+        let later = t0() + Duration::minutes(51 + 60) + MAX_LOCKOUT;
+        let s = s.count_attempt(limit(), later);
+        assert_eq!((s.lockouts, s.failures), (0, 1));
+    }
+
+    #[test]
+    fn lockouts_never_exceed_a_day() {
+        let mut s = KeyState::fresh(t0());
+        s.lockouts = 40;
+        s.failures = 2;
+        let s = s.count_attempt(limit(), t0());
+        assert_eq!(s.locked_until, Some(t0() + MAX_LOCKOUT));
+    }
+
+    #[test]
+    fn a_right_password_takes_its_count_back() {
+        let (s, _) = attempts(&[0, 1]);
+        assert_eq!(s.forgive_one().failures, 1);
+        assert_eq!(KeyState::fresh(t0()).forgive_one().failures, 0);
     }
 }

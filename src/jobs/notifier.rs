@@ -4,13 +4,24 @@
 //! outcome: failures retry with exponential backoff and the last error is kept for
 //! /admin/notifications. [`run`] loops around it next to the dispatcher, under the same
 //! switch. Nothing here is ever awaited by a request, so a dead receiver slows nobody.
+//!
+//! Outbound rules (issue #18): only `https://` URLs are posted to (checked again when
+//! posting, for URLs saved before the rule), redirects are never followed, and no more of
+//! a receiver's answer than a short excerpt is kept. Once a day the audit log's head is
+//! posted too ([`anchor_audit_head`]), so its newest events cannot be deleted unnoticed
+//! even by someone who can change both the database and the head file.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::db;
-use crate::domain::notification::{chat_body, webhook_retry_delay_seconds};
+use crate::domain::notification::{
+    chat_body, response_excerpt, validate_webhook_url, webhook_retry_delay_seconds,
+};
 use crate::state::AppState;
+
+/// How often the audit head is posted to the chat webhook.
+pub const AUDIT_HEAD_EVERY: chrono::Duration = chrono::Duration::hours(24);
 
 /// How long one post may take before it counts as failed.
 pub const POST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,6 +41,8 @@ fn client() -> &'static reqwest::Client {
         reqwest::Client::builder()
             .timeout(POST_TIMEOUT)
             .connect_timeout(POST_TIMEOUT)
+            // A receiver that redirects is refused: the message goes where the admin said.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the webhook HTTP client builds")
     })
@@ -44,11 +57,9 @@ pub async fn deliver_one(state: &AppState) -> anyhow::Result<NotifyStep> {
         return Ok(NotifyStep::Idle);
     };
     let body = chat_body(&row.text, &state.settings.public_url(), &row.link);
-    let outcome = match client().post(&row.url).json(&body).send().await {
-        Ok(r) if r.status().is_success() => Ok(()),
-        Ok(r) => Err(format!("the receiver answered {}", r.status())),
-        Err(e) if e.is_timeout() => Err(format!("no answer within {} s", POST_TIMEOUT.as_secs())),
-        Err(e) => Err(format!("could not post: {}", root_cause(&e))),
+    let outcome = match validate_webhook_url(&row.url, state.settings.allow_http_loopback_webhook) {
+        Err(e) => Err(format!("not posted: {}", e.message)),
+        Ok(_) => post(&row.url, &body).await,
     };
     let now = state.clock.now();
     let mut tx = db::begin_write(&state.pool).await?;
@@ -74,6 +85,63 @@ pub async fn deliver_one(state: &AppState) -> anyhow::Result<NotifyStep> {
     Ok(step)
 }
 
+/// Posts one body; a failure says why, with at most a short excerpt of the answer.
+async fn post(url: &str, body: &serde_json::Value) -> Result<(), String> {
+    match client().post(url).json(body).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) if r.status().is_redirection() => Err(format!(
+            "the receiver answered {} (a redirect, which is not followed)",
+            r.status()
+        )),
+        Ok(mut r) => {
+            let status = r.status();
+            // Read no more of the answer than the excerpt needs.
+            let mut head = Vec::new();
+            while head.len() < 4 * crate::domain::notification::RESPONSE_EXCERPT_CHARS {
+                match r.chunk().await {
+                    Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            let excerpt = response_excerpt(&head);
+            Err(if excerpt.is_empty() {
+                format!("the receiver answered {status}")
+            } else {
+                format!("the receiver answered {status}: {excerpt}")
+            })
+        }
+        Err(e) if e.is_timeout() => Err(format!("no answer within {} s", POST_TIMEOUT.as_secs())),
+        Err(e) => Err(format!("could not post: {}", root_cause(&e))),
+    }
+}
+
+/// Queues the audit log's head (event count and newest seal) for the chat webhook when a
+/// webhook is set and the last such message is a day old; returns whether it queued one.
+pub async fn anchor_audit_head(state: &AppState) -> anyhow::Result<bool> {
+    let now = state.clock.now();
+    let hook = db::notifications::webhook_settings(&state.pool).await?;
+    if hook.webhook_url.is_empty() {
+        return Ok(false);
+    }
+    let last = db::notifications::last_enqueued(&state.pool, "audit_head").await?;
+    if last.is_some_and(|t| now - t < AUDIT_HEAD_EVERY) {
+        return Ok(false);
+    }
+    let Some(line) = crate::services::audit::head_line(&state.pool).await? else {
+        return Ok(false);
+    };
+    db::notifications::enqueue(
+        &state.pool,
+        "audit_head",
+        &line,
+        "/audit",
+        &hook.webhook_url,
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
@@ -84,9 +152,17 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Steps until `shutdown` turns true, resting a second whenever nothing is due.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut head_checked: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        // The audit head is due once a day; asking once a minute is plenty.
+        if head_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+            head_checked = Some(std::time::Instant::now());
+            if let Err(e) = anchor_audit_head(&state).await {
+                tracing::warn!(error = %e, "could not queue the audit head for the chat webhook");
+            }
         }
         let rest = match deliver_one(&state).await {
             Ok(NotifyStep::Idle) => Duration::from_secs(1),

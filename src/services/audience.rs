@@ -16,6 +16,7 @@ use crate::domain::audience::{
     CsvColumns, FriendRecord, SegmentInput, WebhookAction, WebhookEvent, decode_csv, parse_webhook,
     verify_signature,
 };
+use crate::domain::spreadsheet::unclosed_quote;
 use crate::error::{AppError, AppResult};
 
 /// Rows written per statement batch during an import.
@@ -70,6 +71,12 @@ pub async fn import_csv(
     tz: Tz,
 ) -> Result<ImportReport, ImportError> {
     let text = decode_csv(bytes).map_err(ImportError::File)?;
+    // The CSV reader would take everything after an unclosed quote as one value.
+    if let Some(line) = unclosed_quote(&text) {
+        return Err(ImportError::File(format!(
+            "Line {line}: a quoted value starts on this line and is never closed. Add the missing \" and import the whole file again."
+        )));
+    }
     let mut rdr = reader(&text);
     let mut records = rdr.records();
     let header = match records.next() {

@@ -246,6 +246,8 @@ pub async fn close(
             "Write what will prevent this next time before closing.",
         ));
     }
+    crate::domain::input::bounded("closing_note", &note, crate::domain::input::caps::NOTE)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
     let mut tx = db::begin_write(pool).await?;
     db::incidents::find(&mut *tx, incident_id)
         .await?

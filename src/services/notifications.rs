@@ -70,9 +70,11 @@ pub async fn update_webhook(
     actor: &Actor,
     url: &str,
     events: &[String],
+    allow_http_loopback: bool,
 ) -> AppResult<()> {
     let by = actor.user_id()?;
-    let url = validate_webhook_url(url).map_err(|e| AppError::Invalid(vec![e]))?;
+    let url =
+        validate_webhook_url(url, allow_http_loopback).map_err(|e| AppError::Invalid(vec![e]))?;
     let kinds: Vec<&str> = EVENT_KINDS
         .iter()
         .map(|(k, _)| *k)

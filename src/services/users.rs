@@ -1,6 +1,7 @@
 //! Managing people (DESIGN section 1): create, rename, set roles, disable and enable,
 //! reset passwords. Guards the rule that the last active admin can never be removed, and
-//! ends a user's sessions when they are disabled or their password is reset.
+//! ends a user's sessions (and forgets failed sign-ins against them) when they are
+//! disabled or their password is reset.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -290,13 +291,16 @@ pub async fn reset_password(
     let user = load(&mut tx, id).await?;
     db::users::set_password_hash(&mut *tx, id, &hash, now).await?;
     let ended = db::sessions::delete_for_user(&mut *tx, id).await?;
+    // Failed sign-ins against the account (an attacker's backoff) are forgotten with the
+    // old password, so its owner can sign in at once, from anywhere.
+    let cleared = crate::services::auth::clear_failures(&mut tx, &user.username).await?;
     db::audit::append(
         &mut tx,
         now,
         actor,
         "user.password_reset",
         &format!("user:{id}"),
-        &json!({ "username": user.username, "sessions_ended": ended }),
+        &json!({ "username": user.username, "sessions_ended": ended, "sign_in_backoff_cleared": cleared > 0 }),
     )
     .await?;
     tx.commit().await?;

@@ -113,6 +113,7 @@ async fn save(
         &user.actor(),
         &form.webhook_url,
         &form.event,
+        state.settings.allow_http_loopback_webhook,
     )
     .await
     {

@@ -1,4 +1,6 @@
-//! `GET,POST /admin/policy`: the release policy values of DESIGN section 2. Admins only.
+//! `GET,POST /admin/policy`: the release policy values of DESIGN section 2 and the trust
+//! settings of issue #18 (re-authentication, idle sessions, required second factor).
+//! Admins only; saving needs a fresh proof of who the admin is.
 
 use askama::Template;
 use axum::Router;
@@ -6,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum_extra::extract::Form;
 
 use crate::db;
 use crate::domain::policy::PolicyInput;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
+use crate::web::reauth::{Confirmed, ReauthField};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/policy", get(show).post(save))
@@ -28,6 +30,7 @@ struct PolicyPage {
     layout: Layout,
     form: PolicyInput,
     errors: FormErrors,
+    reauth: ReauthField,
 }
 
 async fn show(
@@ -41,23 +44,28 @@ async fn show(
         layout: Layout::for_user(&user.0, "Release policy", "/admin/policy", flash),
         form: PolicyInput::from_policy(&policy),
         errors: FormErrors::default(),
+        reauth: ReauthField::for_session(&user.0, state.clock.now()),
     }))
 }
 
 async fn save(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(form): Form<PolicyInput>,
+    confirmed: Confirmed<PolicyInput>,
 ) -> AppResult<Response> {
     user.require(Permission::ManagePolicy)?;
-    match services::policy::update(&state.pool, state.clock.now(), &user.actor(), &form).await {
+    let actor = user.actor();
+    let form = &confirmed.form;
+    let saved = services::policy::update(&state.pool, state.clock.now(), &actor, form);
+    match confirmed.audited(saved).await {
         Ok(_) => Ok(redirect_with("/admin/policy", "Release policy saved.")),
         Err(AppError::Invalid(errors)) => Ok(render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PolicyPage {
                 layout: Layout::for_user(&user.0, "Release policy", "/admin/policy", None),
-                form,
+                form: form.clone(),
                 errors: FormErrors(errors),
+                reauth: ReauthField::for_session(&user.0, state.clock.now()),
             },
         )),
         Err(e) => Err(e),

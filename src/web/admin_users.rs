@@ -1,5 +1,8 @@
-//! `/admin/users...`: list, create, rename, set roles, disable and enable, reset passwords.
-//! Admins only; every change goes through `services::users` and is audited there.
+//! `/admin/users...`: list (with who signs in with a second factor), create, rename, set
+//! roles, disable and enable, reset passwords and second factors. Admins only; every
+//! change goes through `services::users` and is audited there. Creating a user, changing
+//! roles and resetting a password or a second factor need a fresh proof of who the admin
+//! is (`web::reauth`).
 
 use askama::Template;
 use axum::Router;
@@ -21,6 +24,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
+use crate::web::reauth::{Confirmed, NoFields, ReauthField};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(disable))
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/two-factor/reset", post(reset_two_factor))
 }
 
 pub struct UserView {
@@ -41,6 +46,8 @@ pub struct UserView {
     pub roles: String,
     pub active: bool,
     pub created: String,
+    /// Signs in with a second factor.
+    pub totp: bool,
 }
 
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
@@ -48,8 +55,9 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 impl UserView {
-    fn new(u: &UserRow, tz: Tz) -> Self {
+    fn new(u: &UserRow, tz: Tz, totp: bool) -> Self {
         Self {
+            totp,
             id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
@@ -65,6 +73,7 @@ impl UserView {
 struct UsersPage {
     layout: Layout,
     users: Vec<UserView>,
+    totp_required: bool,
 }
 
 async fn list(
@@ -75,9 +84,15 @@ async fn list(
     user.require(Permission::ManageUsers)?;
     let tz = user.time_zone();
     let users = db::users::list(&state.pool).await?;
+    let enrolled = db::two_factor::enrolled_user_ids(&state.pool).await?;
     Ok(render(&UsersPage {
         layout: Layout::for_user(&user.0, "Users", "/admin/users", flash),
-        users: users.iter().map(|u| UserView::new(u, tz)).collect(),
+        users: users
+            .iter()
+            .map(|u| UserView::new(u, tz, enrolled.contains(&u.id)))
+            .collect(),
+        totp_required: user.0.policy.totp_required_for_admins
+            || user.0.policy.totp_required_for_releasers,
     }))
 }
 
@@ -116,9 +131,10 @@ struct NewUserPage {
     display_name: String,
     roles: RoleChoice,
     errors: FormErrors,
+    reauth: ReauthField,
 }
 
-async fn new_form(user: CurrentUser) -> AppResult<Response> {
+async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
     Ok(render(&NewUserPage {
         layout: Layout::for_user(&user.0, "New user", "/admin/users", None),
@@ -126,6 +142,7 @@ async fn new_form(user: CurrentUser) -> AppResult<Response> {
         display_name: String::new(),
         roles: RoleChoice::default(),
         errors: FormErrors::default(),
+        reauth: ReauthField::for_session(&user.0, state.clock.now()),
     }))
 }
 
@@ -144,17 +161,20 @@ struct NewUserForm {
 async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(form): Form<NewUserForm>,
+    confirmed: Confirmed<NewUserForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
+    let form = &confirmed.form;
     let roles = roles_from(&form.roles);
     let input = NewUserInput {
         username: form.username.clone(),
         display_name: form.display_name.clone(),
-        password: form.password,
+        password: form.password.clone(),
         roles,
     };
-    match users::create(&state.pool, state.clock.now(), &user.actor(), &input).await {
+    let actor = user.actor();
+    let created = users::create(&state.pool, state.clock.now(), &actor, &input);
+    match confirmed.audited(created).await {
         Ok(id) => Ok(redirect_with(
             &format!("/admin/users/{id}"),
             &format!(
@@ -166,10 +186,11 @@ async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             &NewUserPage {
                 layout: Layout::for_user(&user.0, "New user", "/admin/users", None),
-                username: form.username,
-                display_name: form.display_name,
+                username: form.username.clone(),
+                display_name: form.display_name.clone(),
                 roles: roles.into(),
                 errors: FormErrors(errors),
+                reauth: ReauthField::for_session(&user.0, state.clock.now()),
             },
         )),
         Err(e) => Err(e),
@@ -186,6 +207,7 @@ struct EditUserPage {
     is_self: bool,
     errors: FormErrors,
     problem: Option<String>,
+    reauth: ReauthField,
 }
 
 async fn edit_page(
@@ -201,6 +223,9 @@ async fn edit_page(
     let target = db::users::find(&state.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let totp = db::two_factor::enrolled_user_ids(&state.pool)
+        .await?
+        .contains(&target.id);
     Ok(render_with_status(
         status,
         &EditUserPage {
@@ -208,9 +233,10 @@ async fn edit_page(
             display_name: target.display_name.clone(),
             roles: target.roles.into(),
             is_self: target.id == current.id(),
-            user: UserView::new(&target, tz),
+            user: UserView::new(&target, tz, totp),
             errors,
             problem,
+            reauth: ReauthField::for_session(&current.0, state.clock.now()),
         },
     ))
 }
@@ -306,11 +332,20 @@ async fn set_roles(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<RolesForm>,
+    confirmed: Confirmed<RolesForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
-    let roles = roles_from(&form.roles);
-    let r = users::set_roles(&state.pool, state.clock.now(), &user.actor(), id, roles).await;
+    let roles = roles_from(&confirmed.form.roles);
+    let actor = user.actor();
+    let r = confirmed
+        .audited(users::set_roles(
+            &state.pool,
+            state.clock.now(),
+            &actor,
+            id,
+            roles,
+        ))
+        .await;
     let message = crate::i18n::tf("Roles saved: {roles}.", &[&roles]);
     after_change(&state, &user, id, r, &message).await
 }
@@ -359,17 +394,19 @@ async fn reset_password(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<PasswordForm>,
+    confirmed: Confirmed<PasswordForm>,
 ) -> AppResult<Response> {
     user.require(Permission::ManageUsers)?;
-    let r = users::reset_password(
-        &state.pool,
-        state.clock.now(),
-        &user.actor(),
-        id,
-        &form.password,
-    )
-    .await;
+    let actor = user.actor();
+    let r = confirmed
+        .audited(users::reset_password(
+            &state.pool,
+            state.clock.now(),
+            &actor,
+            id,
+            &confirmed.form.password,
+        ))
+        .await;
     if r.is_ok() && id == user.id() {
         return Ok(redirect_with(
             "/login",
@@ -382,6 +419,39 @@ async fn reset_password(
         id,
         r,
         "Password reset; the user's sessions have ended.",
+    )
+    .await
+}
+
+/// Resets someone's second factor (a lost phone); their sessions end.
+async fn reset_two_factor(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    confirmed: Confirmed<NoFields>,
+) -> AppResult<Response> {
+    user.require(Permission::ManageUsers)?;
+    let actor = user.actor();
+    let r = confirmed
+        .audited(crate::services::two_factor::reset(
+            &state.pool,
+            state.clock.now(),
+            &actor,
+            id,
+        ))
+        .await;
+    if r.is_ok() && id == user.id() {
+        return Ok(redirect_with(
+            "/login",
+            "Your two-factor sign-in was reset; sign in again and set it up.",
+        ));
+    }
+    after_change(
+        &state,
+        &user,
+        id,
+        r,
+        "Two-factor sign-in reset; the user's sessions have ended.",
     )
     .await
 }

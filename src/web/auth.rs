@@ -1,27 +1,35 @@
-//! `GET,POST /login` and `POST /logout`.
+//! `GET,POST /login`, `GET,POST /login/two-factor` (the second factor) and `POST /logout`.
+//! Everything here is reachable signed out, so its bodies are capped small; the page to
+//! return to is only ever a path on this site.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
+use axum_extra::extract::{CookieJar, Form};
 use serde::Deserialize;
 
+use crate::domain::input::same_site_path;
 use crate::error::AppResult;
-use crate::services::auth::{self, LoginError, SESSION_COOKIE};
+use crate::services::auth::{self, CHALLENGE_COOKIE, LoginError, SESSION_COOKIE, SignIn};
 use crate::services::setup;
 use crate::state::AppState;
-use crate::web::extract::{ClientAddr, CurrentUser, OptionalUser};
+use crate::web::extract::{ClientInfo, CurrentUser, OptionalUser};
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{Layout, render, render_with_status};
+
+/// The largest body a signed-out client may send: a sign-in form is a few hundred bytes.
+pub const SIGNED_OUT_BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(show).post(submit))
+        .route("/login/two-factor", get(show_second).post(submit_second))
         .route("/logout", post(logout))
+        .layer(DefaultBodyLimit::max(SIGNED_OUT_BODY_LIMIT))
 }
 
 #[derive(Template)]
@@ -41,10 +49,8 @@ struct NextQuery {
 
 /// Only same-site paths, so the login form cannot be used to send people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
+    next.and_then(same_site_path)
+        .unwrap_or_else(|| "/".to_string())
 }
 
 async fn show(
@@ -87,45 +93,167 @@ pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
     .expect("token is URL-safe base64")
 }
 
+fn challenge_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{CHALLENGE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("token is URL-safe base64")
+}
+
+/// The answer to a refused sign-in step, in the person's words.
+fn refusal(e: &LoginError) -> (StatusCode, String) {
+    match e {
+        LoginError::Invalid => (
+            StatusCode::UNAUTHORIZED,
+            "The user name or password is not right.".to_string(),
+        ),
+        LoginError::Disabled => (
+            StatusCode::FORBIDDEN,
+            "This account is disabled. Ask an administrator to enable it.".to_string(),
+        ),
+        LoginError::Throttled { minutes } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed sign-ins. Wait {minutes} minute{} and try again, or ask an administrator to reset your password.",
+                if *minutes == 1 { "" } else { "s" }
+            ),
+        ),
+        LoginError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many people are signing in at this moment. Try again in a few seconds."
+                .to_string(),
+        ),
+        LoginError::ChallengeOver => (
+            StatusCode::UNAUTHORIZED,
+            "The time for the code is over. Sign in again with your password.".to_string(),
+        ),
+        LoginError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, String::new()),
+    }
+}
+
 async fn submit(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    ClientInfo(client): ClientInfo,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    let (status, message) = match auth::login(&state, &form.username, &form.password, addr).await {
-        Ok(session) => {
+    let error = match auth::login(&state, &form.username, &form.password, &client, &next).await {
+        Ok(SignIn::Session(session)) => {
             let mut response = Redirect::to(&next).into_response();
             response
                 .headers_mut()
                 .append(SET_COOKIE, session_cookie(&state, &session.token));
             return response;
         }
-        Err(LoginError::Invalid) => (
-            StatusCode::UNAUTHORIZED,
-            "The user name or password is not right.".to_string(),
-        ),
-        Err(LoginError::Disabled) => (
-            StatusCode::FORBIDDEN,
-            "This account is disabled. Ask an administrator to enable it.".to_string(),
-        ),
-        Err(LoginError::Throttled { minutes }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-ins. Wait {minutes} minute{} and try again, or ask an administrator to reset your password.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-        ),
+        Ok(SignIn::SecondFactor { challenge }) => {
+            let mut response = Redirect::to("/login/two-factor").into_response();
+            let lifetime = auth::CHALLENGE_LIFETIME.num_seconds();
+            response
+                .headers_mut()
+                .append(SET_COOKIE, challenge_cookie(&state, &challenge, lifetime));
+            return response;
+        }
         Err(LoginError::Internal(e)) => return e.into_response(),
+        Err(e) => e,
     };
+    let (status, message) = refusal(&error);
     render_with_status(
         status,
         &LoginPage {
             layout: Layout::anonymous("Sign in", None),
-            username: form.username,
+            // Shown again as typed, but never more of it than a name can be.
+            username: crate::domain::input::excerpt(form.username.trim(), 64),
             next,
             error: Some(message),
             setup_open: setup::is_open(&state),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "login_two_factor.html")]
+struct SecondFactorPage {
+    layout: Layout,
+    error: Option<String>,
+}
+
+async fn show_second(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Flash(flash): Flash,
+) -> AppResult<Response> {
+    let open = match jar.get(CHALLENGE_COOKIE) {
+        Some(c) => auth::open_challenge(&state, c.value()).await?,
+        None => None,
+    };
+    if open.is_none() {
+        return Ok(redirect_with(
+            "/login",
+            "The time for the code is over. Sign in again with your password.",
+        ));
+    }
+    Ok(render(&SecondFactorPage {
+        layout: Layout::anonymous("Two-factor sign-in", flash),
+        error: None,
+    }))
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn submit_second(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    jar: CookieJar,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let challenge = jar
+        .get(CHALLENGE_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let error = match auth::complete_second_factor(&state, &challenge, &form.code, &client).await {
+        Ok((session, next)) => {
+            let next = safe_next(Some(&next));
+            let mut response = Redirect::to(&next).into_response();
+            let headers = response.headers_mut();
+            headers.append(SET_COOKIE, session_cookie(&state, &session.token));
+            headers.append(SET_COOKIE, challenge_cookie(&state, "", 0));
+            return response;
+        }
+        Err(LoginError::Internal(e)) => return e.into_response(),
+        Err(LoginError::ChallengeOver) => {
+            let mut response = redirect_with(
+                "/login",
+                "The time for the code is over. Sign in again with your password.",
+            );
+            response
+                .headers_mut()
+                .append(SET_COOKIE, challenge_cookie(&state, "", 0));
+            return response;
+        }
+        Err(e) => e,
+    };
+    let (status, message) = match error {
+        LoginError::Invalid => (
+            StatusCode::UNAUTHORIZED,
+            "That code is not right. Enter the code your app shows now, or one of your recovery codes."
+                .to_string(),
+        ),
+        other => refusal(&other),
+    };
+    render_with_status(
+        status,
+        &SecondFactorPage {
+            layout: Layout::anonymous("Two-factor sign-in", None),
+            error: Some(message),
         },
     )
 }

@@ -1,6 +1,6 @@
 //! Request extractors: the signed-in user (every protected handler takes one, and asks it
-//! for a permission), the client address, and the flash message; and the middleware that
-//! reads the session once per request for all of them.
+//! for a permission) and who is asking (client address and browser); and the middleware
+//! that reads the session once per request for all of them.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::domain::roles::Permission;
 use crate::error::AppError;
-use crate::services::auth::{self, ActiveSession, SESSION_COOKIE};
+use crate::services::auth::{self, ActiveSession, Client, SESSION_COOKIE};
 use crate::state::AppState;
 
 /// A signed-in user with a live session. Missing or expired sessions redirect to the login
@@ -110,19 +110,49 @@ pub async fn resolve_session(
     next.run(request).await
 }
 
-/// The peer address of the connection (the server is meant to be reached directly or
-/// through a proxy that is the only peer; per-address throttling then throttles the proxy).
-pub struct ClientAddr(pub IpAddr);
+/// Who is asking: the client address and the browser (its `User-Agent`, cut short).
+///
+/// The address is the connection's peer, or, when `trust_forwarded_for` is set because a
+/// reverse proxy is the only peer, the last `X-Forwarded-For` entry (the one the proxy
+/// added; entries before it are whatever the client sent). Without that, behind a proxy
+/// every client would share the proxy's address and its sign-in throttle.
+pub struct ClientInfo(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+fn forwarded_for(parts: &Parts) -> Option<IpAddr> {
+    let header = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?;
+    let value = header.to_str().ok()?;
+    // Bounded: only the last entry is read, and only if it is short.
+    let last = value.rsplit(',').next()?.trim();
+    (last.len() <= 45).then(|| last.parse().ok()).flatten()
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        Ok(ClientAddr(ip))
+        let addr = match state.settings.trust_forwarded_for {
+            true => forwarded_for(parts).unwrap_or(peer),
+            false => peer,
+        };
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .map(|v| {
+                crate::domain::device::stored_user_agent(&String::from_utf8_lossy(v.as_bytes()))
+            })
+            .unwrap_or_default();
+        Ok(ClientInfo(Client { addr, user_agent }))
     }
 }

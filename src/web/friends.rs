@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::db::friends::{FriendFilter, FriendRow};
+use crate::domain::input::{bounded, caps};
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
 use crate::services::audience::{self, ImportError, RowError};
@@ -149,6 +150,24 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
+    // A search longer than any name or tag is refused, not run.
+    let too_long = [&q.q, &q.tag]
+        .into_iter()
+        .flatten()
+        .find_map(|v| bounded("q", v, caps::SEARCH).err());
+    if let Some(e) = too_long {
+        let page = friends_page(
+            &state,
+            &user,
+            &ListQuery::default(),
+            flash,
+            Some(e.message),
+            Vec::new(),
+            0,
+        )
+        .await?;
+        return Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let page = friends_page(&state, &user, &q, flash, None, Vec::new(), 0).await?;
     Ok(render(&page))
 }

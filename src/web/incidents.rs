@@ -363,20 +363,6 @@ async fn close(
 /// CSV rows per database page while streaming.
 const CSV_PAGE: i64 = 5_000;
 
-fn csv_field(s: &str) -> String {
-    // Cells starting with = + - @ would be formulas in Excel: prefix them.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// The recipients LINE accepted, streamed page by page: the frozen snapshot's users in the
 /// batches LINE took for segment sends, the friends following now for a broadcast (LINE
 /// picked its recipients).
@@ -424,10 +410,11 @@ async fn recipients_csv(
                     Ok(rows) => {
                         let mut out = String::new();
                         for r in &rows {
-                            out.push_str(&csv_field(&r.user_id));
-                            out.push(',');
-                            out.push_str(&csv_field(&r.display_name));
-                            out.push_str("\r\n");
+                            // Names Excel would run as formulas stay text.
+                            out.push_str(&crate::domain::spreadsheet::line([
+                                r.user_id.as_str(),
+                                r.display_name.as_str(),
+                            ]));
                         }
                         let next = (rows.len() as i64 == CSV_PAGE)
                             .then(|| rows.last().map(|r| r.user_id.clone()))

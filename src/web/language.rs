@@ -24,7 +24,12 @@ use crate::state::AppState;
 use crate::web::extract::{OptionalUser, ResolvedSession};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/language", post(switch))
+    Router::new()
+        .route("/language", post(switch))
+        // Reachable signed out: the switch is two short fields.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::web::auth::SIGNED_OUT_BODY_LIMIT,
+        ))
 }
 
 /// The language of this request, from the stored user choice, cookie and browser.
@@ -114,14 +119,8 @@ async fn switch(
         )
         .await?;
     }
-    let back = if form.back.starts_with('/')
-        && !form.back.starts_with("//")
-        && !form.back.contains('\\')
-    {
-        form.back
-    } else {
-        "/".to_string()
-    };
+    // Only a path on this site (no tabs, newlines, backslashes or `//`, encoded or not).
+    let back = crate::domain::input::same_site_path(&form.back).unwrap_or_else(|| "/".into());
     let mut response = Redirect::to(&back).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",

@@ -1,8 +1,10 @@
 //! HTTP: one router per area, merged here, with the layers every request passes through
-//! (language, tracing, security headers, CSRF, flash messages, body limit, timeout).
+//! (language, tracing, security headers, no-store for signed-in pages, CSRF, flash
+//! messages, body limit, timeout).
 //!
 //! Handlers stay thin: extract and authorize, call a service, redirect or render.
 
+pub mod account;
 pub mod admin_notifications;
 pub mod admin_policy;
 pub mod admin_users;
@@ -22,6 +24,7 @@ pub mod language;
 pub mod notifications;
 pub mod pages;
 pub mod previews;
+pub mod reauth;
 pub mod releases;
 pub mod reviews;
 pub mod sandbox;
@@ -52,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(language::router())
         .merge(setup::router())
         .merge(dashboard::router())
@@ -86,8 +90,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(nosniff)
                 .layer(referrer)
                 .layer(frame)
+                .option_layer(state.settings.secure_cookies.then(security::hsts_layer))
                 .layer(security::csrf_layer()),
         )
+        // Inside the language (its refusals are translated), after the session is read.
+        .layer(middleware::from_fn(security::signed_in_requests))
         // Outermost, so every response (CSRF refusals and timeouts too) is in the
         // request's language.
         .layer(middleware::from_fn_with_state(

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use crate::db;
@@ -25,6 +24,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{Layout, render, render_with_status};
+use crate::web::reauth::{Confirmed, ReauthField};
 use crate::web::views::{RevisionView, local_time};
 
 pub fn router() -> Router<AppState> {
@@ -108,6 +108,8 @@ struct ReleasePage {
     /// The typed confirmation's own error, shown beside the field.
     confirm_error: Option<String>,
     held: Option<HeldView>,
+    /// The password or code field, when the last proof of who this is has gone stale.
+    reauth: ReauthField,
 }
 
 /// What the person submitted, kept when the page is shown again after a refusal.
@@ -243,6 +245,7 @@ async fn page(
         confirm_error,
         held,
         revision,
+        reauth: ReauthField::for_session(&user.0, now),
     })
 }
 
@@ -269,9 +272,10 @@ async fn release(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<ReleaseForm>,
+    confirmed: Confirmed<ReleaseForm>,
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
+    let form = &confirmed.form;
     let request = ReleaseRequest {
         typed_phrase: form.typed_phrase.clone(),
         read_warning: form.read_warning.is_some(),
@@ -284,7 +288,9 @@ async fn release(
         refusal,
         problem,
     };
-    match releases::release(&state, state.clock.now(), &user.actor(), id, &request).await {
+    let actor = user.actor();
+    let released = releases::release(&state, state.clock.now(), &actor, id, &request);
+    match confirmed.audited(released).await {
         Ok(Ok(r)) => Ok(redirect_with(
             &format!("/releases/{r}"),
             "Released. It cannot be taken back.",

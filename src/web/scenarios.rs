@@ -23,6 +23,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
+use crate::web::reauth::{Confirmed, ReauthField};
 use crate::web::views::local_time;
 
 pub fn router() -> Router<AppState> {
@@ -407,6 +408,7 @@ struct ActivatePage {
     ready: bool,
     /// The typed-name label around the name, which the template shows in bold.
     name_label: (String, String),
+    reauth: ReauthField,
 }
 
 /// "Type the scenario's name, {name}, to confirm" in the page's language, split at the name.
@@ -536,6 +538,7 @@ async fn activation_page(
         warnings,
         problem,
         ready,
+        reauth: ReauthField::for_session(&user.0, now),
     })
 }
 
@@ -560,15 +563,18 @@ async fn activate(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<ActivateForm>,
+    confirmed: Confirmed<ActivateForm>,
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
+    let form = &confirmed.form;
     let request = ActivationRequest {
-        typed_name: form.typed_name,
+        typed_name: form.typed_name.clone(),
         read_warning: form.read_warning.is_some(),
-        acknowledged_warnings: form.ack,
+        acknowledged_warnings: form.ack.clone(),
     };
-    match scenarios::activate(&state, state.clock.now(), &user.actor(), id, &request).await {
+    let actor = user.actor();
+    let activated = scenarios::activate(&state, state.clock.now(), &actor, id, &request);
+    match confirmed.audited(activated).await {
         Ok(()) => Ok(redirect_with(
             &format!("/scenarios/{id}"),
             "Activated. Step messages cannot be taken back once sent.",

@@ -20,7 +20,12 @@ use crate::web::flash::redirect_with;
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/setup", get(show).post(submit))
+    Router::new()
+        .route("/setup", get(show).post(submit))
+        // Reachable signed out: a setup form is small.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::web::auth::SIGNED_OUT_BODY_LIMIT,
+        ))
 }
 
 #[derive(Template)]

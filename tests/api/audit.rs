@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-fn sendgate(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn sendgate(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sendgate"))
         .args(["--database", app.db_path.to_str().unwrap()])
         .args(args)
@@ -28,7 +28,7 @@ fn sendgate(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 

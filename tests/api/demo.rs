@@ -78,7 +78,9 @@ async fn the_demo_seeds_a_japanese_account_with_drafts_in_every_state() {
 
     // The demo's changes are audited and the chain is intact.
     assert!(matches!(
-        sendgate::services::audit::verify(app.pool()).await.unwrap(),
+        sendgate::services::audit::verify(app.pool(), &app.state.seal)
+            .await
+            .unwrap(),
         sendgate::services::audit::Verification::Intact { .. }
     ));
     assert!(

@@ -30,7 +30,9 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub db_path: PathBuf,
     pub setup_url: Option<String>,
-    _dir: tempfile::TempDir,
+    /// The folder of the database (with its audit key and head file); `None` for a second
+    /// server on another app's database, which keeps the folder alive.
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct TestUser {
@@ -51,16 +53,34 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("sendgate.db");
+        let mut app = Self::spawn_on(db_path, start_time(), configure).await;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// A second server on this app's database file (as another process would be), with
+    /// its own clock starting at this app's time.
+    pub async fn spawn_sharing(&self) -> TestApp {
+        Self::spawn_on(self.db_path.clone(), self.clock_now(), |_| {}).await
+    }
+
+    async fn spawn_on(
+        db_path: PathBuf,
+        now: DateTime<Utc>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let mut settings = Settings {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: db_path.clone(),
             line_channel_secret: Some(CHANNEL_SECRET.into()),
             // Tests step the dispatcher themselves (`TestApp::dispatch_all`).
             dispatcher: false,
+            // The chat-webhook tests post to a local fake over plain HTTP.
+            allow_http_loopback_webhook: true,
             ..Settings::default()
         };
         configure(&mut settings);
-        let clock = Arc::new(FixedClock::new(start_time()));
+        let clock = Arc::new(FixedClock::new(now));
         let app = Application::build(settings, clock.clone())
             .await
             .expect("app builds");
@@ -80,8 +100,18 @@ impl TestApp {
             clock,
             db_path,
             setup_url,
-            _dir: dir,
+            _dir: None,
         }
+    }
+
+    /// Sessions unused for up to `idle` stay signed in (the policy's idle time, set
+    /// directly: tests that move the clock through days keep their clients).
+    pub async fn keep_sessions_idle_for(&self, idle: chrono::Duration) {
+        sqlx::query("UPDATE release_policy SET session_idle_minutes = ?")
+            .bind(idle.num_minutes())
+            .execute(self.pool())
+            .await
+            .unwrap();
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -433,7 +463,8 @@ impl TestApp {
 }
 
 /// The form a careful person submits on a confirmation page (release, activation): every
-/// acknowledgement box ticked, the warning read, `typed` in the `typed_field` box.
+/// acknowledgement box ticked, the warning read, `typed` in the `typed_field` box, and
+/// their password when the page asks for it.
 pub fn acknowledged_form(page: &Html, typed_field: &str, typed: &str) -> Vec<(String, String)> {
     let sel = scraper::Selector::parse("input[name=ack]").unwrap();
     let mut form: Vec<(String, String)> = page
@@ -447,6 +478,11 @@ pub fn acknowledged_form(page: &Html, typed_field: &str, typed: &str) -> Vec<(St
         .collect();
     form.push((typed_field.into(), typed.into()));
     form.push(("read_warning".into(), "on".into()));
+    // When the page asks who is there (the last proof is stale), they type their password.
+    let reauth = scraper::Selector::parse("input[name=reauth_secret]").unwrap();
+    if page.select(&reauth).next().is_some() {
+        form.push(("reauth_secret".into(), PASSWORD.into()));
+    }
     form
 }
 
@@ -535,5 +571,47 @@ impl TestApp {
         .execute(self.pool())
         .await
         .unwrap();
+    }
+}
+
+impl TestApp {
+    /// A browser connecting from another loopback address (127.0.0.`n`), as a client at
+    /// another address would.
+    pub fn client_from(&self, n: u8) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+            .build()
+            .unwrap()
+    }
+
+    /// The code `user`'s authenticator app shows now (from their stored TOTP secret).
+    pub async fn totp_code(&self, user_id: i64) -> String {
+        let secret: String = sqlx::query_scalar("SELECT secret FROM user_totp WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(self.pool())
+            .await
+            .unwrap();
+        sendgate::domain::two_factor::TotpSecret::parse(&secret)
+            .unwrap()
+            .code_at(self.clock_now().timestamp())
+    }
+
+    /// Sets up two-factor sign-in for the signed-in `client` of `user` through the pages;
+    /// returns the recovery codes shown.
+    pub async fn enrol_totp(&self, client: &Client, user: &TestUser) -> Vec<String> {
+        let r = self.post(client, "/account/two-factor/start", &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let code = self.totp_code(user.id).await;
+        let r = self
+            .post(client, "/account/two-factor", &[("code", &code)])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let codes = texts(&html(r).await, "#recovery-codes code");
+        assert_eq!(codes.len(), 10);
+        // The app's next code: the one just used cannot be used again.
+        self.clock.advance(chrono::Duration::seconds(30));
+        codes
     }
 }

@@ -25,3 +25,7 @@ mod send_gate;
 mod setup;
 mod test_sends;
 mod through_line;
+mod trust_audit;
+mod trust_input;
+mod trust_login;
+mod trust_reauth;

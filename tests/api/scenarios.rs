@@ -221,11 +221,9 @@ async fn received(app: &TestApp, n: u64, text: &str) -> i64 {
 
 /// The app, with sessions that outlive the days the tests move the clock through.
 async fn spawn() -> TestApp {
-    TestApp::spawn_with(|s| {
-        s.session_idle = Duration::days(60);
-        s.session_absolute = Duration::days(60);
-    })
-    .await
+    let app = TestApp::spawn_with(|s| s.session_absolute = Duration::days(60)).await;
+    app.keep_sessions_idle_for(Duration::days(60)).await;
+    app
 }
 
 fn jst(d: u32, h: u32, m: u32) -> chrono::DateTime<Utc> {

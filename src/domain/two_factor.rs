@@ -1,0 +1,210 @@
+//! Two-factor sign-in (issue #18): RFC 6238 codes from an authenticator app (6 digits,
+//! 30-second steps, one step of clock skew either way) and one-time recovery codes. What a
+//! typed code is, whether it is right at a given time, and how recovery codes look and are
+//! stored. Pure: randomness and time are passed in.
+
+use sha2::{Digest, Sha256};
+use totp_rs::{Builder, Secret, Totp};
+
+/// The name authenticator apps show above the code.
+pub const ISSUER: &str = "sendgate";
+/// Recovery codes handed out at enrolment.
+pub const RECOVERY_CODES: usize = 10;
+/// Bytes of randomness in a TOTP secret (160 bits, as RFC 4226 recommends).
+pub const SECRET_BYTES: usize = 20;
+
+/// A TOTP secret, stored and shown as base32.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpSecret(String);
+
+impl std::fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSecret(..)")
+    }
+}
+
+impl TotpSecret {
+    pub fn from_bytes(bytes: [u8; SECRET_BYTES]) -> Self {
+        Self(Secret::from(bytes).to_base32())
+    }
+
+    /// A stored secret; `None` when it is not base32 of a long enough secret.
+    pub fn parse(base32: &str) -> Option<Self> {
+        let secret = Secret::try_from_base32(base32.trim()).ok()?;
+        (secret.as_bytes().len() >= 16).then(|| Self(base32.trim().to_string()))
+    }
+
+    pub fn as_base32(&self) -> &str {
+        &self.0
+    }
+
+    /// The base32 in groups of four, for typing it into an app by hand.
+    pub fn grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn totp(&self, account: &str) -> Totp {
+        let secret = Secret::try_from_base32(&self.0).expect("checked when parsed");
+        Builder::new()
+            .with_secret(secret)
+            .with_issuer(Some(ISSUER))
+            .with_account_name(account.replace(':', ""))
+            .build()
+            .expect("a 160-bit secret and a name without colons make a valid TOTP")
+    }
+
+    /// The `otpauth://` URL the QR code carries.
+    pub fn otpauth_url(&self, account: &str) -> String {
+        self.totp(account)
+            .to_url()
+            .expect("the account name is set")
+    }
+
+    /// The 30-second step `code` is right for at `unix_seconds` (with one step of skew),
+    /// if it is.
+    pub fn check(&self, code: &str, unix_seconds: i64) -> Option<i64> {
+        let time = u64::try_from(unix_seconds).ok()?;
+        self.totp("check")
+            .check(code, time)
+            .and_then(|step| i64::try_from(step).ok())
+    }
+
+    /// The code an app shows at `unix_seconds` (tests and the demo use it).
+    pub fn code_at(&self, unix_seconds: i64) -> String {
+        self.totp("code")
+            .generate(u64::try_from(unix_seconds).unwrap_or(0))
+            .to_string()
+    }
+}
+
+/// What someone typed as a second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// Six digits from the app.
+    Code(String),
+    /// A recovery code, normalised (lower case, no separators).
+    Recovery(String),
+    /// Neither.
+    Unreadable,
+}
+
+/// Reads a typed code: spaces and dashes are ignored, letters may be in any case.
+pub fn read_second_factor(typed: &str) -> SecondFactor {
+    if typed.len() > 64 {
+        return SecondFactor::Unreadable;
+    }
+    let compact: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if compact.len() == 6 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        SecondFactor::Code(compact)
+    } else if compact.len() == 16 && compact.bytes().all(|b| BASE32.contains(&b)) {
+        SecondFactor::Recovery(compact)
+    } else {
+        SecondFactor::Unreadable
+    }
+}
+
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// A recovery code from 10 random bytes: 16 base32 letters (80 bits) in four groups,
+/// `abcd-efgh-ijkl-mnop`.
+pub fn recovery_code(bytes: [u8; 10]) -> String {
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let letters: Vec<u8> = (0..16)
+        .rev()
+        .map(|i| BASE32[((bits >> (i * 5)) & 31) as usize])
+        .collect();
+    letters
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What is stored of a recovery code: the SHA-256 of its normalised form. 80 random bits
+/// cannot be found again from the hash, so a slow hash is not needed.
+pub fn recovery_hash(normalised: &str) -> String {
+    hex::encode(Sha256::digest(normalised.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> TotpSecret {
+        TotpSecret::from_bytes([42; SECRET_BYTES])
+    }
+
+    #[test]
+    fn a_code_is_right_in_its_step_and_one_step_either_side() {
+        let s = secret();
+        let t = 1_795_000_000;
+        let code = s.code_at(t);
+        assert_eq!(code.len(), 6);
+        let step = t / 30;
+        assert_eq!(s.check(&code, t), Some(step));
+        assert_eq!(s.check(&code, t + 30), Some(step));
+        assert_eq!(s.check(&code, t - 30), Some(step));
+        assert_eq!(s.check(&code, t + 90), None);
+        assert_eq!(s.check("000000x", t), None);
+        assert_eq!(s.check(&code, -5), None);
+    }
+
+    #[test]
+    fn the_rfc_6238_test_vector_holds() {
+        // RFC 6238 appendix B, SHA-1, secret "12345678901234567890", T = 59 s: 94287082
+        // (8 digits); its last 6 digits are what a 6-digit app shows.
+        let s = TotpSecret::from_bytes(*b"12345678901234567890");
+        assert_eq!(s.code_at(59), "287082");
+    }
+
+    #[test]
+    fn secrets_round_trip_through_base32_and_short_ones_are_refused() {
+        let s = secret();
+        assert_eq!(TotpSecret::parse(s.as_base32()), Some(s.clone()));
+        assert_eq!(s.as_base32().len(), 32);
+        assert_eq!(s.grouped().split(' ').count(), 8);
+        assert_eq!(TotpSecret::parse("AAAA"), None);
+        assert_eq!(TotpSecret::parse("not base32!"), None);
+        let url = s.otpauth_url("hanako");
+        assert!(url.starts_with("otpauth://totp/sendgate:hanako?"), "{url}");
+        assert!(url.contains(&format!("secret={}", s.as_base32())));
+        assert!(url.contains("issuer=sendgate"));
+    }
+
+    #[test]
+    fn typed_codes_are_read_as_app_codes_or_recovery_codes() {
+        assert_eq!(
+            read_second_factor(" 123 456 "),
+            SecondFactor::Code("123456".into())
+        );
+        let code = recovery_code([0xA5; 10]);
+        assert_eq!(code.len(), 19);
+        assert_eq!(code.matches('-').count(), 3);
+        let SecondFactor::Recovery(n) = read_second_factor(&code.to_uppercase()) else {
+            panic!("not read as a recovery code");
+        };
+        assert_eq!(n, code.replace('-', ""));
+        assert_eq!(recovery_hash(&n).len(), 64);
+        for bad in ["12345", "1234567", "abc", "", &"a".repeat(100)] {
+            assert_eq!(read_second_factor(bad), SecondFactor::Unreadable, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn recovery_codes_differ_with_their_bytes() {
+        assert_ne!(recovery_code([1; 10]), recovery_code([2; 10]));
+        assert_eq!(recovery_code([0; 10]), "aaaa-aaaa-aaaa-aaaa");
+    }
+}
