@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::FieldError;
+use super::line_schema;
 
 /// At most this many message objects go out in one send.
 pub const MAX_MESSAGES: usize = 5;
@@ -653,6 +654,24 @@ fn raw_problems(value: &Value, field: &str) -> Vec<FieldError> {
         }
         // Unknown types were refused above.
         _ => {}
+    }
+    // LINE's own schema and the limits beside it. A problem the typed checks above already
+    // named (the same path or property) is not said twice.
+    let typed: Vec<String> = out.iter().map(|e| e.message.clone()).collect();
+    let mentioned = |problem: &str| {
+        let path = problem.split([' ', ';']).next().unwrap_or("");
+        let last = path.rsplit('.').next().unwrap_or(path);
+        typed
+            .iter()
+            .any(|t| t.starts_with(path) || t.contains(&format!("\"{last}\"")) || t.starts_with(&format!("{last} ")))
+    };
+    for problem in line_schema::schema_problems(value)
+        .into_iter()
+        .chain(line_schema::limit_problems(value))
+    {
+        if !mentioned(&problem) {
+            out.push(FieldError::new(field, problem));
+        }
     }
     out
 }
@@ -1397,8 +1416,13 @@ mod tests {
             json!({"type": "coupon", "couponId": "c", "deliveryTag": "d".repeat(31)}),
             "deliveryTag is 31",
         );
+        // Each placeholder of a textV2 text needs its substitution (issue #17).
+        raw_error_containing(
+            json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {}}),
+            "substitution has no \"user1\"",
+        );
         assert!(
-            raw(json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {}})).is_ok()
+            raw(json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {"user1": {"type": "mention", "mentionee": {"type": "all"}}}})).is_ok()
         );
     }
 

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod diff;
 pub mod gate;
 pub mod incident;
+pub mod line_schema;
 pub mod message;
 pub mod notification;
 pub mod policy;
