@@ -4,6 +4,7 @@
 //! `DESIGN.md` can be tested exhaustively without a server. Services load the inputs,
 //! ask these functions, and write what they decide.
 
+pub mod actions;
 pub mod audience;
 pub mod audit;
 pub mod checks;
@@ -11,6 +12,8 @@ pub mod diff;
 pub mod gate;
 pub mod incident;
 pub mod line_schema;
+pub mod link_checks;
+pub mod media;
 pub mod message;
 pub mod notification;
 pub mod policy;
