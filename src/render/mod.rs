@@ -276,7 +276,7 @@ pub fn chat(messages: &[Value], ctx: &RenderContext) -> Rendered {
         }
         out.push("</li>");
     }
-    out.push("</ul></div><div class=\"lp-room\" role=\"list\">");
+    out.push("</ul></div><div class=\"lp-room phone\" role=\"list\">");
     for m in messages {
         message(&mut out, m);
     }

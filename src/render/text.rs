@@ -35,7 +35,7 @@ fn emoji_chip(out: &mut Out, product: &str, emoji: &str) {
 
 pub fn text(out: &mut Out, m: &Value) {
     let text = str_of(m, "text").unwrap_or("");
-    out.push("<div class=\"lp-bubble lp-text\">");
+    out.push("<div class=\"lp-bubble lp-text bubble-text\"><p class=\"message-text\">");
     // Each emoji stands where its index (in UTF-16 units) has a `$`.
     let emojis: Vec<(usize, &str, &str)> = m
         .get("emojis")
@@ -68,13 +68,13 @@ pub fn text(out: &mut Out, m: &Value) {
         }
         linked_text(out, &run);
     }
-    out.push("</div>");
+    out.push("</p></div>");
 }
 
 pub fn text_v2(out: &mut Out, m: &Value) {
     let text = str_of(m, "text").unwrap_or("");
     let subs = m.get("substitution").and_then(Value::as_object);
-    out.push("<div class=\"lp-bubble lp-text lp-text-v2\">");
+    out.push("<div class=\"lp-bubble lp-text lp-text-v2 bubble-text\"><p class=\"message-text\">");
     let names = text_v2_placeholders(text);
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -102,7 +102,7 @@ pub fn text_v2(out: &mut Out, m: &Value) {
         i += c.len_utf8();
     }
     linked_text(out, &plain);
-    out.push("</div>");
+    out.push("</p></div>");
     if !names.is_empty() {
         out.push("<ul class=\"lp-subs\">");
         for name in names {

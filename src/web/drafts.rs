@@ -647,7 +647,7 @@ async fn diff(
         draft_title: draft.title,
         from,
         to,
-        diff: DiffView::new(&d),
+        diff: DiffView::new(&d, &old, &new),
         before: BubbleSet::new(old.messages()),
         after: BubbleSet::new(new.messages()),
         revisions: (1..=draft.current_revision).collect(),

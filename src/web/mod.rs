@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod pages;
 pub mod previews;
 pub mod releases;
+pub mod render_csp;
 pub mod reviews;
 pub mod sandbox;
 pub mod scenarios;
@@ -71,6 +72,11 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(flash::middleware))
+        // Message previews: the public URL they show stored images by, and their CSS.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            render_csp::middleware,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
