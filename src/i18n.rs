@@ -10,6 +10,7 @@
 
 mod ja;
 mod ja_incidents;
+mod ja_media;
 mod ja_scenarios;
 
 use std::borrow::Cow;
@@ -96,6 +97,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .iter()
         .chain(ja_scenarios::ENTRIES)
         .chain(ja_incidents::ENTRIES)
+        .chain(ja_media::ENTRIES)
         .copied()
 }
 

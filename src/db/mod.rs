@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod friends;
 pub mod gate;
 pub mod incidents;
+pub mod media;
 pub mod notifications;
 pub mod policy;
 pub mod previews;

@@ -213,7 +213,10 @@ pub fn schema_problems(message: &Value) -> Vec<String> {
                     options.join(", ")
                 )
             }
-            K::Type { kind } => format!("{at} must be {}.", describe_type(kind)),
+            K::Type { kind } => format!(
+                "{at} has the wrong type; LINE expects {} here.",
+                describe_type(kind)
+            ),
             K::MaxLength { limit } => format!(
                 "{at} is {} characters long; LINE allows at most {}.",
                 with_commas(error.instance().as_str().map_or(0, |s| s.chars().count())),
@@ -357,8 +360,8 @@ fn substitutions(message: &Value, out: &mut Vec<String>) {
     for name in text_v2_placeholders(text) {
         if !given.is_some_and(|g| g.contains_key(name)) {
             out.push(format!(
-                "The text uses {{{name}}}, but substitution has no \"{name}\"; \
-                 add what it becomes (a mention or an emoji), or write {{{{ }}}} for a brace."
+                "The text uses the placeholder “{name}”, but substitution has no entry for it; \
+                 add what it becomes (a mention or an emoji), or double the braces to show them."
             ));
         }
     }
@@ -604,7 +607,7 @@ mod tests {
         let m = bubble(json!([{"type": "text", "text": "a", "wrap": "yes"}]));
         assert_eq!(
             schema_problems(&m),
-            ["contents.body.contents[0].wrap must be true or false."]
+            ["contents.body.contents[0].wrap has the wrong type; LINE expects true or false here."]
         );
         let m = bubble(json!([{"type": "button", "action": {"type": "clipboard", "label": "Copy"}}]));
         assert_eq!(
@@ -646,7 +649,7 @@ mod tests {
         let m = json!({"type": "textV2", "text": "Hi {user1} {emoji1}", "substitution": {"user1": {"type": "mention", "mentionee": {"type": "all"}}}});
         let p = limit_problems(&m);
         assert_eq!(p.len(), 1);
-        assert!(p[0].starts_with("The text uses {emoji1}"), "{p:?}");
+        assert!(p[0].starts_with("The text uses the placeholder “emoji1”"), "{p:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod audience;
 pub mod audit;
+pub mod builders;
 pub mod checks;
 pub mod diff;
 pub mod gate;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod drafts;
 pub mod gate;
 pub mod incidents;
+pub mod media;
 pub mod notifications;
 pub mod passwords;
 pub mod policy;

@@ -18,6 +18,7 @@ pub mod friends;
 pub mod health;
 pub mod incidents;
 pub mod language;
+pub mod media;
 pub mod notifications;
 pub mod pages;
 pub mod previews;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(segments::router())
         .merge(webhook::router())
         .merge(sandbox::router())
+        .merge(media::router())
         .merge(admin_users::router())
         .merge(admin_policy::router())
         .merge(admin_notifications::router())
