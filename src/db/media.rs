@@ -42,12 +42,13 @@ pub struct NewVariant<'a> {
 
 /// Whether this image is stored already (the same bytes uploaded before).
 pub async fn exists(ex: impl SqliteExecutor<'_>, sha256: &str) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query_scalar!(r#"SELECT 1 AS "one!: i64" FROM media WHERE sha256 = ?"#, sha256)
-            .fetch_optional(ex)
-            .await?
-            .is_some(),
+    Ok(sqlx::query_scalar!(
+        r#"SELECT 1 AS "one!: i64" FROM media WHERE sha256 = ?"#,
+        sha256
     )
+    .fetch_optional(ex)
+    .await?
+    .is_some())
 }
 
 pub async fn insert(
@@ -90,7 +91,10 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(ex: impl SqliteExecutor<'_>, sha256: &str) -> Result<Option<MediaRow>, sqlx::Error> {
+pub async fn find(
+    ex: impl SqliteExecutor<'_>,
+    sha256: &str,
+) -> Result<Option<MediaRow>, sqlx::Error> {
     sqlx::query_as!(
         MediaRow,
         r#"SELECT m.sha256, m.content_type, m.width, m.height, m.byte_size, m.file_name,

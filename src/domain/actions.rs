@@ -12,22 +12,40 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// Opens a URI (`uri` actions, imagemap `linkUri`, a video's external link).
-    Uri { uri: String, desktop: Option<String> },
+    Uri {
+        uri: String,
+        desktop: Option<String>,
+    },
     /// Sends `data` to the account's webhook; `text` is what the chat shows, if anything.
-    Postback { data: String, text: Option<String> },
+    Postback {
+        data: String,
+        text: Option<String>,
+    },
     /// The person sends this text.
-    Message { text: String },
+    Message {
+        text: String,
+    },
     /// Opens a date / time picker; the choice goes to the webhook with `data`.
-    DatetimePicker { mode: String, data: String },
+    DatetimePicker {
+        mode: String,
+        data: String,
+    },
     Camera,
     CameraRoll,
     Location,
     /// Copies this text.
-    Clipboard { text: String },
+    Clipboard {
+        text: String,
+    },
     /// Switches the rich menu to this alias.
-    RichMenuSwitch { alias: String, data: String },
+    RichMenuSwitch {
+        alias: String,
+        data: String,
+    },
     /// An action type LINE does not have (the schema refuses it).
-    Unknown { kind: String },
+    Unknown {
+        kind: String,
+    },
 }
 
 /// One action, where it sits and what it does.
@@ -85,7 +103,9 @@ fn action(v: &Value, path: String) -> Option<Action> {
     let target = match kind.as_str() {
         // Imagemap actions name their URI `linkUri`.
         "uri" => Target::Uri {
-            uri: text(v, "uri").or_else(|| text(v, "linkUri")).unwrap_or_default(),
+            uri: text(v, "uri")
+                .or_else(|| text(v, "linkUri"))
+                .unwrap_or_default(),
             desktop: v.get("altUri").and_then(|a| text(a, "desktop")),
         },
         "postback" => Target::Postback {
@@ -127,7 +147,13 @@ pub fn inventory(message: &Value) -> Inventory {
     out
 }
 
-fn walk(v: &Value, path: String, parent_type: Option<&str>, message_type: &str, out: &mut Inventory) {
+fn walk(
+    v: &Value,
+    path: String,
+    parent_type: Option<&str>,
+    message_type: &str,
+    out: &mut Inventory,
+) {
     match v {
         Value::Object(obj) => {
             let own_type = obj.get("type").and_then(Value::as_str);
@@ -159,7 +185,8 @@ fn walk(v: &Value, path: String, parent_type: Option<&str>, message_type: &str, 
                         continue;
                     }
                     (_, Value::String(url)) => {
-                        if let Some(kind) = media_kind(key, own_type, path.is_empty(), message_type) {
+                        if let Some(kind) = media_kind(key, own_type, path.is_empty(), message_type)
+                        {
                             out.media.push(Media {
                                 path: here,
                                 kind,
@@ -195,8 +222,8 @@ fn media_kind(
         "originalContentUrl" if top_level && message_type == "audio" => Some(MediaKind::Audio),
         // An imagemap's video object.
         "originalContentUrl" if !top_level => Some(MediaKind::Video),
-        "originalContentUrl" | "previewImageUrl" | "thumbnailImageUrl" | "imageUrl"
-        | "iconUrl" | "previewUrl" => Some(MediaKind::Image),
+        "originalContentUrl" | "previewImageUrl" | "thumbnailImageUrl" | "imageUrl" | "iconUrl"
+        | "previewUrl" => Some(MediaKind::Image),
         "url" => match own_type {
             Some("image" | "icon") => Some(MediaKind::Image),
             Some("video") => Some(MediaKind::Video),
@@ -214,22 +241,32 @@ mod tests {
     #[test]
     fn every_action_type_is_found_with_its_path_and_target() {
         let m = json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t",
-            "defaultAction": {"type": "uri", "label": "Open", "uri": "https://a.example/", "altUri": {"desktop": "https://a.example/pc"}},
-            "actions": [
-                {"type": "postback", "label": "Buy", "data": "buy=1", "displayText": "買います"},
-                {"type": "message", "label": "Yes", "text": "はい"},
-                {"type": "datetimepicker", "label": "When", "data": "d", "mode": "date"},
-                {"type": "camera", "label": "Camera"},
-                {"type": "cameraRoll", "label": "Roll"},
-                {"type": "location", "label": "Where"},
-                {"type": "clipboard", "label": "Copy", "clipboardText": "SALE2026"},
-                {"type": "richmenuswitch", "label": "Menu", "richMenuAliasId": "b", "data": "m"}
-            ]}});
+        "defaultAction": {"type": "uri", "label": "Open", "uri": "https://a.example/", "altUri": {"desktop": "https://a.example/pc"}},
+        "actions": [
+            {"type": "postback", "label": "Buy", "data": "buy=1", "displayText": "買います"},
+            {"type": "message", "label": "Yes", "text": "はい"},
+            {"type": "datetimepicker", "label": "When", "data": "d", "mode": "date"},
+            {"type": "camera", "label": "Camera"},
+            {"type": "cameraRoll", "label": "Roll"},
+            {"type": "location", "label": "Where"},
+            {"type": "clipboard", "label": "Copy", "clipboardText": "SALE2026"},
+            {"type": "richmenuswitch", "label": "Menu", "richMenuAliasId": "b", "data": "m"}
+        ]}});
         let inv = inventory(&m);
         let kinds: Vec<&str> = inv.actions.iter().map(|a| a.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            ["uri", "postback", "message", "datetimepicker", "camera", "cameraRoll", "location", "clipboard", "richmenuswitch"]
+            [
+                "uri",
+                "postback",
+                "message",
+                "datetimepicker",
+                "camera",
+                "cameraRoll",
+                "location",
+                "clipboard",
+                "richmenuswitch"
+            ]
         );
         let uri = inv.actions.iter().find(|a| a.kind == "uri").unwrap();
         assert_eq!(uri.path, "template.defaultAction");
@@ -270,7 +307,11 @@ mod tests {
         assert!(paths.contains(&"actions[0]"), "{paths:?}");
         assert!(paths.contains(&"video.externalLink"), "{paths:?}");
         assert!(paths.contains(&"quickReply.items[0].action"), "{paths:?}");
-        let media: Vec<(&str, MediaKind)> = inv.media.iter().map(|m| (m.path.as_str(), m.kind)).collect();
+        let media: Vec<(&str, MediaKind)> = inv
+            .media
+            .iter()
+            .map(|m| (m.path.as_str(), m.kind))
+            .collect();
         assert!(media.contains(&("baseUrl", MediaKind::ImagemapBase)));
         assert!(media.contains(&("video.originalContentUrl", MediaKind::Video)));
         assert!(media.contains(&("video.previewImageUrl", MediaKind::Image)));
@@ -287,7 +328,8 @@ mod tests {
                 {"type": "video", "url": "https://a.example/v.mp4", "previewUrl": "https://a.example/v.png",
                  "altContent": {"type": "image", "url": "https://a.example/alt.png"}}]}}});
         let inv = inventory(&m);
-        let urls: Vec<(&str, MediaKind)> = inv.media.iter().map(|m| (m.url.as_str(), m.kind)).collect();
+        let urls: Vec<(&str, MediaKind)> =
+            inv.media.iter().map(|m| (m.url.as_str(), m.kind)).collect();
         assert_eq!(urls.len(), 5, "{urls:?}");
         assert!(urls.contains(&("https://a.example/v.mp4", MediaKind::Video)));
         assert!(urls.contains(&("https://a.example/alt.png", MediaKind::Image)));

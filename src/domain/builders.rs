@@ -156,7 +156,8 @@ pub fn card_message(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut body = vec![json!({"type": "text", "text": title, "weight": "bold", "size": "xl", "wrap": true})];
+    let mut body =
+        vec![json!({"type": "text", "text": title, "weight": "bold", "size": "xl", "wrap": true})];
     if !text.trim().is_empty() {
         body.push(json!({"type": "text", "text": text.trim(), "size": "sm", "color": "#666666", "wrap": true}));
     }
@@ -168,7 +169,11 @@ pub fn card_message(
         let (url, size) = match (parse_media_url(&image.base_url), image.size) {
             // An upload: the card width, at the upload's own aspect ratio.
             (Some(_), Some(size)) => (
-                format!("{}/{}", image.base_url, Variant::Width(CARD_IMAGE_WIDTH).segment()),
+                format!(
+                    "{}/{}",
+                    image.base_url,
+                    Variant::Width(CARD_IMAGE_WIDTH).segment()
+                ),
                 Size {
                     width: CARD_IMAGE_WIDTH,
                     height: size.height_at(CARD_IMAGE_WIDTH),
@@ -186,7 +191,8 @@ pub fn card_message(
             "aspectRatio": ratio(size), "aspectMode": "cover"});
     }
     if !footer.is_empty() {
-        bubble["footer"] = json!({"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer});
+        bubble["footer"] =
+            json!({"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer});
     }
     let alt = if alt_text.trim().is_empty() {
         title
@@ -341,7 +347,10 @@ pub fn imagemap_message(
         let Some((x, y, w, h)) = *rect else {
             errors.push(error(
                 "im_areas",
-                format!("Area {}: enter x, y, width and height as whole pixels.", i + 1),
+                format!(
+                    "Area {}: enter x, y, width and height as whole pixels.",
+                    i + 1
+                ),
             ));
             continue;
         };
@@ -408,7 +417,12 @@ pub fn imagemap_fields(message: &Value) -> Option<ImagemapFields> {
         .as_array()?
         .iter()
         .map(|a| {
-            let n = |k: &str| a.pointer(&format!("/area/{k}")).and_then(Value::as_u64).unwrap_or(0).to_string();
+            let n = |k: &str| {
+                a.pointer(&format!("/area/{k}"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .to_string()
+            };
             let kind = s(a, "/type").to_string();
             AreaInput {
                 x: n("x"),
@@ -443,11 +457,13 @@ pub fn imagemap_fields(message: &Value) -> Option<ImagemapFields> {
                 && imagemap_message(Some(&image), alt, l, &areas).ok().as_ref() == Some(message)
         })
         .unwrap_or("custom");
-    (imagemap_message(Some(&image), alt, layout, &areas).ok()? == *message).then(|| ImagemapFields {
-        image_hash: hash.to_string(),
-        alt_text: alt.to_string(),
-        layout: layout.to_string(),
-        areas,
+    (imagemap_message(Some(&image), alt, layout, &areas).ok()? == *message).then(|| {
+        ImagemapFields {
+            image_hash: hash.to_string(),
+            alt_text: alt.to_string(),
+            layout: layout.to_string(),
+            areas,
+        }
     })
 }
 
@@ -459,8 +475,15 @@ mod tests {
 
     fn upload(w: u32, h: u32) -> ImageRef {
         ImageRef {
-            base_url: media_url("https://sendgate.example", &MediaHash::of(b"img"), Variant::Original),
-            size: Some(Size { width: w, height: h }),
+            base_url: media_url(
+                "https://sendgate.example",
+                &MediaHash::of(b"img"),
+                Variant::Original,
+            ),
+            size: Some(Size {
+                width: w,
+                height: h,
+            }),
         }
     }
 
@@ -475,13 +498,26 @@ mod tests {
     #[test]
     fn a_card_is_a_standard_flex_bubble_that_line_accepts_and_reads_back() {
         let image = upload(1400, 700);
-        let buttons = [link("購入する", "https://shop.example/buy"), ButtonInput { label: "質問".into(), kind: "message".into(), value: "質問があります".into() }];
+        let buttons = [
+            link("購入する", "https://shop.example/buy"),
+            ButtonInput {
+                label: "質問".into(),
+                kind: "message".into(),
+                value: "質問があります".into(),
+            },
+        ];
         let m = card_message("春の新作", "本日から販売", "", Some(&image), &buttons).unwrap();
         assert_eq!(m["altText"], "春の新作");
-        assert_eq!(m["contents"]["hero"]["url"], format!("{}/700", image.base_url));
+        assert_eq!(
+            m["contents"]["hero"]["url"],
+            format!("{}/700", image.base_url)
+        );
         assert_eq!(m["contents"]["hero"]["aspectRatio"], "2:1");
         assert_eq!(m["contents"]["footer"]["contents"][0]["style"], "primary");
-        assert_eq!(m["contents"]["footer"]["contents"][1]["action"]["type"], "message");
+        assert_eq!(
+            m["contents"]["footer"]["contents"][1]["action"]["type"],
+            "message"
+        );
         // Valid for LINE's schema and the checks.
         Message::from_line_json(m.clone()).unwrap();
         let back = card_fields(&m).unwrap();
@@ -496,7 +532,17 @@ mod tests {
 
     #[test]
     fn a_card_needs_a_title_and_whole_buttons() {
-        let e = card_message(" ", "", "", None, &[ButtonInput { label: "a".into(), ..Default::default() }]).unwrap_err();
+        let e = card_message(
+            " ",
+            "",
+            "",
+            None,
+            &[ButtonInput {
+                label: "a".into(),
+                ..Default::default()
+            }],
+        )
+        .unwrap_err();
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].field, "card_title");
         assert!(e[1].message.starts_with("Button 1 has a label but no link"));
@@ -519,18 +565,36 @@ mod tests {
     fn a_rich_message_is_an_imagemap_of_an_upload_with_its_areas() {
         let image = upload(2080, 1040);
         let areas = vec![
-            AreaInput { kind: "uri".into(), value: "https://shop.example/a".into(), ..Default::default() },
-            AreaInput { kind: "message".into(), value: "クーポン".into(), ..Default::default() },
+            AreaInput {
+                kind: "uri".into(),
+                value: "https://shop.example/a".into(),
+                ..Default::default()
+            },
+            AreaInput {
+                kind: "message".into(),
+                value: "クーポン".into(),
+                ..Default::default()
+            },
         ];
         let m = imagemap_message(Some(&image), "春のセール", "columns2", &areas).unwrap();
         assert_eq!(m["baseSize"], json!({"width": 1040, "height": 520}));
-        assert_eq!(m["actions"][1]["area"], json!({"x": 520, "y": 0, "width": 520, "height": 520}));
+        assert_eq!(
+            m["actions"][1]["area"],
+            json!({"x": 520, "y": 0, "width": 520, "height": 520})
+        );
         assert_eq!(m["actions"][0]["linkUri"], "https://shop.example/a");
         Message::from_line_json(m.clone()).unwrap();
         let back = imagemap_fields(&m).unwrap();
         assert_eq!(back.layout, "columns2");
         assert_eq!(back.areas[1].value, "クーポン");
-        let custom = vec![AreaInput { x: "10".into(), y: "10".into(), width: "100".into(), height: "100".into(), kind: "uri".into(), value: "https://a.example".into() }];
+        let custom = vec![AreaInput {
+            x: "10".into(),
+            y: "10".into(),
+            width: "100".into(),
+            height: "100".into(),
+            kind: "uri".into(),
+            value: "https://a.example".into(),
+        }];
         let m = imagemap_message(Some(&image), "a", "custom", &custom).unwrap();
         assert_eq!(imagemap_fields(&m).unwrap().layout, "custom");
     }
@@ -538,14 +602,33 @@ mod tests {
     #[test]
     fn a_rich_message_needs_an_upload_alt_text_and_areas_inside_the_image() {
         let e = imagemap_message(None, "", "full", &[]).unwrap_err();
-        assert_eq!(e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["im_image", "im_alt_text"]);
-        let external = ImageRef { base_url: "https://cdn.example/im".into(), size: Some(Size { width: 1040, height: 1040 }) };
+        assert_eq!(
+            e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["im_image", "im_alt_text"]
+        );
+        let external = ImageRef {
+            base_url: "https://cdn.example/im".into(),
+            size: Some(Size {
+                width: 1040,
+                height: 1040,
+            }),
+        };
         assert!(imagemap_message(Some(&external), "a", "full", &[]).is_err());
         let image = upload(1040, 1040);
         let e = imagemap_message(Some(&image), "a", "full", &[]).unwrap_err();
         assert_eq!(e[0].message, "Area 1 needs a link or a message.");
-        let outside = vec![AreaInput { x: "1000".into(), y: "0".into(), width: "100".into(), height: "10".into(), kind: "uri".into(), value: "https://a.example".into() }];
+        let outside = vec![AreaInput {
+            x: "1000".into(),
+            y: "0".into(),
+            width: "100".into(),
+            height: "10".into(),
+            kind: "uri".into(),
+            value: "https://a.example".into(),
+        }];
         let e = imagemap_message(Some(&image), "a", "custom", &outside).unwrap_err();
-        assert!(e[0].message.starts_with("Area 1 is not inside the image"), "{e:?}");
+        assert!(
+            e[0].message.starts_with("Area 1 is not inside the image"),
+            "{e:?}"
+        );
     }
 }

@@ -182,8 +182,14 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
         let media = matches!(
             key.as_deref(),
             Some(
-                "originalContentUrl" | "previewImageUrl" | "baseUrl" | "iconUrl" | "imageUrl"
-                    | "url" | "previewUrl" | "thumbnailImageUrl"
+                "originalContentUrl"
+                    | "previewImageUrl"
+                    | "baseUrl"
+                    | "iconUrl"
+                    | "imageUrl"
+                    | "url"
+                    | "previewUrl"
+                    | "thumbnailImageUrl"
             )
         );
         for url in find_urls(text) {
@@ -717,7 +723,10 @@ mod tests {
         }]);
         assert_eq!(
             codes_of(&f),
-            [codes::MESSAGE_LIMIT, crate::domain::link_checks::codes::MEDIA_EXTERNAL],
+            [
+                codes::MESSAGE_LIMIT,
+                crate::domain::link_checks::codes::MEDIA_EXTERNAL
+            ],
             "{f:?}"
         );
     }

@@ -193,13 +193,21 @@ pub fn readable(m: &Message) -> String {
 pub fn changed_paths(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
     use serde_json::Value;
     fn walk(a: Option<&Value>, b: Option<&Value>, path: &str, out: &mut Vec<String>) {
-        let here = if path.is_empty() { "(the whole message)" } else { path };
+        let here = if path.is_empty() {
+            "(the whole message)"
+        } else {
+            path
+        };
         match (a, b) {
             (Some(Value::Object(x)), Some(Value::Object(y))) => {
                 let mut keys: Vec<&String> = x.keys().collect();
                 keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
                 for k in keys {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     walk(x.get(k), y.get(k), &p, out);
                 }
             }
@@ -302,7 +310,12 @@ mod tests {
             "contents": [{"type": "text", "text": "new"}, {"type": "text", "text": "same"}, {"type": "separator"}]}}});
         assert_eq!(
             super::changed_paths(&a, &b),
-            ["altText", "contents.body.contents[0].text", "contents.body.contents[2]", "contents.size"]
+            [
+                "altText",
+                "contents.body.contents[0].text",
+                "contents.body.contents[2]",
+                "contents.size"
+            ]
         );
         assert!(super::changed_paths(&a, &a).is_empty());
     }

@@ -122,7 +122,9 @@ fn rewrite_refs(node: &mut Value, discriminated: &[&str]) {
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, discriminated)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| rewrite_refs(v, discriminated)),
         _ => {}
     }
 }
@@ -385,9 +387,7 @@ fn imagemap_geometry(message: &Value, out: &mut Vec<String>) {
         ));
     }
     if height <= 0 {
-        out.push(
-            "baseSize.height must be the image's height at 1040 pixels wide, above 0.".into(),
-        );
+        out.push("baseSize.height must be the image's height at 1040 pixels wide, above 0.".into());
         return;
     }
     let areas = message
@@ -396,7 +396,10 @@ fn imagemap_geometry(message: &Value, out: &mut Vec<String>) {
         .into_iter()
         .flatten()
         .enumerate()
-        .filter_map(|(i, a)| a.get("area").map(|area| (format!("actions[{i}].area"), area)))
+        .filter_map(|(i, a)| {
+            a.get("area")
+                .map(|area| (format!("actions[{i}].area"), area))
+        })
         .chain(
             message
                 .get("video")
@@ -486,7 +489,10 @@ fn walk_flex(node: &Value, path: &str, out: &mut Vec<String>) {
             let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
             for &(component, property, set, unit) in KEYWORD_PROPERTIES {
                 if (component != "*" && component != kind)
-                    || !matches!(kind, "box" | "text" | "span" | "icon" | "image" | "button" | "separator")
+                    || !matches!(
+                        kind,
+                        "box" | "text" | "span" | "icon" | "image" | "button" | "separator"
+                    )
                 {
                     continue;
                 }
@@ -548,8 +554,14 @@ mod tests {
                 .unwrap()
                 .contains(&json!("flex"))
         );
-        assert!(message.as_array().unwrap().iter().any(|c| c["if"]["properties"]["type"]["const"] == "flex"
-            && c["then"]["$ref"] == "#/$defs/FlexMessage"));
+        assert!(
+            message
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["if"]["properties"]["type"]["const"] == "flex"
+                    && c["then"]["$ref"] == "#/$defs/FlexMessage")
+        );
         // A subtype extends the parent's base, not the dispatching parent.
         assert_eq!(
             schema["$defs"]["FlexBox"]["allOf"][0]["$ref"],
@@ -570,11 +582,21 @@ mod tests {
                 "actions": [{"type": "uri", "linkUri": "https://a.example", "area": {"x": 0, "y": 0, "width": 520, "height": 1040}}]}),
             json!({"type": "template", "altText": "a", "template": {"type": "confirm", "text": "ok?", "actions": [
                 {"type": "message", "label": "Yes", "text": "yes"}, {"type": "postback", "label": "No", "data": "no"}]}}),
-            bubble(json!([{"type": "text", "text": "hello", "size": "xl"}, {"type": "button", "action": {"type": "uri", "label": "Go", "uri": "https://a.example"}}])),
+            bubble(
+                json!([{"type": "text", "text": "hello", "size": "xl"}, {"type": "button", "action": {"type": "uri", "label": "Go", "uri": "https://a.example"}}]),
+            ),
             json!({"type": "coupon", "couponId": "c1"}),
         ] {
-            assert!(schema_problems(&m).is_empty(), "{m}: {:?}", schema_problems(&m));
-            assert!(limit_problems(&m).is_empty(), "{m}: {:?}", limit_problems(&m));
+            assert!(
+                schema_problems(&m).is_empty(),
+                "{m}: {:?}",
+                schema_problems(&m)
+            );
+            assert!(
+                limit_problems(&m).is_empty(),
+                "{m}: {:?}",
+                limit_problems(&m)
+            );
         }
     }
 
@@ -592,11 +614,14 @@ mod tests {
         let m = bubble(json!([{"type": "box", "layout": "diagonal", "contents": []}]));
         assert_eq!(
             schema_problems(&m),
-            ["contents.body.contents[0].layout is \"diagonal\"; LINE accepts only \"horizontal\", \"vertical\", \"baseline\"."]
+            [
+                "contents.body.contents[0].layout is \"diagonal\"; LINE accepts only \"horizontal\", \"vertical\", \"baseline\"."
+            ]
         );
         let m = bubble(json!([{"type": "sparkle"}]));
         assert!(
-            schema_problems(&m)[0].starts_with("contents.body.contents[0].type is \"sparkle\"; LINE accepts only"),
+            schema_problems(&m)[0]
+                .starts_with("contents.body.contents[0].type is \"sparkle\"; LINE accepts only"),
             "{:?}",
             schema_problems(&m)
         );
@@ -609,10 +634,13 @@ mod tests {
             schema_problems(&m),
             ["contents.body.contents[0].wrap has the wrong type; LINE expects true or false here."]
         );
-        let m = bubble(json!([{"type": "button", "action": {"type": "clipboard", "label": "Copy"}}]));
+        let m =
+            bubble(json!([{"type": "button", "action": {"type": "clipboard", "label": "Copy"}}]));
         assert_eq!(
             schema_problems(&m),
-            ["contents.body.contents[0].action.clipboardText is missing; LINE's message format requires it."]
+            [
+                "contents.body.contents[0].action.clipboardText is missing; LINE's message format requires it."
+            ]
         );
         let m = json!({"type": "text", "text": "a", "quickReply": {"items": [{"type": "action", "action": {"label": "x"}}]}});
         assert_eq!(
@@ -649,7 +677,10 @@ mod tests {
         let m = json!({"type": "textV2", "text": "Hi {user1} {emoji1}", "substitution": {"user1": {"type": "mention", "mentionee": {"type": "all"}}}});
         let p = limit_problems(&m);
         assert_eq!(p.len(), 1);
-        assert!(p[0].starts_with("The text uses the placeholder “emoji1”"), "{p:?}");
+        assert!(
+            p[0].starts_with("The text uses the placeholder “emoji1”"),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -672,8 +703,17 @@ mod tests {
         ]));
         let p = limit_problems(&m);
         assert_eq!(p.len(), 3, "{p:?}");
-        assert!(p[0].starts_with("contents.body.contents[0].size is \"lgg\"; LINE accepts xxs, xs"), "{p:?}");
-        assert!(p[1].starts_with("contents.body.contents[2].aspectRatio is \"1:4\""), "{p:?}");
-        assert!(p[2].starts_with("contents.body.contents[3].spacing is \"huge\""), "{p:?}");
+        assert!(
+            p[0].starts_with("contents.body.contents[0].size is \"lgg\"; LINE accepts xxs, xs"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].starts_with("contents.body.contents[2].aspectRatio is \"1:4\""),
+            "{p:?}"
+        );
+        assert!(
+            p[2].starts_with("contents.body.contents[3].spacing is \"huge\""),
+            "{p:?}"
+        );
     }
 }

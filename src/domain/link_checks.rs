@@ -35,8 +35,10 @@ pub fn scheme(uri: &str) -> Option<String> {
 
 /// Media paths whose `https://` rule [`Message::problems`] already reports.
 fn checked_by_message(path: &str) -> bool {
-    matches!(path, "originalContentUrl" | "previewImageUrl" | "baseUrl" | "sender.iconUrl")
-        || (path.starts_with("quickReply.items[") && path.ends_with("].imageUrl"))
+    matches!(
+        path,
+        "originalContentUrl" | "previewImageUrl" | "baseUrl" | "sender.iconUrl"
+    ) || (path.starts_with("quickReply.items[") && path.ends_with("].imageUrl"))
 }
 
 /// The findings for the actions and media of one message, located at `at` (`message 2`).
@@ -88,7 +90,9 @@ pub fn check_message(message: &Message, at: &str) -> Vec<Finding> {
                 )),
                 None => out.push(Finding::error(
                     codes::LINK_SCHEME,
-                    format!("The link {uri:?} has no scheme; write the full address with https://."),
+                    format!(
+                        "The link {uri:?} has no scheme; write the full address with https://."
+                    ),
                     location,
                 )),
             }
@@ -115,7 +119,8 @@ pub fn check_message(message: &Message, at: &str) -> Vec<Finding> {
 }
 
 fn is_https(url: &str) -> bool {
-    url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    url.get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
 }
 
 fn external(url: &str, location: String, out: &mut Vec<Finding>) {
@@ -142,7 +147,9 @@ mod tests {
     }
 
     fn buttons(actions: serde_json::Value) -> Message {
-        raw(json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t", "actions": actions}}))
+        raw(
+            json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t", "actions": actions}}),
+        )
     }
 
     #[test]
@@ -166,7 +173,10 @@ mod tests {
             "message 1",
         );
         assert_eq!(f.len(), 3, "{f:?}");
-        assert!(f.iter().all(|f| f.is_error() && f.code == codes::LINK_SCHEME));
+        assert!(
+            f.iter()
+                .all(|f| f.is_error() && f.code == codes::LINK_SCHEME)
+        );
         assert_eq!(
             f[0].location.as_deref(),
             Some("message 1 (template.actions[0])")
@@ -181,29 +191,45 @@ mod tests {
 
     #[test]
     fn an_http_image_inside_flex_or_a_template_is_an_error() {
-        let m = raw(json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
-            "hero": {"type": "image", "url": "http://a.example/h.png"}}}));
+        let m = raw(
+            json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
+            "hero": {"type": "image", "url": "http://a.example/h.png"}}}),
+        );
         let f = check_message(&m, "message 1");
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].is_error());
         assert_eq!(f[0].code, codes::MEDIA_NOT_HTTPS);
-        assert_eq!(f[0].location.as_deref(), Some("message 1 (contents.hero.url)"));
-        let t = raw(json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t",
-            "thumbnailImageUrl": "http://a.example/t.png", "actions": []}}));
+        assert_eq!(
+            f[0].location.as_deref(),
+            Some("message 1 (contents.hero.url)")
+        );
+        let t = raw(
+            json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t",
+            "thumbnailImageUrl": "http://a.example/t.png", "actions": []}}),
+        );
         assert_eq!(check_message(&t, "m")[0].code, codes::MEDIA_NOT_HTTPS);
     }
 
     #[test]
     fn an_external_image_warns_that_it_can_change_and_a_stored_one_does_not() {
-        let stored = media_url("https://sendgate.example", &MediaHash::of(b"png"), Variant::Width(700));
-        let m = raw(json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
+        let stored = media_url(
+            "https://sendgate.example",
+            &MediaHash::of(b"png"),
+            Variant::Width(700),
+        );
+        let m = raw(
+            json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
             "hero": {"type": "image", "url": stored},
-            "body": {"type": "box", "layout": "vertical", "contents": [{"type": "image", "url": "https://cdn.example/x.png"}]}}}));
+            "body": {"type": "box", "layout": "vertical", "contents": [{"type": "image", "url": "https://cdn.example/x.png"}]}}}),
+        );
         let f = check_message(&m, "message 1");
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, codes::MEDIA_EXTERNAL);
         assert!(!f[0].is_error());
-        assert!(f[0].message.starts_with("https://cdn.example/x.png is not stored in sendgate"));
+        assert!(
+            f[0].message
+                .starts_with("https://cdn.example/x.png is not stored in sendgate")
+        );
         let img = Message::Image {
             original_content_url: "https://cdn.example/a.png".into(),
             preview_image_url: "https://cdn.example/b.png".into(),
@@ -213,7 +239,9 @@ mod tests {
 
     #[test]
     fn top_level_media_urls_are_left_to_the_message_limits() {
-        let m = raw(json!({"type": "video", "originalContentUrl": "http://a.example/v.mp4", "previewImageUrl": "http://a.example/p.png"}));
+        let m = raw(
+            json!({"type": "video", "originalContentUrl": "http://a.example/v.mp4", "previewImageUrl": "http://a.example/p.png"}),
+        );
         assert!(check_message(&m, "message 1").is_empty());
     }
 }

@@ -163,14 +163,20 @@ mod tests {
         assert_eq!(url, format!("https://sendgate.example/media/{h}"));
         assert_eq!(parse_media_url(&url), Some((h.clone(), Variant::Original)));
         let url = media_url("https://sendgate.example", &h, Variant::Width(700));
-        assert_eq!(parse_media_url(&url), Some((h.clone(), Variant::Width(700))));
+        assert_eq!(
+            parse_media_url(&url),
+            Some((h.clone(), Variant::Width(700)))
+        );
         let url = media_url("https://sendgate.example", &h, Variant::Preview);
         assert!(url.ends_with("/preview"));
         assert_eq!(
             parse_media_url(&format!("https://x.example/app/media/{h}/240")),
             Some((h.clone(), Variant::Width(240)))
         );
-        assert_eq!(parse_media_url(&format!("https://x.example/media/{h}/999")), None);
+        assert_eq!(
+            parse_media_url(&format!("https://x.example/media/{h}/999")),
+            None
+        );
         assert_eq!(parse_media_url("https://x.example/media/abc"), None);
         assert_eq!(parse_media_url("https://x.example/img.png"), None);
     }
@@ -194,7 +200,14 @@ mod tests {
         };
         assert_eq!(s.height_at(1040), 520);
         assert_eq!(s.height_at(240), 120);
-        assert_eq!(Size { width: 3, height: 1 }.height_at(1), 1);
+        assert_eq!(
+            Size {
+                width: 3,
+                height: 1
+            }
+            .height_at(1),
+            1
+        );
         assert_eq!(Variant::parse("700"), Some(Variant::Width(700)));
         assert_eq!(Variant::parse("1040"), Some(Variant::Width(1040)));
     }

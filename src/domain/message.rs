@@ -713,9 +713,11 @@ fn raw_problems(value: &Value, field: &str) -> Vec<FieldError> {
     let mentioned = |problem: &str| {
         let path = problem.split([' ', ';']).next().unwrap_or("");
         let last = path.rsplit('.').next().unwrap_or(path);
-        typed
-            .iter()
-            .any(|t| t.starts_with(path) || t.contains(&format!("\"{last}\"")) || t.starts_with(&format!("{last} ")))
+        typed.iter().any(|t| {
+            t.starts_with(path)
+                || t.contains(&format!("\"{last}\""))
+                || t.starts_with(&format!("{last} "))
+        })
     };
     for problem in line_schema::schema_problems(value)
         .into_iter()

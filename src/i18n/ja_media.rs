@@ -13,15 +13,24 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Image file", "画像ファイル"),
     ("(JPEG or PNG, up to 10 MB)", "（JPEGまたはPNG、10MBまで）"),
     ("Upload", "アップロード"),
-    ("No images uploaded yet.", "まだ画像がアップロードされていません。"),
+    (
+        "No images uploaded yet.",
+        "まだ画像がアップロードされていません。",
+    ),
     ("No images uploaded yet", "画像がまだありません"),
     ("Addresses for LINE JSON", "LINEのJSONで使うURL"),
     (
         "Image (originalContentUrl) and rich message (baseUrl):",
         "画像（originalContentUrl）とリッチメッセージ（baseUrl）:",
     ),
-    ("Card image (700 pixels wide):", "カードの画像（幅700ピクセル）:"),
-    ("Preview image (previewImageUrl):", "プレビュー画像（previewImageUrl）:"),
+    (
+        "Card image (700 pixels wide):",
+        "カードの画像（幅700ピクセル）:",
+    ),
+    (
+        "Preview image (previewImageUrl):",
+        "プレビュー画像（previewImageUrl）:",
+    ),
     ("Fingerprint", "指紋（ハッシュ）"),
     (
         "LINE fetches images only over https, but sendgate's public address is {url}. Set SENDGATE_PUBLIC_URL to sendgate's https address before sending messages with these images.",
@@ -35,7 +44,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{name} is already stored (the same image was uploaded before).",
         "{name}はすでに保存されています（同じ画像が以前アップロードされています）。",
     ),
-    ("Choose an image file to upload.", "アップロードする画像ファイルを選んでください。"),
+    (
+        "Choose an image file to upload.",
+        "アップロードする画像ファイルを選んでください。",
+    ),
     (
         "This file is {n} MB; LINE takes images up to 10 MB.",
         "このファイルは{n}MBあります。LINEで送れる画像は10MBまでです。",
@@ -52,20 +64,32 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "The image could not be read ({e}); save it again as JPEG or PNG and upload it.",
         "画像を読み込めませんでした（{e}）。JPEGまたはPNGで保存し直してからアップロードしてください。",
     ),
-    ("The image could not be resized ({e}).", "画像のサイズを変えられませんでした（{e}）。"),
+    (
+        "The image could not be resized ({e}).",
+        "画像のサイズを変えられませんでした（{e}）。",
+    ),
     (
         "The upload did not arrive whole ({e}); try again.",
         "アップロードが途中で切れました（{e}）。もう一度お試しください。",
     ),
     // The editor: builders and the preview.
     ("Card (built here)", "カードタイプメッセージ（ここで作成）"),
-    ("Rich message (built here)", "リッチメッセージ（ここで作成）"),
+    (
+        "Rich message (built here)",
+        "リッチメッセージ（ここで作成）",
+    ),
     (
         "A card-type message (カードタイプメッセージ): an image, a title, a text and up to 3 buttons. It is saved as a standard LINE Flex Message.",
         "カードタイプメッセージ: 画像、タイトル、本文と3つまでのボタン。LINE標準のFlex Messageとして保存されます。",
     ),
-    ("(from Images; optional)", "（「画像」から選択。なくても可）"),
-    ("No image, or the image URL below", "画像なし、または下の画像URL"),
+    (
+        "(from Images; optional)",
+        "（「画像」から選択。なくても可）",
+    ),
+    (
+        "No image, or the image URL below",
+        "画像なし、または下の画像URL",
+    ),
     ("Upload images", "画像をアップロード"),
     ("Or an image URL", "または画像のURL"),
     (
@@ -74,7 +98,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     ("Card title", "タイトル"),
     ("Card text", "本文"),
-    ("Notification text (altText)", "通知・トークリストに表示されるテキスト（altText）"),
+    (
+        "Notification text (altText)",
+        "通知・トークリストに表示されるテキスト（altText）",
+    ),
     ("(empty = the title)", "（空欄ならタイトル）"),
     ("Buttons (up to 3)", "ボタン（3つまで）"),
     ("Button {n} label", "ボタン{n}の表示名"),
@@ -86,7 +113,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "A rich message (リッチメッセージ): one uploaded image with tap areas that open a link or send a message.",
         "リッチメッセージ: アップロードした画像1枚に、リンクを開くかメッセージを送るタップ領域を付けます。",
     ),
-    ("(from Images; 1040 pixels wide works best)", "（「画像」から選択。幅1040ピクセルがおすすめ）"),
+    (
+        "(from Images; 1040 pixels wide works best)",
+        "（「画像」から選択。幅1040ピクセルがおすすめ）",
+    ),
     ("Choose an image", "画像を選んでください"),
     ("Tap areas", "タップ領域"),
     ("One area (the whole image)", "1つ（画像全体）"),
@@ -117,7 +147,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "The test send shows it on a real phone; LINE checks it once more before release.",
         "実際のスマートフォンでの表示はテスト配信で確認できます。配信前にLINEがもう一度チェックします。",
     ),
-    ("Give the card a title.", "カードのタイトルを入力してください。"),
+    (
+        "Give the card a title.",
+        "カードのタイトルを入力してください。",
+    ),
     (
         "Button {n} has a label but no link or message.",
         "ボタン{n}に表示名がありますが、リンク先またはメッセージがありません。",
@@ -142,8 +175,14 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Area {n} is not inside the image (1040 × {height} pixels).",
         "領域{n}が画像（1040×{height}ピクセル）からはみ出しています。",
     ),
-    ("Area {n} needs a link or a message.", "領域{n}にリンク先またはメッセージを入力してください。"),
-    ("Give at least one area a link or a message.", "少なくとも1つの領域にリンク先またはメッセージを入力してください。"),
+    (
+        "Area {n} needs a link or a message.",
+        "領域{n}にリンク先またはメッセージを入力してください。",
+    ),
+    (
+        "Give at least one area a link or a message.",
+        "少なくとも1つの領域にリンク先またはメッセージを入力してください。",
+    ),
     (
         "That image is not among sendgate's images; choose another.",
         "その画像はsendgateの画像にありません。別の画像を選んでください。",
@@ -159,23 +198,38 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Sent an audio message.", "ボイスメッセージを送信しました"),
     ("Sent a sticker.", "スタンプを送信しました"),
     ("Sent a coupon.", "クーポンを送信しました"),
-    ("Sent a location: {title}", "位置情報を送信しました: {title}"),
+    (
+        "Sent a location: {title}",
+        "位置情報を送信しました: {title}",
+    ),
     ("Sender icon", "送信者のアイコン"),
-    ("(sender changed for this message)", "（この吹き出しは送信者名を変更）"),
+    (
+        "(sender changed for this message)",
+        "（この吹き出しは送信者名を変更）",
+    ),
     ("Quick reply", "クイックリプライ"),
     ("{kind} message", "{kind}メッセージ"),
     ("Image in the card", "カードの画像"),
-    ("Image not shown: not an https:// address", "画像を表示できません: https://のアドレスではありません"),
+    (
+        "Image not shown: not an https:// address",
+        "画像を表示できません: https://のアドレスではありません",
+    ),
     ("Video preview", "動画のプレビュー"),
     ("Video {url}", "動画 {url}"),
     ("Audio {url}", "音声 {url}"),
-    ("Shown instead where the video cannot play", "動画を再生できない環境での代わりの表示"),
+    (
+        "Shown instead where the video cannot play",
+        "動画を再生できない環境での代わりの表示",
+    ),
     ("Carousel of {n} bubbles", "{n}枚のカルーセル"),
     (
         "The video plays in its area; the image shows before and after.",
         "動画は指定した領域で再生され、その前後は画像が表示されます。",
     ),
-    ("Sticker: package {package}, sticker {sticker}", "スタンプ: パッケージ{package}、スタンプ{sticker}"),
+    (
+        "Sticker: package {package}, sticker {sticker}",
+        "スタンプ: パッケージ{package}、スタンプ{sticker}",
+    ),
     (
         "LINE draws the sticker itself; its image cannot be shown here.",
         "スタンプの画像はLINEが表示するため、ここでは表示できません。",
@@ -188,9 +242,15 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "LINE fills in the coupon's title, image and terms from the coupon itself.",
         "クーポンのタイトル・画像・利用条件は、LINEがクーポンの設定から表示します。",
     ),
-    ("LINE emoji {product} / {emoji}", "LINE絵文字 {product} / {emoji}"),
+    (
+        "LINE emoji {product} / {emoji}",
+        "LINE絵文字 {product} / {emoji}",
+    ),
     ("(their LINE name)", "（相手のLINEの表示名）"),
-    ("No substitution: LINE refuses this message", "置き換え先がありません: LINEはこのメッセージを受け付けません"),
+    (
+        "No substitution: LINE refuses this message",
+        "置き換え先がありません: LINEはこのメッセージを受け付けません",
+    ),
     (
         "nothing: no substitution is given (LINE refuses the message)",
         "なし: 置き換え先が指定されていません（LINEはこのメッセージを受け付けません）",
@@ -203,7 +263,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("an unknown substitution", "不明な置き換え"),
     // Where every tap leads.
     ("Where every tap leads", "タップしたときの動作"),
-    ("These messages have no buttons, links or tap areas.", "このメッセージにはボタン、リンク、タップ領域がありません。"),
+    (
+        "These messages have no buttons, links or tap areas.",
+        "このメッセージにはボタン、リンク、タップ領域がありません。",
+    ),
     ("Button or area", "ボタン・領域"),
     ("What a tap does", "タップしたときの動作"),
     ("Images and videos", "画像・動画"),
@@ -211,15 +274,27 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Video", "動画"),
     ("Audio", "音声"),
     ("Rich message image", "リッチメッセージの画像"),
-    ("Stored in sendgate: cannot change after approval", "sendgateに保存: 承認後に変わりません"),
-    ("External: can change after approval", "外部の画像: 承認後に変わる可能性があります"),
+    (
+        "Stored in sendgate: cannot change after approval",
+        "sendgateに保存: 承認後に変わりません",
+    ),
+    (
+        "External: can change after approval",
+        "外部の画像: 承認後に変わる可能性があります",
+    ),
     ("Opens {uri}", "{uri}を開く"),
-    ("Opens {uri} (on a computer: {desktop})", "{uri}を開く（パソコンでは{desktop}）"),
+    (
+        "Opens {uri} (on a computer: {desktop})",
+        "{uri}を開く（パソコンでは{desktop}）",
+    ),
     (
         "Sends “{text}” to the chat and data “{data}” to the account's system",
         "トークに「{text}」を送り、アカウントのシステムにデータ「{data}」を送る",
     ),
-    ("Sends data “{data}” to the account's system", "アカウントのシステムにデータ「{data}」を送る"),
+    (
+        "Sends data “{data}” to the account's system",
+        "アカウントのシステムにデータ「{data}」を送る",
+    ),
     ("Sends “{text}” to the chat", "トークに「{text}」を送る"),
     (
         "Opens a {mode} picker; sends the choice with data “{data}”",
@@ -259,7 +334,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("true or false", "trueまたはfalse"),
     ("an object", "オブジェクト（{...}）"),
     ("a list", "リスト（[...]）"),
-    ("{path} is empty; LINE needs text here.", "{path}が空です。ここには文字が必要です。"),
+    (
+        "{path} is empty; LINE needs text here.",
+        "{path}が空です。ここには文字が必要です。",
+    ),
     (
         "{path} is not accepted by LINE's message format ({detail}).",
         "{path}はLINEのメッセージ形式で受け付けられません（{detail}）。",

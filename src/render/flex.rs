@@ -83,7 +83,11 @@ fn border_px(keyword: &str) -> Option<&'static str> {
 }
 
 /// A keyword of `table` or a checked length.
-fn size<'a>(v: Option<&'a Value>, table: fn(&str) -> Option<&'static str>, percent: bool) -> Option<&'a str> {
+fn size<'a>(
+    v: Option<&'a Value>,
+    table: fn(&str) -> Option<&'static str>,
+    percent: bool,
+) -> Option<&'a str> {
     let s = v?.as_str()?;
     table(s).or_else(|| length(s, percent))
 }
@@ -116,14 +120,14 @@ fn common(c: &Value, parent: Parent, spacing: Option<&str>, first: bool, css: &m
     let default_flex = if parent.is_row() { 1 } else { 0 };
     let kind = str_of(c, "type").unwrap_or("");
     // Fillers, separators and icons do not grow unless told; an image or button in a row does.
-    let flex = c
-        .get("flex")
-        .and_then(Value::as_i64)
-        .unwrap_or(if kind == "icon" || kind == "separator" {
-            0
-        } else {
-            default_flex
-        });
+    let flex =
+        c.get("flex")
+            .and_then(Value::as_i64)
+            .unwrap_or(if kind == "icon" || kind == "separator" {
+                0
+            } else {
+                default_flex
+            });
     if flex > 0 {
         let _ = write!(css, "flex:{flex} 0 0;min-width:0;");
     } else {
@@ -204,13 +208,20 @@ fn bubble(out: &mut Out, b: &Value, in_carousel: bool) {
     let styles = b.get("styles");
     let mut first_block = true;
     for block in ["header", "hero", "body", "footer"] {
-        let Some(content) = b.get(block) else { continue };
+        let Some(content) = b.get(block) else {
+            continue;
+        };
         let style = styles.and_then(|s| s.get(block));
         let mut css = String::new();
         if let Some(bg) = color(style.and_then(|s| s.get("backgroundColor"))) {
             let _ = write!(css, "background-color:{bg};");
         }
-        if !first_block && style.and_then(|s| s.get("separator")).and_then(Value::as_bool) == Some(true) {
+        if !first_block
+            && style
+                .and_then(|s| s.get("separator"))
+                .and_then(Value::as_bool)
+                == Some(true)
+        {
             let sep = color(style.and_then(|s| s.get("separatorColor"))).unwrap_or("#e5e5e5");
             let _ = write!(css, "border-top:1px solid {sep};");
         }
@@ -299,7 +310,9 @@ fn flex_box(
         let angle = str_of(g, "angle")
             .filter(|a| {
                 a.strip_suffix("deg").is_some_and(|n| {
-                    !n.is_empty() && n.len() < 8 && n.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                    !n.is_empty()
+                        && n.len() < 8
+                        && n.bytes().all(|c| c.is_ascii_digit() || c == b'.')
                 })
             })
             .unwrap_or("0deg");
@@ -333,7 +346,11 @@ fn flex_box(
         ("height", "height"),
         ("maxHeight", "max-height"),
     ] {
-        if let Some(v) = b.get(key).and_then(Value::as_str).and_then(|v| length(v, true)) {
+        if let Some(v) = b
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|v| length(v, true))
+        {
             let _ = write!(css, "{prop}:{v};");
             if key == "width" {
                 css.push_str("flex-grow:0;");
@@ -343,23 +360,36 @@ fn flex_box(
     if let Some(j) = str_of(b, "justifyContent").filter(|j| {
         matches!(
             *j,
-            "center" | "flex-start" | "flex-end" | "space-between" | "space-around" | "space-evenly"
+            "center"
+                | "flex-start"
+                | "flex-end"
+                | "space-between"
+                | "space-around"
+                | "space-evenly"
         )
     }) {
         let _ = write!(css, "justify-content:{j};");
     }
-    if let Some(a) = str_of(b, "alignItems").filter(|a| matches!(*a, "center" | "flex-start" | "flex-end")) {
+    if let Some(a) =
+        str_of(b, "alignItems").filter(|a| matches!(*a, "center" | "flex-start" | "flex-end"))
+    {
         let _ = write!(css, "align-items:{a};");
     }
     // Absolutely placed children are placed within this box.
     css.push_str("position:relative;");
     let title = out.tap_title(b.get("action"));
     let tappable = if title.is_empty() { "" } else { " lf-tappable" };
-    let classes = out.classes(&format!("lf-box lf-{}{tappable}", match layout {
-        Parent::Vertical => "vertical",
-        Parent::Horizontal => "horizontal",
-        Parent::Baseline => "baseline",
-    }), &css);
+    let classes = out.classes(
+        &format!(
+            "lf-box lf-{}{tappable}",
+            match layout {
+                Parent::Vertical => "vertical",
+                Parent::Horizontal => "horizontal",
+                Parent::Baseline => "baseline",
+            }
+        ),
+        &css,
+    );
     let _ = write!(out.html, "<div {classes}{title}>");
     let child_spacing = size(b.get("spacing"), spacing_px, false);
     for (i, child) in b
@@ -417,13 +447,21 @@ fn flex_text(out: &mut Out, c: &Value, parent: Parent, spacing: Option<&str>, fi
     } else {
         css.push_str("white-space:pre-wrap;");
     }
-    if let Some(ls) = c.get("lineSpacing").and_then(Value::as_str).and_then(|v| length(v, false)) {
+    if let Some(ls) = c
+        .get("lineSpacing")
+        .and_then(Value::as_str)
+        .and_then(|v| length(v, false))
+    {
         let _ = write!(css, "line-height:calc(1.4em + {ls});");
     }
     let title = out.tap_title(c.get("action"));
     let classes = out.classes("lf-text", &css);
     let _ = write!(out.html, "<p {classes}{title}>");
-    match c.get("contents").and_then(Value::as_array).filter(|s| !s.is_empty()) {
+    match c
+        .get("contents")
+        .and_then(Value::as_array)
+        .filter(|s| !s.is_empty())
+    {
         Some(spans) => {
             for span in spans {
                 let mut css = String::new();
@@ -444,9 +482,14 @@ fn aspect(c: &Value, default: &str) -> String {
     let ratio = str_of(c, "aspectRatio").unwrap_or(default);
     match ratio.split_once(':') {
         Some((w, h))
-            if w.parse::<f64>().is_ok_and(|w| w > 0.0) && h.parse::<f64>().is_ok_and(|h| h > 0.0) =>
+            if w.parse::<f64>().is_ok_and(|w| w > 0.0)
+                && h.parse::<f64>().is_ok_and(|h| h > 0.0) =>
         {
-            format!("{} / {}", w.parse::<f64>().unwrap(), h.parse::<f64>().unwrap())
+            format!(
+                "{} / {}",
+                w.parse::<f64>().unwrap(),
+                h.parse::<f64>().unwrap()
+            )
         }
         _ => "1 / 1".to_string(),
     }
@@ -497,16 +540,28 @@ fn button(out: &mut Out, c: &Value, parent: Parent, spacing: Option<&str>, first
     let custom = color(c.get("color"));
     match style {
         "primary" => {
-            let _ = write!(css, "background-color:{};color:#ffffff;", custom.unwrap_or("#17c950"));
+            let _ = write!(
+                css,
+                "background-color:{};color:#ffffff;",
+                custom.unwrap_or("#17c950")
+            );
         }
         "secondary" => {
-            let _ = write!(css, "background-color:{};color:#111111;", custom.unwrap_or("#dcdfe5"));
+            let _ = write!(
+                css,
+                "background-color:{};color:#111111;",
+                custom.unwrap_or("#dcdfe5")
+            );
         }
         _ => {
             let _ = write!(css, "color:{};", custom.unwrap_or("#42659a"));
         }
     }
-    let height = if str_of(c, "height") == Some("sm") { 40 } else { 52 };
+    let height = if str_of(c, "height") == Some("sm") {
+        40
+    } else {
+        52
+    };
     let _ = write!(css, "min-height:{height}px;");
     let title = out.tap_title(c.get("action"));
     let style_class = match style {
@@ -516,7 +571,10 @@ fn button(out: &mut Out, c: &Value, parent: Parent, spacing: Option<&str>, first
     };
     let classes = out.classes(&format!("lf-button {style_class}"), &css);
     let _ = write!(out.html, "<span {classes}{title}>");
-    let label = c.get("action").and_then(|a| str_of(a, "label")).unwrap_or("");
+    let label = c
+        .get("action")
+        .and_then(|a| str_of(a, "label"))
+        .unwrap_or("");
     out.text(label);
     out.push("</span>");
 }
@@ -539,11 +597,12 @@ fn video(out: &mut Out, c: &Value, parent: Parent, spacing: Option<&str>, first:
     common(c, parent, spacing, first, &mut css);
     let _ = write!(css, "aspect-ratio:{};", aspect(c, "16:9"));
     let classes = out.classes("lf-video", &css);
-    let title = crate::i18n::tf(
-        "Video {url}",
-        &[&str_of(c, "url").unwrap_or("")],
+    let title = crate::i18n::tf("Video {url}", &[&str_of(c, "url").unwrap_or("")]);
+    let _ = write!(
+        out.html,
+        "<div {classes} title=\"{}\">",
+        super::escape(&title)
     );
-    let _ = write!(out.html, "<div {classes} title=\"{}\">", super::escape(&title));
     let alt = t("Video preview").to_string();
     out.img(str_of(c, "previewUrl").unwrap_or(""), "lf-cover", &alt);
     out.push("<span class=\"lp-play\" aria-hidden=\"true\">▶</span></div>");
@@ -566,7 +625,9 @@ mod tests {
     }
 
     fn body(contents: Value) -> Value {
-        flex(json!({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": contents}}))
+        flex(
+            json!({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": contents}}),
+        )
     }
 
     #[test]
@@ -580,39 +641,67 @@ mod tests {
         let (doc, r) = render(&[m]);
         let blocks: Vec<String> = select(&doc, ".lf-bubble > .lf-block")
             .iter()
-            .map(|b| b.value().classes().find(|c| c.starts_with("lf-") && *c != "lf-block").unwrap().to_string())
+            .map(|b| {
+                b.value()
+                    .classes()
+                    .find(|c| c.starts_with("lf-") && *c != "lf-block")
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(blocks, ["lf-header", "lf-hero", "lf-body", "lf-footer"]);
         let bubble = &select(&doc, ".lf-bubble")[0];
         assert!(styles(bubble, &r.css).contains("width:260px"));
         let footer = &select(&doc, ".lf-footer")[0];
         let s = styles(footer, &r.css);
-        assert!(s.contains("border-top:1px solid #ff0000") && s.contains("background-color:#eeeeee"), "{s}");
+        assert!(
+            s.contains("border-top:1px solid #ff0000") && s.contains("background-color:#eeeeee"),
+            "{s}"
+        );
         let hero = &select(&doc, ".lf-hero .lf-image")[0];
         let s = styles(hero, &r.css);
-        assert!(s.contains("aspect-ratio:20 / 13") && s.contains("max-width:100%"), "{s}");
+        assert!(
+            s.contains("aspect-ratio:20 / 13") && s.contains("max-width:100%"),
+            "{s}"
+        );
         assert_eq!(select(&doc, ".lf-hero img.lf-cover").len(), 1);
     }
 
     #[test]
     fn bubble_sizes_follow_line() {
-        for (size, px) in [("nano", 120), ("micro", 160), ("deca", 220), ("hecto", 241), ("mega", 300), ("giga", 500)] {
+        for (size, px) in [
+            ("nano", 120),
+            ("micro", 160),
+            ("deca", 220),
+            ("hecto", 241),
+            ("mega", 300),
+            ("giga", 500),
+        ] {
             let (doc, r) = render(&[flex(json!({"type": "bubble", "size": size}))]);
-            assert!(styles(&select(&doc, ".lf-bubble")[0], &r.css).contains(&format!("width:{px}px")), "{size}");
+            assert!(
+                styles(&select(&doc, ".lf-bubble")[0], &r.css).contains(&format!("width:{px}px")),
+                "{size}"
+            );
         }
     }
 
     #[test]
     fn a_carousel_shows_its_bubbles_side_by_side() {
         let b = json!({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": "x"}]}});
-        let (doc, _) = render(&[flex(json!({"type": "carousel", "contents": [b.clone(), b.clone(), b]}))]);
+        let (doc, _) = render(&[flex(
+            json!({"type": "carousel", "contents": [b.clone(), b.clone(), b]}),
+        )]);
         assert_eq!(select(&doc, ".lf-carousel > .lf-bubble").len(), 3);
-        assert_eq!(select(&doc, ".lf-carousel")[0].value().attr("aria-label"), Some("Carousel of 3 bubbles"));
+        assert_eq!(
+            select(&doc, ".lf-carousel")[0].value().attr("aria-label"),
+            Some("Carousel of 3 bubbles")
+        );
     }
 
     #[test]
     fn boxes_lay_out_with_spacing_margin_padding_flex_position_background_radius_and_border() {
-        let m = body(json!([{"type": "box", "layout": "horizontal", "spacing": "md", "paddingAll": "12px",
+        let m = body(
+            json!([{"type": "box", "layout": "horizontal", "spacing": "md", "paddingAll": "12px",
             "paddingStart": "5%", "backgroundColor": "#00ff00", "cornerRadius": "lg", "borderWidth": "semi-bold", "borderColor": "#123456",
             "justifyContent": "space-between", "alignItems": "center",
             "background": {"type": "linearGradient", "angle": "90deg", "startColor": "#000000", "endColor": "#ffffff"},
@@ -620,13 +709,22 @@ mod tests {
                 {"type": "text", "text": "a", "flex": 2},
                 {"type": "text", "text": "b", "margin": "xxl"},
                 {"type": "box", "layout": "baseline", "contents": [], "position": "absolute", "offsetTop": "4px", "offsetEnd": "md"}
-            ]}]));
+            ]}]),
+        );
         let (doc, r) = render(&[m]);
         let b = &select(&doc, ".lf-body .lf-box.lf-horizontal")[0];
         let s = styles(b, &r.css);
-        for want in ["flex-direction:row", "padding:12px", "padding-left:5%", "background-color:#00ff00",
-            "border-radius:12px", "border:3px solid #123456", "justify-content:space-between", "align-items:center",
-            "linear-gradient(90deg,#000000,#ffffff)"] {
+        for want in [
+            "flex-direction:row",
+            "padding:12px",
+            "padding-left:5%",
+            "background-color:#00ff00",
+            "border-radius:12px",
+            "border:3px solid #123456",
+            "justify-content:space-between",
+            "align-items:center",
+            "linear-gradient(90deg,#000000,#ffffff)",
+        ] {
             assert!(s.contains(want), "{want} in {s}");
         }
         let texts = select(&doc, ".lf-horizontal > .lf-text");
@@ -635,7 +733,10 @@ mod tests {
         assert!(styles(&texts[1], &r.css).contains("margin-left:20px"));
         let abs = &select(&doc, ".lf-baseline")[0];
         let s = styles(abs, &r.css);
-        assert!(s.contains("position:absolute") && s.contains("top:4px") && s.contains("right:8px"), "{s}");
+        assert!(
+            s.contains("position:absolute") && s.contains("top:4px") && s.contains("right:8px"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -649,11 +750,25 @@ mod tests {
         let (doc, r) = render(&[m]);
         let t = select(&doc, ".lf-text");
         let s0 = styles(&t[0], &r.css);
-        assert!(s0.contains("font-size:29px") && s0.contains("font-weight:700") && s0.contains("color:#ff5551") && s0.contains("text-align:center"), "{s0}");
+        assert!(
+            s0.contains("font-size:29px")
+                && s0.contains("font-weight:700")
+                && s0.contains("color:#ff5551")
+                && s0.contains("text-align:center"),
+            "{s0}"
+        );
         let s1 = styles(&t[1], &r.css);
-        assert!(s1.contains("-webkit-line-clamp:2") && s1.contains("font-style:italic") && s1.contains("text-decoration:underline"), "{s1}");
+        assert!(
+            s1.contains("-webkit-line-clamp:2")
+                && s1.contains("font-style:italic")
+                && s1.contains("text-decoration:underline"),
+            "{s1}"
+        );
         let s2 = styles(&t[2], &r.css);
-        assert!(s2.contains("white-space:nowrap") && s2.contains("font-size:13px"), "{s2}");
+        assert!(
+            s2.contains("white-space:nowrap") && s2.contains("font-size:13px"),
+            "{s2}"
+        );
         let spans = select(&doc, ".lf-text .lf-span");
         assert_eq!(spans.len(), 2);
         assert_eq!(text_of(&t[3]), "赤太字");
@@ -669,11 +784,25 @@ mod tests {
         let (doc, r) = render(&[m]);
         let img = &select(&doc, ".lf-image")[0];
         let s = styles(img, &r.css);
-        assert!(s.contains("max-width:80px") && s.contains("aspect-ratio:4 / 3") && s.contains("margin-right:auto") && s.contains("background-color:#cccccc"), "{s}");
-        assert_eq!(select(&doc, ".lf-image img.lf-fit")[0].value().attr("src"), Some("https://cdn.example/a.png"));
+        assert!(
+            s.contains("max-width:80px")
+                && s.contains("aspect-ratio:4 / 3")
+                && s.contains("margin-right:auto")
+                && s.contains("background-color:#cccccc"),
+            "{s}"
+        );
+        assert_eq!(
+            select(&doc, ".lf-image img.lf-fit")[0].value().attr("src"),
+            Some("https://cdn.example/a.png")
+        );
         let icon = &select(&doc, ".lf-baseline .lf-icon")[0];
         let s = styles(icon, &r.css);
-        assert!(s.contains("height:19px") && s.contains("aspect-ratio:2 / 1") && s.contains("flex:0 0 auto"), "{s}");
+        assert!(
+            s.contains("height:19px")
+                && s.contains("aspect-ratio:2 / 1")
+                && s.contains("flex:0 0 auto"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -689,33 +818,58 @@ mod tests {
         assert!(b[0].value().classes().any(|c| c == "lf-primary"));
         assert!(styles(&b[0], &r.css).contains("background-color:#17c950"));
         assert!(styles(&b[0], &r.css).contains("min-height:52px"));
-        assert_eq!(b[0].value().attr("title"), Some("Opens https://shop.example/buy"));
+        assert_eq!(
+            b[0].value().attr("title"),
+            Some("Opens https://shop.example/buy")
+        );
         assert!(styles(&b[1], &r.css).contains("background-color:#aabbcc"));
         assert!(styles(&b[1], &r.css).contains("min-height:40px"));
         assert!(b[2].value().classes().any(|c| c == "lf-link"));
-        assert_eq!(b[2].value().attr("title"), Some("Sends “質問があります” to the chat"));
+        assert_eq!(
+            b[2].value().attr("title"),
+            Some("Sends “質問があります” to the chat")
+        );
     }
 
     #[test]
     fn separators_fillers_and_videos_with_their_alt_content() {
-        let m = flex(json!({"type": "bubble", "hero": {"type": "video", "url": "https://cdn.example/v.mp4", "previewUrl": "https://cdn.example/v.png",
+        let m = flex(
+            json!({"type": "bubble", "hero": {"type": "video", "url": "https://cdn.example/v.mp4", "previewUrl": "https://cdn.example/v.png",
             "aspectRatio": "16:9", "altContent": {"type": "image", "url": "https://cdn.example/alt.png", "size": "full"}},
             "body": {"type": "box", "layout": "horizontal", "contents": [
-                {"type": "text", "text": "a"}, {"type": "separator", "color": "#00ff00"}, {"type": "filler"}, {"type": "text", "text": "b"}]}}));
+                {"type": "text", "text": "a"}, {"type": "separator", "color": "#00ff00"}, {"type": "filler"}, {"type": "text", "text": "b"}]}}),
+        );
         let (doc, r) = render(&[m]);
         let sep = &select(&doc, ".lf-separator")[0];
         assert!(styles(sep, &r.css).contains("border-left:1px solid #00ff00"));
         assert!(styles(&select(&doc, ".lf-filler")[0], &r.css).contains("flex:1 0 0"));
         let video = &select(&doc, ".lf-hero .lf-video")[0];
-        assert_eq!(video.value().attr("title"), Some("Video https://cdn.example/v.mp4"));
-        assert_eq!(select(&doc, ".lf-video img")[0].value().attr("src"), Some("https://cdn.example/v.png"));
-        assert_eq!(select(&doc, ".lf-hero details.lf-alt-content .lf-image img")[0].value().attr("src"), Some("https://cdn.example/alt.png"));
+        assert_eq!(
+            video.value().attr("title"),
+            Some("Video https://cdn.example/v.mp4")
+        );
+        assert_eq!(
+            select(&doc, ".lf-video img")[0].value().attr("src"),
+            Some("https://cdn.example/v.png")
+        );
+        assert_eq!(
+            select(&doc, ".lf-hero details.lf-alt-content .lf-image img")[0]
+                .value()
+                .attr("src"),
+            Some("https://cdn.example/alt.png")
+        );
     }
 
     #[test]
     fn css_injection_through_values_is_impossible() {
-        let m = body(json!([{"type": "text", "text": "x", "color": "red}body{display:none", "size": "1px;}*{x"}]));
+        let m = body(
+            json!([{"type": "text", "text": "x", "color": "red}body{display:none", "size": "1px;}*{x"}]),
+        );
         let (_, r) = render(&[m]);
-        assert!(!r.css.contains("body{") && !r.css.contains("*{"), "{}", r.css);
+        assert!(
+            !r.css.contains("body{") && !r.css.contains("*{"),
+            "{}",
+            r.css
+        );
     }
 }

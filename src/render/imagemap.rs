@@ -28,7 +28,11 @@ pub fn message(out: &mut Out, m: &Value) {
     let _ = write!(out.html, "<div {classes}>");
     // LINE picks the width for the phone; 700 is what a phone's chat shows sharply.
     let alt = str_of(m, "altText").unwrap_or("").to_string();
-    out.img(&format!("{}/700", base.trim_end_matches('/')), "lp-imagemap-img", &alt);
+    out.img(
+        &format!("{}/700", base.trim_end_matches('/')),
+        "lp-imagemap-img",
+        &alt,
+    );
     let area = |out: &mut Out, a: &Value, class: &str, label: String, title: String| {
         let css = format!(
             "left:{};top:{};width:{};height:{};",
@@ -61,7 +65,9 @@ pub fn message(out: &mut Out, m: &Value) {
         .flatten()
         .enumerate()
     {
-        let Some(a) = action.get("area") else { continue };
+        let Some(a) = action.get("area") else {
+            continue;
+        };
         let title = super::action_of(action)
             .map(|a| super::describe(&a))
             .unwrap_or_default();
@@ -69,7 +75,10 @@ pub fn message(out: &mut Out, m: &Value) {
     }
     out.push("</div>");
     if m.get("video").is_some() {
-        super::note(out, t("The video plays in its area; the image shows before and after."));
+        super::note(
+            out,
+            t("The video plays in its area; the image shows before and after."),
+        );
     }
 }
 
@@ -82,22 +91,33 @@ mod tests {
     fn an_imagemap_draws_each_tap_area_over_its_base_image() {
         let base = format!("https://sendgate.example/media/{}", "b".repeat(64));
         let m = json!({"type": "imagemap", "baseUrl": base, "altText": "春のセール", "baseSize": {"width": 1040, "height": 520},
-            "actions": [
-                {"type": "uri", "linkUri": "https://shop.example/a", "area": {"x": 0, "y": 0, "width": 520, "height": 520}},
-                {"type": "message", "text": "クーポンをください", "area": {"x": 520, "y": 0, "width": 520, "height": 260}}
-            ]});
+        "actions": [
+            {"type": "uri", "linkUri": "https://shop.example/a", "area": {"x": 0, "y": 0, "width": 520, "height": 520}},
+            {"type": "message", "text": "クーポンをください", "area": {"x": 520, "y": 0, "width": 520, "height": 260}}
+        ]});
         let (doc, r) = render(&[m]);
         let img = &select(&doc, ".lp-imagemap img")[0];
         // A stored image is shown from this server, at the 700 width.
-        assert_eq!(img.value().attr("src"), Some(format!("/media/{}/700", "b".repeat(64)).as_str()));
+        assert_eq!(
+            img.value().attr("src"),
+            Some(format!("/media/{}/700", "b".repeat(64)).as_str())
+        );
         assert_eq!(img.value().attr("alt"), Some("春のセール"));
         let areas = select(&doc, ".lp-imagemap .lp-area");
         assert_eq!(areas.len(), 2);
-        assert_eq!(areas[0].value().attr("title"), Some("Opens https://shop.example/a"));
+        assert_eq!(
+            areas[0].value().attr("title"),
+            Some("Opens https://shop.example/a")
+        );
         assert_eq!(text_of(&areas[1]), "2");
         let s = styles(&areas[1], &r.css);
-        assert!(s.contains("left:50.000%;top:0.000%;width:50.000%;height:50.000%"), "{s}");
-        assert!(styles(&select(&doc, ".lp-imagemap")[0], &r.css).contains("aspect-ratio:1040 / 520"));
+        assert!(
+            s.contains("left:50.000%;top:0.000%;width:50.000%;height:50.000%"),
+            "{s}"
+        );
+        assert!(
+            styles(&select(&doc, ".lp-imagemap")[0], &r.css).contains("aspect-ratio:1040 / 520")
+        );
     }
 
     #[test]
@@ -107,7 +127,13 @@ mod tests {
                 "area": {"x": 0, "y": 0, "width": 1040, "height": 585}}, "actions": []});
         let (doc, _) = render(&[m]);
         let v = &select(&doc, ".lp-area-video")[0];
-        assert_eq!(v.value().attr("title"), Some("Video https://cdn.example/v.mp4"));
-        assert_eq!(select(&doc, ".lp-imagemap img")[0].value().attr("src"), Some("https://cdn.example/im/700"));
+        assert_eq!(
+            v.value().attr("title"),
+            Some("Video https://cdn.example/v.mp4")
+        );
+        assert_eq!(
+            select(&doc, ".lp-imagemap img")[0].value().attr("src"),
+            Some("https://cdn.example/im/700")
+        );
     }
 }

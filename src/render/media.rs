@@ -13,22 +13,40 @@ pub fn image(out: &mut Out, m: &Value) {
     out.push("<div class=\"lp-image\">");
     let alt = t("Image message").to_string();
     // The chat shows the preview image; a tap opens the original.
-    out.img(str_of(m, "previewImageUrl").unwrap_or(""), "lp-image-img", &alt);
+    out.img(
+        str_of(m, "previewImageUrl").unwrap_or(""),
+        "lp-image-img",
+        &alt,
+    );
     out.push("</div>");
 }
 
 pub fn video(out: &mut Out, m: &Value) {
-    let title = tf("Video {url}", &[&str_of(m, "originalContentUrl").unwrap_or("")]);
-    let _ = write!(out.html, "<div class=\"lp-image lp-video\" title=\"{}\">", super::escape(&title));
+    let title = tf(
+        "Video {url}",
+        &[&str_of(m, "originalContentUrl").unwrap_or("")],
+    );
+    let _ = write!(
+        out.html,
+        "<div class=\"lp-image lp-video\" title=\"{}\">",
+        super::escape(&title)
+    );
     let alt = t("Video preview").to_string();
-    out.img(str_of(m, "previewImageUrl").unwrap_or(""), "lp-image-img", &alt);
+    out.img(
+        str_of(m, "previewImageUrl").unwrap_or(""),
+        "lp-image-img",
+        &alt,
+    );
     out.push("<span class=\"lp-play\" aria-hidden=\"true\">▶</span></div>");
 }
 
 pub fn audio(out: &mut Out, m: &Value) {
     let ms = m.get("duration").and_then(Value::as_u64).unwrap_or(0);
     let secs = ms / 1000;
-    let title = tf("Audio {url}", &[&str_of(m, "originalContentUrl").unwrap_or("")]);
+    let title = tf(
+        "Audio {url}",
+        &[&str_of(m, "originalContentUrl").unwrap_or("")],
+    );
     let _ = write!(
         out.html,
         "<div class=\"lp-bubble lp-audio\" title=\"{}\"><span class=\"lp-audio-play\" aria-hidden=\"true\">▶</span><span class=\"lp-audio-bar\"></span><span class=\"lp-audio-time\">{}:{:02}</span></div>",
@@ -60,7 +78,10 @@ pub fn sticker(out: &mut Out, m: &Value) {
         ],
     ));
     out.push("</span></div>");
-    super::note(out, t("LINE draws the sticker itself; its image cannot be shown here."));
+    super::note(
+        out,
+        t("LINE draws the sticker itself; its image cannot be shown here."),
+    );
 }
 
 pub fn coupon(out: &mut Out, m: &Value) {
@@ -77,7 +98,10 @@ pub fn coupon(out: &mut Out, m: &Value) {
     out.push("<span class=\"lp-coupon-button\">");
     out.text(t("Use the coupon"));
     out.push("</span></div>");
-    super::note(out, t("LINE fills in the coupon's title, image and terms from the coupon itself."));
+    super::note(
+        out,
+        t("LINE fills in the coupon's title, image and terms from the coupon itself."),
+    );
 }
 
 #[cfg(test)]
@@ -87,8 +111,13 @@ mod tests {
 
     #[test]
     fn an_image_message_shows_its_preview_image() {
-        let (doc, _) = render(&[json!({"type": "image", "originalContentUrl": "https://cdn.example/o.jpg", "previewImageUrl": "https://cdn.example/p.jpg"})]);
-        assert_eq!(select(&doc, ".lp-image img")[0].value().attr("src"), Some("https://cdn.example/p.jpg"));
+        let (doc, _) = render(&[
+            json!({"type": "image", "originalContentUrl": "https://cdn.example/o.jpg", "previewImageUrl": "https://cdn.example/p.jpg"}),
+        ]);
+        assert_eq!(
+            select(&doc, ".lp-image img")[0].value().attr("src"),
+            Some("https://cdn.example/p.jpg")
+        );
     }
 
     #[test]
@@ -108,8 +137,14 @@ mod tests {
             json!({"type": "sticker", "packageId": "446", "stickerId": "1988"}),
             json!({"type": "coupon", "couponId": "01JABC", "deliveryTag": "spring"}),
         ]);
-        assert_eq!(text_of(&select(&doc, ".lp-location .lp-card-title")[0]), "渋谷店");
-        assert_eq!(text_of(&select(&doc, ".lp-location .lp-card-meta")[0]), "35.658000, 139.701600");
+        assert_eq!(
+            text_of(&select(&doc, ".lp-location .lp-card-title")[0]),
+            "渋谷店"
+        );
+        assert_eq!(
+            text_of(&select(&doc, ".lp-location .lp-card-meta")[0]),
+            "35.658000, 139.701600"
+        );
         assert!(text_of(&select(&doc, ".lp-sticker")[0]).contains("package 446, sticker 1988"));
         assert!(text_of(&select(&doc, ".lp-coupon")[0]).contains("01JABC"));
         assert!(text_of(&select(&doc, ".lp-coupon")[0]).contains("spring"));

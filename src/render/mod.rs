@@ -162,7 +162,10 @@ pub fn display_url(public_url: &str, url: &str) -> Option<String> {
     {
         return Some(path);
     }
-    let lower = url.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    let lower = url
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.to_string())
 }
 
@@ -217,11 +220,14 @@ pub fn describe(action: &Action) -> String {
         Target::Message { text } => tf("Sends “{text}” to the chat", &[text]),
         Target::DatetimePicker { mode, data } => tf(
             "Opens a {mode} picker; sends the choice with data “{data}”",
-            &[&t(match mode.as_str() {
-                "time" => "time",
-                "datetime" => "date and time",
-                _ => "date",
-            }), data],
+            &[
+                &t(match mode.as_str() {
+                    "time" => "time",
+                    "datetime" => "date and time",
+                    _ => "date",
+                }),
+                data,
+            ],
         ),
         Target::Camera => t("Opens the camera").to_string(),
         Target::CameraRoll => t("Opens the camera roll").to_string(),
@@ -262,10 +268,7 @@ pub fn chat(messages: &[Value], ctx: &RenderContext) -> Rendered {
     out.push("</p><ul>");
     for m in messages {
         let note = notification_text(m);
-        let alt = matches!(
-            str_of(m, "type"),
-            Some("flex" | "template" | "imagemap")
-        );
+        let alt = matches!(str_of(m, "type"), Some("flex" | "template" | "imagemap"));
         out.push(if alt { "<li class=\"lp-alt\">" } else { "<li>" });
         out.push("<strong>");
         out.text(&sender_name(m, ctx));
@@ -306,7 +309,11 @@ fn sender_name(m: &Value, ctx: &RenderContext) -> String {
 /// One message in its row: the sender's icon and name, then the message itself.
 fn message(out: &mut Out, m: &Value) {
     let kind = str_of(m, "type").unwrap_or("");
-    let _ = write!(out.html, "<div class=\"lp-row lp-row-{}\" role=\"listitem\">", escape(kind));
+    let _ = write!(
+        out.html,
+        "<div class=\"lp-row lp-row-{}\" role=\"listitem\">",
+        escape(kind)
+    );
     out.push("<div class=\"lp-avatar\">");
     if let Some(icon) = m.get("sender").and_then(|s| str_of(s, "iconUrl")) {
         let alt = t("Sender icon").to_string();
@@ -395,7 +402,8 @@ pub(crate) mod test_support {
     }
 
     pub fn select<'a>(doc: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
-        doc.select(&scraper::Selector::parse(css).unwrap()).collect()
+        doc.select(&scraper::Selector::parse(css).unwrap())
+            .collect()
     }
 
     pub fn text_of(e: &scraper::ElementRef) -> String {
@@ -443,21 +451,32 @@ mod tests {
         assert_eq!(text_of(&names[1]), "サンプル商店");
         let icon = select(&doc, ".lp-avatar-img");
         assert_eq!(icon.len(), 1);
-        assert_eq!(icon[0].value().attr("src"), Some("https://cdn.example/i.png"));
+        assert_eq!(
+            icon[0].value().attr("src"),
+            Some("https://cdn.example/i.png")
+        );
     }
 
     #[test]
     fn quick_replies_show_under_the_last_message_with_where_they_lead() {
-        let (doc, _) = render(&[json!({"type": "text", "text": "どれにしますか？", "quickReply": {"items": [
-            {"type": "action", "action": {"type": "message", "label": "はい", "text": "はい"}},
-            {"type": "action", "imageUrl": "https://cdn.example/q.png", "action": {"type": "uri", "label": "見る", "uri": "https://shop.example/"}},
-            {"type": "action", "action": {"type": "camera", "label": "カメラ"}}
-        ]}})]);
+        let (doc, _) = render(&[
+            json!({"type": "text", "text": "どれにしますか？", "quickReply": {"items": [
+                {"type": "action", "action": {"type": "message", "label": "はい", "text": "はい"}},
+                {"type": "action", "imageUrl": "https://cdn.example/q.png", "action": {"type": "uri", "label": "見る", "uri": "https://shop.example/"}},
+                {"type": "action", "action": {"type": "camera", "label": "カメラ"}}
+            ]}}),
+        ]);
         let items = select(&doc, ".lp-room > .lp-quick .lp-quick-item");
         assert_eq!(items.len(), 3);
         assert_eq!(text_of(&items[0]), "はい");
-        assert_eq!(items[0].value().attr("title"), Some("Sends “はい” to the chat"));
-        assert_eq!(items[1].value().attr("title"), Some("Opens https://shop.example/"));
+        assert_eq!(
+            items[0].value().attr("title"),
+            Some("Sends “はい” to the chat")
+        );
+        assert_eq!(
+            items[1].value().attr("title"),
+            Some("Opens https://shop.example/")
+        );
         assert_eq!(select(&doc, ".lp-quick-icon").len(), 1);
         assert!(text_of(&items[2]).contains("📷"));
     }
@@ -481,7 +500,10 @@ mod tests {
     fn stored_images_are_shown_from_this_server_and_scripts_never_as_images() {
         let ctx = test_support::ctx();
         assert_eq!(
-            display_url(&ctx.public_url, &format!("https://sendgate.example/media/{}/700", "a".repeat(64))),
+            display_url(
+                &ctx.public_url,
+                &format!("https://sendgate.example/media/{}/700", "a".repeat(64))
+            ),
             Some(format!("/media/{}/700", "a".repeat(64)))
         );
         assert_eq!(display_url(&ctx.public_url, "javascript:alert(1)"), None);

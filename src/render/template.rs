@@ -27,14 +27,24 @@ pub fn message(out: &mut Out, m: &Value) {
         }
         Some("carousel") => {
             out.push("<div class=\"lt lt-carousel\">");
-            for c in tpl.get("columns").and_then(Value::as_array).into_iter().flatten() {
+            for c in tpl
+                .get("columns")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 column(out, c, ratio, fit);
             }
             out.push("</div>");
         }
         Some("image_carousel") => {
             out.push("<div class=\"lt lt-carousel\">");
-            for c in tpl.get("columns").and_then(Value::as_array).into_iter().flatten() {
+            for c in tpl
+                .get("columns")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let title = out.tap_title(c.get("action"));
                 let _ = write!(out.html, "<div class=\"lt-image-column\"{title}>");
                 let alt = t("Image in the card").to_string();
@@ -68,7 +78,15 @@ fn column(out: &mut Out, c: &Value, ratio: &str, fit: &str) {
         let classes = out.classes("lt-thumb", &css);
         let _ = write!(out.html, "<div {classes}>");
         let alt = t("Image in the card").to_string();
-        out.img(url, if fit == "contain" { "lf-fit" } else { "lf-cover" }, &alt);
+        out.img(
+            url,
+            if fit == "contain" {
+                "lf-fit"
+            } else {
+                "lf-cover"
+            },
+            &alt,
+        );
         out.push("</div>");
     }
     if let Some(title) = str_of(c, "title") {
@@ -106,15 +124,24 @@ mod tests {
             "actions": [{"type": "postback", "label": "予約する", "data": "reserve"}, {"type": "uri", "label": "地図", "uri": "https://maps.example/"}]}});
         let (doc, r) = render(&[m]);
         let card = &select(&doc, ".lt > .lt-card")[0];
-        assert_eq!(card.value().attr("title"), Some("Opens https://shop.example/menu"));
+        assert_eq!(
+            card.value().attr("title"),
+            Some("Opens https://shop.example/menu")
+        );
         let thumb = &select(&doc, ".lt-thumb")[0];
         let s = styles(thumb, &r.css);
-        assert!(s.contains("aspect-ratio:1 / 1") && s.contains("background-color:#FFEEDD"), "{s}");
+        assert!(
+            s.contains("aspect-ratio:1 / 1") && s.contains("background-color:#FFEEDD"),
+            "{s}"
+        );
         assert_eq!(select(&doc, ".lt-thumb img.lf-fit").len(), 1);
         assert_eq!(text_of(&select(&doc, ".lt-title")[0]), "新メニュー");
         let actions = select(&doc, ".lt-action");
         assert_eq!(actions.len(), 2);
-        assert_eq!(actions[0].value().attr("title"), Some("Sends data “reserve” to the account's system"));
+        assert_eq!(
+            actions[0].value().attr("title"),
+            Some("Sends data “reserve” to the account's system")
+        );
     }
 
     #[test]
@@ -123,7 +150,10 @@ mod tests {
             "actions": [{"type": "message", "label": "はい", "text": "はい"}, {"type": "message", "label": "いいえ", "text": "いいえ"}]}});
         let (doc, _) = render(&[m]);
         assert_eq!(select(&doc, ".lt-confirm .lt-row .lt-action").len(), 2);
-        assert_eq!(text_of(&select(&doc, ".lt-confirm .lt-text")[0]), "参加しますか？");
+        assert_eq!(
+            text_of(&select(&doc, ".lt-confirm .lt-text")[0]),
+            "参加しますか？"
+        );
     }
 
     #[test]
@@ -136,7 +166,10 @@ mod tests {
             {"imageUrl": "https://cdn.example/1.jpg", "action": {"type": "uri", "label": "見る", "uri": "https://shop.example/1"}}]}});
         let (doc, _) = render(&[m]);
         let col = &select(&doc, ".lt-image-column")[0];
-        assert_eq!(col.value().attr("title"), Some("Opens https://shop.example/1"));
+        assert_eq!(
+            col.value().attr("title"),
+            Some("Opens https://shop.example/1")
+        );
         assert_eq!(text_of(&select(&doc, ".lt-image-label")[0]), "見る");
     }
 }

@@ -188,7 +188,9 @@ mod tests {
 
     #[test]
     fn a_text_message_is_a_bubble_with_its_line_breaks_and_links() {
-        let (doc, _) = render(&[json!({"type": "text", "text": "セール開催中\n詳しくは https://shop.example/sale まで"})]);
+        let (doc, _) = render(&[
+            json!({"type": "text", "text": "セール開催中\n詳しくは https://shop.example/sale まで"}),
+        ]);
         let bubble = select(&doc, ".lp-text");
         assert_eq!(bubble.len(), 1);
         assert!(text_of(&bubble[0]).contains("セール開催中\n詳しくは"));
@@ -198,9 +200,11 @@ mod tests {
 
     #[test]
     fn line_emoji_stand_at_their_dollar_signs() {
-        let (doc, _) = render(&[json!({"type": "text", "text": "😀$ と $ と $", "emojis": [
+        let (doc, _) = render(
+            &[json!({"type": "text", "text": "😀$ と $ と $", "emojis": [
             {"index": 2, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"},
-            {"index": 6, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "002"}]})]);
+            {"index": 6, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "002"}]})],
+        );
         let chips = select(&doc, ".lp-text .lp-emoji");
         assert_eq!(chips.len(), 2);
         assert_eq!(
@@ -213,12 +217,17 @@ mod tests {
 
     #[test]
     fn text_v2_placeholders_show_what_they_become() {
-        let (doc, _) = render(&[json!({"type": "textV2", "text": "{user1}さん {{こんにちは}} {emoji1} {nope}", "substitution": {
+        let (doc, _) = render(&[
+            json!({"type": "textV2", "text": "{user1}さん {{こんにちは}} {emoji1} {nope}", "substitution": {
             "user1": {"type": "mention", "mentionee": {"type": "user", "userId": "U0123456789abcdef0123456789abcdef"}},
-            "emoji1": {"type": "emoji", "productId": "p", "emojiId": "001"}}})]);
+            "emoji1": {"type": "emoji", "productId": "p", "emojiId": "001"}}}),
+        ]);
         assert_eq!(select(&doc, ".lp-text-v2 .lp-mention").len(), 1);
         assert_eq!(select(&doc, ".lp-text-v2 .lp-emoji").len(), 1);
-        assert_eq!(text_of(&select(&doc, ".lp-text-v2 .lp-missing")[0]), "{nope}");
+        assert_eq!(
+            text_of(&select(&doc, ".lp-text-v2 .lp-missing")[0]),
+            "{nope}"
+        );
         assert!(text_of(&select(&doc, ".lp-text-v2")[0]).contains("{こんにちは}"));
         let legend = select(&doc, ".lp-subs li");
         assert_eq!(legend.len(), 3);

@@ -14,9 +14,7 @@ use sqlx::SqlitePool;
 use crate::db::{self, audit::Actor};
 use crate::domain::FieldError;
 use crate::domain::builders::ImageRef;
-use crate::domain::media::{
-    MAX_UPLOAD_BYTES, MediaHash, PREVIEW_SIDE, Size, Variant, media_url,
-};
+use crate::domain::media::{MAX_UPLOAD_BYTES, MediaHash, PREVIEW_SIDE, Size, Variant, media_url};
 use crate::error::{AppError, AppResult};
 
 /// Neither side may exceed this many pixels: LINE's own tools stop far below, and it keeps
@@ -88,11 +86,9 @@ pub fn process(bytes: &[u8]) -> Result<Processed, FieldError> {
     let mut variants = Vec::new();
     for variant in Variant::generated() {
         let scaled = match variant {
-            Variant::Width(w) => image.resize_exact(
-                w,
-                size.height_at(w),
-                image::imageops::FilterType::Triangle,
-            ),
+            Variant::Width(w) => {
+                image.resize_exact(w, size.height_at(w), image::imageops::FilterType::Triangle)
+            }
             Variant::Preview => image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE),
             Variant::Original => continue,
         };
@@ -163,7 +159,11 @@ pub async fn upload(
     if db::media::exists(&mut *tx, hash.as_str()).await? {
         return Ok(Uploaded::Existing(hash));
     }
-    let segments: Vec<String> = processed.variants.iter().map(|v| v.variant.segment()).collect();
+    let segments: Vec<String> = processed
+        .variants
+        .iter()
+        .map(|v| v.variant.segment())
+        .collect();
     let variants: Vec<db::media::NewVariant> = processed
         .variants
         .iter()
@@ -249,12 +249,37 @@ mod tests {
     fn an_upload_gets_every_size_line_asks_for() {
         let p = process(&png(2080, 1040, [10, 20, 30])).unwrap();
         assert_eq!(p.content_type, "image/png");
-        assert_eq!(p.size, Size { width: 2080, height: 1040 });
-        let sizes: Vec<(String, Size)> = p.variants.iter().map(|v| (v.variant.segment(), v.size)).collect();
+        assert_eq!(
+            p.size,
+            Size {
+                width: 2080,
+                height: 1040
+            }
+        );
+        let sizes: Vec<(String, Size)> = p
+            .variants
+            .iter()
+            .map(|v| (v.variant.segment(), v.size))
+            .collect();
         for (w, h) in [(240, 120), (300, 150), (460, 230), (700, 350), (1040, 520)] {
-            assert!(sizes.contains(&(w.to_string(), Size { width: w, height: h })), "{w}");
+            assert!(
+                sizes.contains(&(
+                    w.to_string(),
+                    Size {
+                        width: w,
+                        height: h
+                    }
+                )),
+                "{w}"
+            );
         }
-        assert!(sizes.contains(&("preview".into(), Size { width: 240, height: 120 })));
+        assert!(sizes.contains(&(
+            "preview".into(),
+            Size {
+                width: 240,
+                height: 120
+            }
+        )));
         // Each made size decodes again.
         for v in &p.variants {
             image::load_from_memory(&v.bytes).unwrap();
@@ -267,17 +292,32 @@ mod tests {
         let mut img = image::load_from_memory(&a).unwrap().to_rgb8();
         img.put_pixel(0, 0, image::Rgb([1, 2, 4]));
         let mut b = Cursor::new(Vec::new());
-        DynamicImage::ImageRgb8(img).write_to(&mut b, ImageFormat::Png).unwrap();
-        assert_ne!(process(&a).unwrap().hash, process(&b.into_inner()).unwrap().hash);
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut b, ImageFormat::Png)
+            .unwrap();
+        assert_ne!(
+            process(&a).unwrap().hash,
+            process(&b.into_inner()).unwrap().hash
+        );
     }
 
     #[test]
     fn anything_but_a_whole_jpeg_or_png_is_refused() {
         assert!(process(b"").unwrap_err().message.contains("Choose"));
-        assert!(process(b"GIF89a....").unwrap_err().message.contains("not a JPEG or PNG"));
+        assert!(
+            process(b"GIF89a....")
+                .unwrap_err()
+                .message
+                .contains("not a JPEG or PNG")
+        );
         let mut cut = png(50, 50, [0, 0, 0]);
         cut.truncate(cut.len() / 2);
-        assert!(process(&cut).unwrap_err().message.contains("could not be read"));
+        assert!(
+            process(&cut)
+                .unwrap_err()
+                .message
+                .contains("could not be read")
+        );
         let big = vec![0u8; MAX_UPLOAD_BYTES + 1];
         assert!(process(&big).unwrap_err().message.contains("up to 10 MB"));
     }
@@ -331,7 +371,12 @@ pub async fn expand_builders(
             }
             Some(MessageKind::Imagemap) => {
                 let image = image_ref(pool, public_url, &m.im_image).await?;
-                builders::imagemap_message(image.as_ref(), &m.im_alt_text, &m.im_layout, &m.im_areas)
+                builders::imagemap_message(
+                    image.as_ref(),
+                    &m.im_alt_text,
+                    &m.im_layout,
+                    &m.im_areas,
+                )
             }
             _ => {
                 out.push(m.clone());
@@ -350,5 +395,9 @@ pub async fn expand_builders(
             })),
         }
     }
-    Ok(if errors.is_empty() { Ok(out) } else { Err(errors) })
+    Ok(if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    })
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::domain::FieldError;
-use crate::domain::diff::diff_revisions;
 use crate::domain::builders::{AreaInput, ButtonInput, CARD_BUTTONS, IMAGEMAP_AREAS, LAYOUTS};
+use crate::domain::diff::diff_revisions;
 use crate::domain::message::{Message, MessageInput, MessageKind, utf16_len};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
@@ -362,7 +362,8 @@ async fn editor_page(
                     .map(|&(value, label)| KindOption {
                         value,
                         label,
-                        selected: m.im_layout == value || (m.im_layout.is_empty() && value == "full"),
+                        selected: m.im_layout == value
+                            || (m.im_layout.is_empty() && value == "full"),
                     })
                     .collect(),
                 buttons: (0..CARD_BUTTONS)

@@ -105,7 +105,9 @@ async fn library(
     Flash(flash): Flash,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    Ok(render(&library_page(&state, &user, flash, Vec::new()).await?))
+    Ok(render(
+        &library_page(&state, &user, flash, Vec::new()).await?,
+    ))
 }
 
 async fn upload(
@@ -134,8 +136,7 @@ async fn upload(
                 Ok(bytes) => file = Some((name, bytes.to_vec())),
                 Err(e) => {
                     let why = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        "This file is larger than 10 MB; LINE takes images up to 10 MB."
-                            .to_string()
+                        "This file is larger than 10 MB; LINE takes images up to 10 MB.".to_string()
                     } else {
                         format!("The upload did not arrive whole ({e}); try again.")
                     };
@@ -161,9 +162,7 @@ async fn upload(
             &format!("/media#m-{hash}"),
             &format!("{name} is already stored (the same image was uploaded before)."),
         )),
-        Err(AppError::Invalid(mut errors)) => {
-            refused(&state, &user, errors.remove(0)).await
-        }
+        Err(AppError::Invalid(mut errors)) => refused(&state, &user, errors.remove(0)).await,
         Err(e) => Err(e),
     }
 }

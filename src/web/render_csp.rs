@@ -63,7 +63,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     if !hashes.is_empty()
         && let Ok(value) = HeaderValue::from_str(&policy_with(&hashes))
     {
-        response.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
+        response
+            .headers_mut()
+            .insert(CONTENT_SECURITY_POLICY, value);
     }
     response
 }
@@ -75,7 +77,10 @@ mod tests {
     #[test]
     fn the_policy_allows_exactly_the_given_stylesheets() {
         let p = policy_with(&["abc=".into(), "def=".into()]);
-        assert!(p.contains("style-src 'self' 'sha256-abc=' 'sha256-def='"), "{p}");
+        assert!(
+            p.contains("style-src 'self' 'sha256-abc=' 'sha256-def='"),
+            "{p}"
+        );
         assert!(p.contains("script-src 'self';"), "{p}");
         assert!(!p.contains("unsafe-inline"));
     }

@@ -284,11 +284,17 @@ async fn stickers_show_a_labelled_card_and_flex_messages_are_drawn_as_line_draws
     let draft = location(&r);
     let doc = html(app.get(&client, &draft).await).await;
     assert!(text(&doc, ".lp-sticker").contains("Sticker: package 446, sticker 1988"));
-    assert_eq!(text(&doc, ".line-preview .lf-bubble .lf-body .lf-text"), "Hi");
+    assert_eq!(
+        text(&doc, ".line-preview .lf-bubble .lf-body .lf-text"),
+        "Hi"
+    );
     let ja = signed_in_browser(&app, &m, "ja").await;
     let doc = html(app.get(&ja, &draft).await).await;
     assert!(text(&doc, ".lp-sticker").contains("スタンプ: パッケージ446、スタンプ1988"));
-    assert_eq!(text(&doc, ".line-preview .lf-bubble .lf-body .lf-text"), "Hi");
+    assert_eq!(
+        text(&doc, ".line-preview .lf-bubble .lf-body .lf-text"),
+        "Hi"
+    );
 }
 
 #[tokio::test]

@@ -27,7 +27,12 @@ pub fn png(w: u32, h: u32, first: [u8; 3]) -> Vec<u8> {
     out.into_inner()
 }
 
-pub async fn upload(app: &TestApp, client: &Client, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub async fn upload(
+    app: &TestApp,
+    client: &Client,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes)
         .file_name(name.to_string())
         .mime_str("image/png")
@@ -43,7 +48,12 @@ pub async fn upload(app: &TestApp, client: &Client, name: &str, bytes: Vec<u8>) 
 /// Uploads an image and returns its hash (from the redirect's fragment).
 pub async fn uploaded(app: &TestApp, client: &Client, name: &str, bytes: Vec<u8>) -> String {
     let r = upload(app, client, name, bytes).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     location(&r).rsplit_once("#m-").unwrap().1.to_string()
 }
 
@@ -121,7 +131,10 @@ pub fn rich(image: &str) -> Block {
         im_image: image.into(),
         im_alt: "春のセール".into(),
         im_layout: "columns2",
-        areas: vec![("uri", "https://shop.example/sale"), ("message", "クーポン")],
+        areas: vec![
+            ("uri", "https://shop.example/sale"),
+            ("message", "クーポン"),
+        ],
         ..Block::default()
     }
 }
@@ -153,24 +166,55 @@ async fn an_upload_is_served_by_its_hash_to_anyone_with_immutable_caching_and_li
     let bytes = png(2080, 1040, [1, 2, 3]);
     let hash = uploaded(&app, &client, "sale.png", bytes.clone()).await;
     assert_eq!(hash, hex_sha256(&bytes));
-    assert!(app.audit_actions().await.contains(&"media.uploaded".to_string()));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"media.uploaded".to_string())
+    );
 
     // LINE fetches without a session.
     let anonymous = app.client();
     let r = app.get(&anonymous, &format!("/media/{hash}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
-    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
-    for (variant, w, h) in [("240", 240, 120), ("300", 300, 150), ("460", 460, 230), ("700", 700, 350), ("1040", 1040, 520), ("preview", 240, 120)] {
-        let r = app.get(&anonymous, &format!("/media/{hash}/{variant}")).await;
+    for (variant, w, h) in [
+        ("240", 240, 120),
+        ("300", 300, 150),
+        ("460", 460, 230),
+        ("700", 700, 350),
+        ("1040", 1040, 520),
+        ("preview", 240, 120),
+    ] {
+        let r = app
+            .get(&anonymous, &format!("/media/{hash}/{variant}"))
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "{variant}");
-        assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+        assert!(
+            r.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
         let img = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
         assert_eq!((img.width(), img.height()), (w, h), "{variant}");
     }
-    assert_eq!(app.get(&anonymous, &format!("/media/{hash}/999")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get(&anonymous, &format!("/media/{}", "0".repeat(64))).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&anonymous, &format!("/media/{hash}/999"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&anonymous, &format!("/media/{}", "0".repeat(64)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // The same bytes again change nothing.
     let r = upload(&app, &client, "again.png", bytes).await;
@@ -199,7 +243,8 @@ async fn reviewers_see_the_library_but_only_marketers_upload() {
 }
 
 fn select_count(doc: &scraper::Html, selector: &str) -> usize {
-    doc.select(&scraper::Selector::parse(selector).unwrap()).count()
+    doc.select(&scraper::Selector::parse(selector).unwrap())
+        .count()
 }
 
 #[tokio::test]
@@ -207,10 +252,20 @@ async fn a_file_that_is_not_a_jpeg_or_png_is_refused_where_it_was_chosen() {
     let app = app().await;
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
-    let r = upload(&app, &client, "anim.gif", b"GIF89a\x01\x00\x01\x00".to_vec()).await;
+    let r = upload(
+        &app,
+        &client,
+        "anim.gif",
+        b"GIF89a\x01\x00\x01\x00".to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let doc = html(r).await;
-    assert!(text(&doc, "#file-error").contains("not a JPEG or PNG"), "{}", text(&doc, "#file-error"));
+    assert!(
+        text(&doc, "#file-error").contains("not a JPEG or PNG"),
+        "{}",
+        text(&doc, "#file-error")
+    );
     let mut cut = png(40, 40, [9, 9, 9]);
     cut.truncate(60);
     let r = upload(&app, &client, "cut.png", cut).await;
@@ -223,13 +278,16 @@ async fn a_file_that_is_not_a_jpeg_or_png_is_refused_where_it_was_chosen() {
 
 async fn signed_in_browser_ja(app: &TestApp, user: &TestUser) -> Client {
     let client = app.signed_in(user).await;
-    let r = app.post(&client, "/language", &[("lang", "ja"), ("back", "/")]).await;
+    let r = app
+        .post(&client, "/language", &[("lang", "ja"), ("back", "/")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     client
 }
 
 #[tokio::test]
-async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer_sees_the_same_with_every_link() {
+async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer_sees_the_same_with_every_link()
+ {
     let app = app().await;
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
@@ -238,18 +296,42 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
     let blocks = [card(&hero), rich(&map)];
 
     // The editor's preview, before saving, as LINE shows it.
-    let r = app.post_owned(&client, "/drafts", &editor_form("春", &blocks, "preview")).await;
+    let r = app
+        .post_owned(&client, "/drafts", &editor_form("春", &blocks, "preview"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let doc = html(r).await;
-    assert_eq!(attrs(&doc, ".editor-preview .lf-bubble .lf-hero img", "src"), [format!("/media/{hero}/700")]);
-    assert_eq!(texts(&doc, ".editor-preview .lf-body .lf-text")[0], "春の新作");
-    assert_eq!(texts(&doc, ".editor-preview .lf-footer .lf-button"), ["詳しく見る", "質問する"]);
-    assert_eq!(attrs(&doc, ".editor-preview .lp-imagemap img", "src"), [format!("/media/{map}/700")]);
-    assert_eq!(select_count(&doc, ".editor-preview .lp-imagemap .lp-area"), 2);
+    assert_eq!(
+        attrs(&doc, ".editor-preview .lf-bubble .lf-hero img", "src"),
+        [format!("/media/{hero}/700")]
+    );
+    assert_eq!(
+        texts(&doc, ".editor-preview .lf-body .lf-text")[0],
+        "春の新作"
+    );
+    assert_eq!(
+        texts(&doc, ".editor-preview .lf-footer .lf-button"),
+        ["詳しく見る", "質問する"]
+    );
+    assert_eq!(
+        attrs(&doc, ".editor-preview .lp-imagemap img", "src"),
+        [format!("/media/{map}/700")]
+    );
+    assert_eq!(
+        select_count(&doc, ".editor-preview .lp-imagemap .lp-area"),
+        2
+    );
     assert_eq!(app.count("drafts").await, 0, "a preview saves nothing");
 
-    let r = app.post_owned(&client, "/drafts", &editor_form("春", &blocks, "save")).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let r = app
+        .post_owned(&client, "/drafts", &editor_form("春", &blocks, "save"))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let draft = location(&r);
 
     // The saved JSON is standard LINE JSON naming the stored images.
@@ -258,14 +340,26 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
         .await
         .unwrap();
     let content: serde_json::Value = serde_json::from_str(&stored).unwrap();
-    assert_eq!(content["messages"][0]["contents"]["hero"]["url"], format!("{PUBLIC}/media/{hero}/700"));
-    assert_eq!(content["messages"][1]["baseUrl"], format!("{PUBLIC}/media/{map}"));
-    assert_eq!(content["messages"][1]["baseSize"], serde_json::json!({"width": 1040, "height": 1040}));
+    assert_eq!(
+        content["messages"][0]["contents"]["hero"]["url"],
+        format!("{PUBLIC}/media/{hero}/700")
+    );
+    assert_eq!(
+        content["messages"][1]["baseUrl"],
+        format!("{PUBLIC}/media/{map}")
+    );
+    assert_eq!(
+        content["messages"][1]["baseSize"],
+        serde_json::json!({"width": 1040, "height": 1040})
+    );
 
     let rv = app.create_user("rei", "reviewer").await;
     let reviewer = app.signed_in(&rv).await;
     let doc = html(app.get(&reviewer, &draft).await).await;
-    assert_eq!(attrs(&doc, ".line-preview .lf-hero img", "src"), [format!("/media/{hero}/700")]);
+    assert_eq!(
+        attrs(&doc, ".line-preview .lf-hero img", "src"),
+        [format!("/media/{hero}/700")]
+    );
     assert_eq!(select_count(&doc, ".line-preview .lp-imagemap .lp-area"), 2);
     let leads = texts(&doc, "#action-list td:last-child");
     for want in [
@@ -279,13 +373,26 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
     assert_eq!(select_count(&doc, "#media-list tr.media-stored"), 2);
     assert_eq!(select_count(&doc, "#media-list tr.media-external"), 0);
     // Stored images raise no warning that they can change.
-    assert!(!texts(&doc, ".finding").iter().any(|f| f.contains("not stored in sendgate")));
+    assert!(
+        !texts(&doc, ".finding")
+            .iter()
+            .any(|f| f.contains("not stored in sendgate"))
+    );
 
     // Editing opens the builders again with the same choices.
     let doc = html(app.get(&client, &format!("{draft}/edit")).await).await;
-    assert_eq!(attrs(&doc, "select[name=msg_kind] option[selected]", "value"), ["card", "imagemap"]);
-    assert_eq!(attrs(&doc, "select[name=card_image] option[selected]", "value")[0], hero);
-    assert_eq!(attrs(&doc, "select[name=im_layout] option[selected]", "value")[1], "columns2");
+    assert_eq!(
+        attrs(&doc, "select[name=msg_kind] option[selected]", "value"),
+        ["card", "imagemap"]
+    );
+    assert_eq!(
+        attrs(&doc, "select[name=card_image] option[selected]", "value")[0],
+        hero
+    );
+    assert_eq!(
+        attrs(&doc, "select[name=im_layout] option[selected]", "value")[1],
+        "columns2"
+    );
 }
 
 #[tokio::test]
@@ -296,7 +403,13 @@ async fn changing_one_pixel_of_an_uploaded_image_makes_a_new_revision() {
     let a = uploaded(&app, &client, "a.png", png(800, 400, [10, 10, 10])).await;
     let b = uploaded(&app, &client, "a-fixed.png", png(800, 400, [10, 10, 11])).await;
     assert_ne!(a, b, "one pixel makes another hash");
-    let r = app.post_owned(&client, "/drafts", &editor_form("画像", &[card(&a)], "save")).await;
+    let r = app
+        .post_owned(
+            &client,
+            "/drafts",
+            &editor_form("画像", &[card(&a)], "save"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id: i64 = location(&r).trim_start_matches("/drafts/").parse().unwrap();
 
@@ -306,16 +419,21 @@ async fn changing_one_pixel_of_an_uploaded_image_makes_a_new_revision() {
         form
     };
     // The same image again: nothing changed.
-    let r = app.post_owned(&client, &format!("/drafts/{id}"), &save(a.clone(), 1)).await;
+    let r = app
+        .post_owned(&client, &format!("/drafts/{id}"), &save(a.clone(), 1))
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("revisions").await, 1);
     // The image with one pixel changed: a new revision with another content hash.
-    let r = app.post_owned(&client, &format!("/drafts/{id}"), &save(b.clone(), 1)).await;
+    let r = app
+        .post_owned(&client, &format!("/drafts/{id}"), &save(b.clone(), 1))
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let hashes: Vec<String> = sqlx::query_scalar("SELECT content_hash FROM revisions ORDER BY number")
-        .fetch_all(app.pool())
-        .await
-        .unwrap();
+    let hashes: Vec<String> =
+        sqlx::query_scalar("SELECT content_hash FROM revisions ORDER BY number")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
     assert_eq!(hashes.len(), 2);
     assert_ne!(hashes[0], hashes[1]);
 }
@@ -325,14 +443,25 @@ async fn the_sandbox_inbox_shows_the_stored_images() {
     let app = app().await;
     let m = app.create_user("mika", "marketer").await;
     let client = app.signed_in(&m).await;
-    app.import_csv(&client, format!("user_id,display_name\n{},Phone\n", uid(1)).into_bytes())
-        .await;
-    app.post(&client, "/testers", &[("user_id", &uid(1)), ("action", "add")])
-        .await;
+    app.import_csv(
+        &client,
+        format!("user_id,display_name\n{},Phone\n", uid(1)).into_bytes(),
+    )
+    .await;
+    app.post(
+        &client,
+        "/testers",
+        &[("user_id", &uid(1)), ("action", "add")],
+    )
+    .await;
     let hero = uploaded(&app, &client, "hero.png", png(700, 700, [1, 1, 1])).await;
     let map = uploaded(&app, &client, "map.png", png(1040, 520, [2, 2, 2])).await;
     let r = app
-        .post_owned(&client, "/drafts", &editor_form("受信箱", &[card(&hero), rich(&map)], "save"))
+        .post_owned(
+            &client,
+            "/drafts",
+            &editor_form("受信箱", &[card(&hero), rich(&map)], "save"),
+        )
         .await;
     let draft = location(&r);
     let r = app.post(&client, &format!("{draft}/test-sends"), &[]).await;
@@ -340,7 +469,10 @@ async fn the_sandbox_inbox_shows_the_stored_images() {
     let doc = html(app.get(&client, "/sandbox").await).await;
     let heroes = attrs(&doc, ".delivery .lf-hero img", "src");
     assert_eq!(heroes, [format!("/media/{hero}/700")]);
-    assert_eq!(attrs(&doc, ".delivery .lp-imagemap img", "src"), [format!("/media/{map}/700")]);
+    assert_eq!(
+        attrs(&doc, ".delivery .lp-imagemap img", "src"),
+        [format!("/media/{map}/700")]
+    );
     let r = app.get(&client, &heroes[0]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
