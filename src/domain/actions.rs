@@ -96,8 +96,8 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
-/// The action object at `path`.
-fn action(v: &Value, path: String) -> Option<Action> {
+/// The action object `v`, found at `path`.
+pub fn action(v: &Value, path: String) -> Option<Action> {
     let kind = v.get("type").and_then(Value::as_str)?.to_string();
     let s = |key: &str| text(v, key).unwrap_or_default();
     let target = match kind.as_str() {

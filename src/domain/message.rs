@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 use super::FieldError;
 use super::builders::{self, AreaInput, ButtonInput};
 use super::line_schema;
+use super::media::{Variant, parse_media_url};
 
 /// At most this many message objects go out in one send.
 pub const MAX_MESSAGES: usize = 5;
@@ -160,6 +161,8 @@ pub struct MessageInput {
     pub sticker_id: String,
     /// A LINE message object as JSON, for `raw`.
     pub raw_json: String,
+    /// An image message of an upload: its hash (the URLs are filled in from it).
+    pub image_media: String,
     /// The card builder (`card`): an uploaded image's hash, or another image URL.
     pub card_image: String,
     pub card_image_url: String,
@@ -219,7 +222,19 @@ impl MessageInput {
             Message::Image {
                 original_content_url,
                 preview_image_url,
-            } => Self::image(original_content_url.clone(), preview_image_url.clone()),
+            } => {
+                let mut input =
+                    Self::image(original_content_url.clone(), preview_image_url.clone());
+                // An upload's original and preview open as that upload again.
+                if let (Some((a, Variant::Original)), Some((b, Variant::Preview))) = (
+                    parse_media_url(original_content_url),
+                    parse_media_url(preview_image_url),
+                ) && a == b
+                {
+                    input.image_media = a.to_string();
+                }
+                input
+            }
             Message::Sticker {
                 package_id,
                 sticker_id,

@@ -83,11 +83,7 @@ fn border_px(keyword: &str) -> Option<&'static str> {
 }
 
 /// A keyword of `table` or a checked length.
-fn size<'a>(
-    v: Option<&'a Value>,
-    table: fn(&str) -> Option<&'static str>,
-    percent: bool,
-) -> Option<&'a str> {
+fn size(v: Option<&Value>, table: fn(&str) -> Option<&'static str>, percent: bool) -> Option<&str> {
     let s = v?.as_str()?;
     table(s).or_else(|| length(s, percent))
 }

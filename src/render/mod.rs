@@ -199,8 +199,7 @@ pub(crate) fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 
 /// The action object `v` as the domain reads it.
 pub(crate) fn action_of(v: &Value) -> Option<Action> {
-    let mut inventory = crate::domain::actions::inventory(&serde_json::json!({ "action": v }));
-    inventory.actions.pop()
+    crate::domain::actions::action(v, String::new())
 }
 
 /// Where a tap leads, in the person's language: "Opens https://…", "Sends “Yes”".

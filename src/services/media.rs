@@ -232,6 +232,104 @@ pub async fn image_ref(
     }))
 }
 
+/// Turns the card and rich message builders of an editor form into the LINE JSON they
+/// make (as `raw` messages), looking up their uploaded images. Other messages pass as they
+/// are. Errors name the builder's fields, as `messages[i].field` with "Message i+1:", like
+/// the other message errors.
+pub async fn expand_builders(
+    pool: &SqlitePool,
+    public_url: &str,
+    messages: &[crate::domain::message::MessageInput],
+) -> AppResult<Result<Vec<crate::domain::message::MessageInput>, Vec<FieldError>>> {
+    use crate::domain::builders;
+    use crate::domain::message::{MessageInput, MessageKind};
+    let mut out = Vec::with_capacity(messages.len());
+    let mut errors = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let built = match MessageKind::parse(&m.kind) {
+            Some(MessageKind::Card) => {
+                let image = if !m.card_image.trim().is_empty() {
+                    match image_ref(pool, public_url, &m.card_image).await? {
+                        Some(r) => Some(r),
+                        None => {
+                            errors.push(FieldError::new(
+                                format!("messages[{i}].card_image"),
+                                format!(
+                                    "Message {}: That image is not among sendgate's images; choose another.",
+                                    i + 1
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                } else if !m.card_image_url.trim().is_empty() {
+                    Some(builders::ImageRef {
+                        base_url: m.card_image_url.trim().to_string(),
+                        size: None,
+                    })
+                } else {
+                    None
+                };
+                builders::card_message(
+                    &m.card_title,
+                    &m.card_text,
+                    &m.card_alt_text,
+                    image.as_ref(),
+                    &m.card_buttons,
+                )
+            }
+            Some(MessageKind::Imagemap) => {
+                let image = image_ref(pool, public_url, &m.im_image).await?;
+                builders::imagemap_message(
+                    image.as_ref(),
+                    &m.im_alt_text,
+                    &m.im_layout,
+                    &m.im_areas,
+                )
+            }
+            Some(MessageKind::Image) if !m.image_media.trim().is_empty() => {
+                match MediaHash::parse(m.image_media.trim()) {
+                    Some(hash) if db::media::exists(pool, hash.as_str()).await? => {
+                        out.push(MessageInput {
+                            original_content_url: media_url(public_url, &hash, Variant::Original),
+                            preview_image_url: media_url(public_url, &hash, Variant::Preview),
+                            ..m.clone()
+                        });
+                    }
+                    _ => errors.push(FieldError::new(
+                        format!("messages[{i}].image_media"),
+                        format!(
+                            "Message {}: That image is not among sendgate's images; choose another.",
+                            i + 1
+                        ),
+                    )),
+                }
+                continue;
+            }
+            _ => {
+                out.push(m.clone());
+                continue;
+            }
+        };
+        match built {
+            Ok(json) => out.push(MessageInput::raw(
+                serde_json::to_string(&json).expect("JSON values serialize"),
+            )),
+            Err(es) => errors.extend(es.into_iter().map(|e| {
+                FieldError::new(
+                    format!("messages[{i}].{}", e.field),
+                    format!("Message {}: {}", i + 1, e.message),
+                )
+            })),
+        }
+    }
+    Ok(if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,83 +419,4 @@ mod tests {
         let big = vec![0u8; MAX_UPLOAD_BYTES + 1];
         assert!(process(&big).unwrap_err().message.contains("up to 10 MB"));
     }
-}
-
-/// Turns the card and rich message builders of an editor form into the LINE JSON they
-/// make (as `raw` messages), looking up their uploaded images. Other messages pass as they
-/// are. Errors name the builder's fields, as `messages[i].field` with "Message i+1:", like
-/// the other message errors.
-pub async fn expand_builders(
-    pool: &SqlitePool,
-    public_url: &str,
-    messages: &[crate::domain::message::MessageInput],
-) -> AppResult<Result<Vec<crate::domain::message::MessageInput>, Vec<FieldError>>> {
-    use crate::domain::builders;
-    use crate::domain::message::{MessageInput, MessageKind};
-    let mut out = Vec::with_capacity(messages.len());
-    let mut errors = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
-        let built = match MessageKind::parse(&m.kind) {
-            Some(MessageKind::Card) => {
-                let image = if !m.card_image.trim().is_empty() {
-                    match image_ref(pool, public_url, &m.card_image).await? {
-                        Some(r) => Some(r),
-                        None => {
-                            errors.push(FieldError::new(
-                                format!("messages[{i}].card_image"),
-                                format!(
-                                    "Message {}: That image is not among sendgate's images; choose another.",
-                                    i + 1
-                                ),
-                            ));
-                            continue;
-                        }
-                    }
-                } else if !m.card_image_url.trim().is_empty() {
-                    Some(builders::ImageRef {
-                        base_url: m.card_image_url.trim().to_string(),
-                        size: None,
-                    })
-                } else {
-                    None
-                };
-                builders::card_message(
-                    &m.card_title,
-                    &m.card_text,
-                    &m.card_alt_text,
-                    image.as_ref(),
-                    &m.card_buttons,
-                )
-            }
-            Some(MessageKind::Imagemap) => {
-                let image = image_ref(pool, public_url, &m.im_image).await?;
-                builders::imagemap_message(
-                    image.as_ref(),
-                    &m.im_alt_text,
-                    &m.im_layout,
-                    &m.im_areas,
-                )
-            }
-            _ => {
-                out.push(m.clone());
-                continue;
-            }
-        };
-        match built {
-            Ok(json) => out.push(MessageInput::raw(
-                serde_json::to_string(&json).expect("JSON values serialize"),
-            )),
-            Err(es) => errors.extend(es.into_iter().map(|e| {
-                FieldError::new(
-                    format!("messages[{i}].{}", e.field),
-                    format!("Message {}: {}", i + 1, e.message),
-                )
-            })),
-        }
-    }
-    Ok(if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    })
 }

@@ -75,6 +75,8 @@ struct EditorForm {
     sticker_id: Vec<String>,
     #[serde(default)]
     raw_json: Vec<String>,
+    #[serde(default)]
+    image_media: Vec<String>,
     // The card builder: one entry per message, buttons three per message in order.
     #[serde(default)]
     card_image: Vec<String>,
@@ -131,6 +133,7 @@ impl EditorForm {
                     package_id: at(&self.package_id, i),
                     sticker_id: at(&self.sticker_id, i),
                     raw_json: at(&self.raw_json, i),
+                    image_media: at(&self.image_media, i),
                     card_image: at(&self.card_image, i),
                     card_image_url: at(&self.card_image_url, i),
                     card_title: at(&self.card_title, i),
@@ -229,6 +232,7 @@ pub struct AreaRow {
 
 pub struct MessageBlock {
     pub index: usize,
+    pub image_choices: Vec<ImageChoice>,
     pub card_images: Vec<ImageChoice>,
     pub im_images: Vec<ImageChoice>,
     pub layouts: Vec<KindOption>,
@@ -355,6 +359,7 @@ async fn editor_page(
         .map(|(i, m)| {
             let prefix = format!("messages[{i}].");
             MessageBlock {
+                image_choices: choices(&m.image_media),
                 card_images: choices(&m.card_image),
                 im_images: choices(&m.im_image),
                 layouts: LAYOUTS

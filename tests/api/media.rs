@@ -64,6 +64,7 @@ pub struct Block {
     pub kind: &'static str,
     pub text: String,
     pub raw: String,
+    pub image_media: String,
     pub card_image: String,
     pub card_title: String,
     pub card_text: String,
@@ -84,6 +85,7 @@ impl Block {
             ("package_id", String::new()),
             ("sticker_id", String::new()),
             ("raw_json", self.raw.clone()),
+            ("image_media", self.image_media.clone()),
             ("card_image", self.card_image.clone()),
             ("card_image_url", String::new()),
             ("card_title", self.card_title.clone()),
@@ -293,7 +295,12 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
     let client = app.signed_in(&m).await;
     let hero = uploaded(&app, &client, "hero.png", png(1400, 700, [5, 5, 5])).await;
     let map = uploaded(&app, &client, "map.png", png(1040, 1040, [6, 6, 6])).await;
-    let blocks = [card(&hero), rich(&map)];
+    let photo = Block {
+        kind: "image",
+        image_media: hero.clone(),
+        ..Block::default()
+    };
+    let blocks = [card(&hero), rich(&map), photo];
 
     // The editor's preview, before saving, as LINE shows it.
     let r = app
@@ -352,6 +359,14 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
         content["messages"][1]["baseSize"],
         serde_json::json!({"width": 1040, "height": 1040})
     );
+    assert_eq!(
+        content["messages"][2]["originalContentUrl"],
+        format!("{PUBLIC}/media/{hero}")
+    );
+    assert_eq!(
+        content["messages"][2]["previewImageUrl"],
+        format!("{PUBLIC}/media/{hero}/preview")
+    );
 
     let rv = app.create_user("rei", "reviewer").await;
     let reviewer = app.signed_in(&rv).await;
@@ -370,7 +385,7 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
     ] {
         assert!(leads.iter().any(|l| l == want), "{want} in {leads:?}");
     }
-    assert_eq!(select_count(&doc, "#media-list tr.media-stored"), 2);
+    assert_eq!(select_count(&doc, "#media-list tr.media-stored"), 4);
     assert_eq!(select_count(&doc, "#media-list tr.media-external"), 0);
     // Stored images raise no warning that they can change.
     assert!(
@@ -383,7 +398,11 @@ async fn a_marketer_builds_a_card_and_a_rich_message_from_uploads_and_a_reviewer
     let doc = html(app.get(&client, &format!("{draft}/edit")).await).await;
     assert_eq!(
         attrs(&doc, "select[name=msg_kind] option[selected]", "value"),
-        ["card", "imagemap"]
+        ["card", "imagemap", "image"]
+    );
+    assert_eq!(
+        attrs(&doc, "select[name=image_media] option[selected]", "value"),
+        std::slice::from_ref(&hero)
     );
     assert_eq!(
         attrs(&doc, "select[name=card_image] option[selected]", "value")[0],

@@ -8,7 +8,6 @@ use sendgate::db::audit::Actor;
 use sendgate::domain::media::{MediaHash, Variant, media_url};
 use sendgate::domain::message::MessageInput;
 use sendgate::services::drafts::{self, DraftInput};
-use thirtyfour::prelude::*;
 
 use crate::harness::*;
 
