@@ -73,6 +73,12 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "アップロードが途中で切れました（{e}）。もう一度お試しください。",
     ),
     // The editor: builders and the preview.
+    ("An uploaded image", "アップロードした画像"),
+    (
+        "(fixed after approval; or give the URLs below)",
+        "（承認後も変わりません。または下にURLを入力）",
+    ),
+    ("None: use the URLs below", "なし: 下のURLを使う"),
     ("Card (built here)", "カードタイプメッセージ（ここで作成）"),
     (
         "Rich message (built here)",
