@@ -12,6 +12,7 @@ mod ja;
 mod ja_gate;
 mod ja_incidents;
 mod ja_insights;
+mod ja_media;
 mod ja_scenarios;
 mod ja_trust;
 
@@ -102,6 +103,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_gate::ENTRIES)
         .chain(ja_insights::ENTRIES)
         .chain(ja_trust::ENTRIES)
+        .chain(ja_media::ENTRIES)
         .copied()
 }
 

@@ -9,6 +9,8 @@
 //! - [`services`] are the use cases: each loads what it needs, asks the [`domain`] for a
 //!   decision, and writes the change and its audit event in one `BEGIN IMMEDIATE`
 //!   transaction.
+//! - [`render`] draws LINE messages as LINE shows them (HTML and CSS, pure code); every
+//!   page that shows a message uses it.
 //! - [`domain`] is pure: the rules of the gate, with no I/O, tested exhaustively.
 //! - [`db`] holds all SQL, as compile-time checked queries; [`db::seal`] keeps the audit
 //!   log's key and head file outside the database and attaches them to every connection.
@@ -32,6 +34,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod render;
 pub mod services;
 pub mod startup;
 pub mod state;

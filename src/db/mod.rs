@@ -11,6 +11,7 @@ pub mod friends;
 pub mod gate;
 pub mod incidents;
 pub mod insights;
+pub mod media;
 pub mod notifications;
 pub mod policy;
 pub mod previews;

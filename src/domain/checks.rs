@@ -151,12 +151,10 @@ pub fn check_content(content: &RevisionContent, ctx: &CheckContext) -> Vec<Findi
     }
     let allow = AllowList::new(&ctx.link_allow_list);
     for (i, message) in messages.iter().enumerate() {
-        check_message(
-            message,
-            &format!("message {}", i + 1),
-            &allow,
-            &mut findings,
-        );
+        let at = format!("message {}", i + 1);
+        check_message(message, &at, &allow, &mut findings);
+        // Actions and media of rich messages (issue #17).
+        findings.extend(super::link_checks::check_message(message, &at));
     }
     // Stable: errors first, each level in the order the content reads.
     findings.sort_by_key(|f| f.level);
@@ -203,10 +201,19 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
                 Some(location.clone()),
             ));
         }
-        // Media URLs that are not https are already errors above.
+        // Media URLs that are not https are errors (above, and in `link_checks`).
         let media = matches!(
             key.as_deref(),
-            Some("originalContentUrl" | "previewImageUrl" | "baseUrl" | "iconUrl" | "imageUrl")
+            Some(
+                "originalContentUrl"
+                    | "previewImageUrl"
+                    | "baseUrl"
+                    | "iconUrl"
+                    | "imageUrl"
+                    | "url"
+                    | "previewUrl"
+                    | "thumbnailImageUrl"
+            )
         );
         for url in find_urls(text) {
             let host = url_host(url);
@@ -737,7 +744,14 @@ mod tests {
             original_content_url: "http://a.example/1.png".into(),
             preview_image_url: "https://a.example/2.png".into(),
         }]);
-        assert_eq!(codes_of(&f), [codes::MESSAGE_LIMIT], "{f:?}");
+        assert_eq!(
+            codes_of(&f),
+            [
+                codes::MESSAGE_LIMIT,
+                crate::domain::link_checks::codes::MEDIA_EXTERNAL
+            ],
+            "{f:?}"
+        );
     }
 
     #[test]
@@ -819,12 +833,19 @@ mod tests {
             original_content_url: "https://cdn.example.net/1.png".into(),
             preview_image_url: "https://cdn.example.net/2.png".into(),
         };
+        let hosts = |f: Vec<Finding>| -> Vec<&'static str> {
+            // Both are also not stored in sendgate (link_checks warns about that).
+            f.iter()
+                .map(|f| f.code)
+                .filter(|c| *c != crate::domain::link_checks::codes::MEDIA_EXTERNAL)
+                .collect()
+        };
         let f = with_allow_list(vec![m.clone()], &["example.com"]);
         assert_eq!(
-            codes_of(&f),
+            hosts(f),
             [codes::LINK_HOST_NOT_ALLOWED, codes::LINK_HOST_NOT_ALLOWED]
         );
-        assert!(with_allow_list(vec![m], &["example.com", "example.net"]).is_empty());
+        assert!(hosts(with_allow_list(vec![m], &["example.com", "example.net"])).is_empty());
     }
 
     #[test]

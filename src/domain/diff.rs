@@ -58,6 +58,8 @@ pub struct MessageDiff {
     /// The inline diff of the two messages' readable forms (text for text messages, the
     /// JSON for others).
     pub spans: Vec<Span>,
+    /// The JSON paths that differ (`contents.body.contents[0].text`), for a changed message.
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +188,43 @@ pub fn readable(m: &Message) -> String {
     }
 }
 
+/// The JSON paths at which two message objects differ, in reading order: a changed value
+/// names its own path, an added or removed property or list item names its path too.
+pub fn changed_paths(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    fn walk(a: Option<&Value>, b: Option<&Value>, path: &str, out: &mut Vec<String>) {
+        let here = if path.is_empty() {
+            "(the whole message)"
+        } else {
+            path
+        };
+        match (a, b) {
+            (Some(Value::Object(x)), Some(Value::Object(y))) => {
+                let mut keys: Vec<&String> = x.keys().collect();
+                keys.extend(y.keys().filter(|k| !x.contains_key(*k)));
+                for k in keys {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(x.get(k), y.get(k), &p, out);
+                }
+            }
+            (Some(Value::Array(x)), Some(Value::Array(y))) => {
+                for i in 0..x.len().max(y.len()) {
+                    walk(x.get(i), y.get(i), &format!("{path}[{i}]"), out);
+                }
+            }
+            (x, y) if x != y => out.push(here.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(Some(a), Some(b), "", &mut out);
+    out
+}
+
 fn whole(kind: SpanKind, text: String) -> Vec<Span> {
     vec![Span { kind, text }]
 }
@@ -234,21 +273,25 @@ pub fn diff_revisions(old: &RevisionContent, new: &RevisionContent) -> RevisionD
                 position: i + 1,
                 change: MessageChange::Unchanged,
                 spans: whole(SpanKind::Same, readable(y)),
+                paths: Vec::new(),
             },
             (Some(x), Some(y)) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Changed,
                 spans: diff_text(&readable(x), &readable(y)),
+                paths: changed_paths(&x.to_line_json(), &y.to_line_json()),
             },
             (None, Some(y)) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Added,
                 spans: whole(SpanKind::Added, readable(y)),
+                paths: Vec::new(),
             },
             (Some(x), None) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Removed,
                 spans: whole(SpanKind::Removed, readable(x)),
+                paths: Vec::new(),
             },
             (None, None) => unreachable!("index below the longer length"),
         })
@@ -258,6 +301,25 @@ pub fn diff_revisions(old: &RevisionContent, new: &RevisionContent) -> RevisionD
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn changed_json_paths_name_each_difference() {
+        use serde_json::json;
+        let a = json!({"type": "flex", "altText": "a", "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical",
+            "contents": [{"type": "text", "text": "old"}, {"type": "text", "text": "same"}]}}});
+        let b = json!({"type": "flex", "altText": "b", "contents": {"type": "bubble", "size": "kilo", "body": {"type": "box", "layout": "vertical",
+            "contents": [{"type": "text", "text": "new"}, {"type": "text", "text": "same"}, {"type": "separator"}]}}});
+        assert_eq!(
+            super::changed_paths(&a, &b),
+            [
+                "altText",
+                "contents.body.contents[0].text",
+                "contents.body.contents[2]",
+                "contents.size"
+            ]
+        );
+        assert!(super::changed_paths(&a, &a).is_empty());
+    }
+
     use super::*;
     use crate::domain::message::MessageInput;
 

@@ -17,6 +17,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::FieldError;
+use super::builders::{self, AreaInput, ButtonInput};
+use super::line_schema;
+use super::media::{Variant, parse_media_url};
 
 /// At most this many message objects go out in one send.
 pub const MAX_MESSAGES: usize = 5;
@@ -92,14 +95,20 @@ pub enum MessageKind {
     Text,
     Image,
     Sticker,
+    /// The card builder (a flex bubble), see [`super::builders`].
+    Card,
+    /// The rich message builder (an imagemap), see [`super::builders`].
+    Imagemap,
     Raw,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 4] = [
+    pub const ALL: [MessageKind; 6] = [
         MessageKind::Text,
         MessageKind::Image,
         MessageKind::Sticker,
+        MessageKind::Card,
+        MessageKind::Imagemap,
         MessageKind::Raw,
     ];
 
@@ -108,6 +117,8 @@ impl MessageKind {
             MessageKind::Text => "text",
             MessageKind::Image => "image",
             MessageKind::Sticker => "sticker",
+            MessageKind::Card => "card",
+            MessageKind::Imagemap => "imagemap",
             MessageKind::Raw => "raw",
         }
     }
@@ -117,6 +128,8 @@ impl MessageKind {
             "text" => Some(MessageKind::Text),
             "image" => Some(MessageKind::Image),
             "sticker" => Some(MessageKind::Sticker),
+            "card" => Some(MessageKind::Card),
+            "imagemap" => Some(MessageKind::Imagemap),
             "raw" | "json" => Some(MessageKind::Raw),
             _ => None,
         }
@@ -127,6 +140,8 @@ impl MessageKind {
             MessageKind::Text => "Text",
             MessageKind::Image => "Image",
             MessageKind::Sticker => "Sticker",
+            MessageKind::Card => "Card (built here)",
+            MessageKind::Imagemap => "Rich message (built here)",
             MessageKind::Raw => "Other (LINE JSON)",
         }
     }
@@ -146,6 +161,20 @@ pub struct MessageInput {
     pub sticker_id: String,
     /// A LINE message object as JSON, for `raw`.
     pub raw_json: String,
+    /// An image message of an upload: its hash (the URLs are filled in from it).
+    pub image_media: String,
+    /// The card builder (`card`): an uploaded image's hash, or another image URL.
+    pub card_image: String,
+    pub card_image_url: String,
+    pub card_title: String,
+    pub card_text: String,
+    pub card_alt_text: String,
+    pub card_buttons: Vec<ButtonInput>,
+    /// The rich message builder (`imagemap`): an uploaded image's hash.
+    pub im_image: String,
+    pub im_alt_text: String,
+    pub im_layout: String,
+    pub im_areas: Vec<AreaInput>,
 }
 
 impl MessageInput {
@@ -193,13 +222,44 @@ impl MessageInput {
             Message::Image {
                 original_content_url,
                 preview_image_url,
-            } => Self::image(original_content_url.clone(), preview_image_url.clone()),
+            } => {
+                let mut input =
+                    Self::image(original_content_url.clone(), preview_image_url.clone());
+                // An upload's original and preview open as that upload again.
+                if let (Some((a, Variant::Original)), Some((b, Variant::Preview))) = (
+                    parse_media_url(original_content_url),
+                    parse_media_url(preview_image_url),
+                ) && a == b
+                {
+                    input.image_media = a.to_string();
+                }
+                input
+            }
             Message::Sticker {
                 package_id,
                 sticker_id,
             } => Self::sticker(package_id.clone(), sticker_id.clone()),
             Message::Raw(value) => {
-                Self::raw(serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()))
+                let mut input = Self::raw(
+                    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()),
+                );
+                // A message a builder made opens in that builder again.
+                if let Some(card) = builders::card_fields(value) {
+                    input.kind = MessageKind::Card.as_str().into();
+                    input.card_image = card.image_hash;
+                    input.card_image_url = card.image_url;
+                    input.card_title = card.title;
+                    input.card_text = card.text;
+                    input.card_alt_text = card.alt_text;
+                    input.card_buttons = card.buttons;
+                } else if let Some(im) = builders::imagemap_fields(value) {
+                    input.kind = MessageKind::Imagemap.as_str().into();
+                    input.im_image = im.image_hash;
+                    input.im_alt_text = im.alt_text;
+                    input.im_layout = im.layout;
+                    input.im_areas = im.areas;
+                }
+                input
             }
         }
     }
@@ -282,6 +342,14 @@ impl Message {
                 sticker_id: input.sticker_id.trim().to_string(),
             },
             Some(MessageKind::Raw) => return Message::parse_line_json(&input.raw_json),
+            // The builders need their images looked up (`services::media::expand_builders`),
+            // which turns them into `raw` first.
+            Some(MessageKind::Card | MessageKind::Imagemap) => {
+                return Err(vec![FieldError::new(
+                    "kind",
+                    "This message could not be built; open the editor and save it again.",
+                )]);
+            }
         };
         let problems = message.problems();
         if problems.is_empty() {
@@ -653,6 +721,26 @@ fn raw_problems(value: &Value, field: &str) -> Vec<FieldError> {
         }
         // Unknown types were refused above.
         _ => {}
+    }
+    // LINE's own schema and the limits beside it. A problem the typed checks above already
+    // named (the same path or property) is not said twice.
+    let typed: Vec<String> = out.iter().map(|e| e.message.clone()).collect();
+    let mentioned = |problem: &str| {
+        let path = problem.split([' ', ';']).next().unwrap_or("");
+        let last = path.rsplit('.').next().unwrap_or(path);
+        typed.iter().any(|t| {
+            t.starts_with(path)
+                || t.contains(&format!("\"{last}\""))
+                || t.starts_with(&format!("{last} "))
+        })
+    };
+    for problem in line_schema::schema_problems(value)
+        .into_iter()
+        .chain(line_schema::limit_problems(value))
+    {
+        if !mentioned(&problem) {
+            out.push(FieldError::new(field, problem));
+        }
     }
     out
 }
@@ -1397,8 +1485,13 @@ mod tests {
             json!({"type": "coupon", "couponId": "c", "deliveryTag": "d".repeat(31)}),
             "deliveryTag is 31",
         );
+        // Each placeholder of a textV2 text needs its substitution (issue #17).
+        raw_error_containing(
+            json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {}}),
+            "“user1”, but substitution has no entry",
+        );
         assert!(
-            raw(json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {}})).is_ok()
+            raw(json!({"type": "textV2", "text": "Hello {user1}!", "substitution": {"user1": {"type": "mention", "mentionee": {"type": "all"}}}})).is_ok()
         );
     }
 

@@ -4,8 +4,10 @@
 //! `DESIGN.md` can be tested exhaustively without a server. Services load the inputs,
 //! ask these functions, and write what they decide.
 
+pub mod actions;
 pub mod audience;
 pub mod audit;
+pub mod builders;
 pub mod checks;
 pub mod device;
 pub mod diff;
@@ -13,6 +15,9 @@ pub mod gate;
 pub mod incident;
 pub mod input;
 pub mod insight;
+pub mod line_schema;
+pub mod link_checks;
+pub mod media;
 pub mod message;
 pub mod notification;
 pub mod policy;

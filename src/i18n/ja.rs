@@ -461,10 +461,6 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Remove message {n}", "メッセージ{n}を削除"),
     ("How the messages will look in LINE", "LINEでの表示イメージ"),
     ("Image message", "画像メッセージ"),
-    (
-        "Flex and template messages can only be shown approximately here. Check the test send on a phone.",
-        "Flexメッセージとテンプレートメッセージはここではおおよその表示しかできません。スマートフォンでテスト送信を確認してください。",
-    ),
     ("(current)", "（最新）"),
     ("Saved", "保存日時"),
     ("(current is {n})", "（最新は{n}）"),
@@ -651,14 +647,6 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("With push notification", "プッシュ通知あり"),
     ("When released", "配信時"),
     ("Image", "画像"),
-    (
-        "Sticker (package {package}, sticker {sticker}): shown as a placeholder",
-        "スタンプ（パッケージ{package}、スタンプ{sticker}）: 代わりの表示",
-    ),
-    (
-        "{kind} message (shown approximately)",
-        "{kind}メッセージ（おおよその表示）",
-    ),
     ("Segment “{name}”", "セグメント「{name}」"),
     ("Draft", "下書き"),
     ("In review", "レビュー中"),

@@ -8,6 +8,7 @@ pub mod drafts;
 pub mod gate;
 pub mod incidents;
 pub mod insights;
+pub mod media;
 pub mod notifications;
 pub mod passwords;
 pub mod policy;

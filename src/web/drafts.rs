@@ -13,18 +13,20 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::domain::FieldError;
+use crate::domain::builders::{AreaInput, ButtonInput, CARD_BUTTONS, IMAGEMAP_AREAS, LAYOUTS};
 use crate::domain::diff::diff_revisions;
-use crate::domain::message::{MessageInput, MessageKind, utf16_len};
+use crate::domain::message::{Message, MessageInput, MessageKind, utf16_len};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
 use crate::services::drafts::{self, DraftInput, Saved};
+use crate::services::media;
 use crate::state::AppState;
 use crate::web::draft_view::{self, DraftView};
 use crate::web::extract::CurrentUser;
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{FormErrors, Layout, render, render_with_status};
-use crate::web::views::{BubbleSet, DiffView, DraftLine, RevisionView};
+use crate::web::views::{BubbleSet, DiffView, DraftLine, PreviewView, RevisionView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,6 +75,44 @@ struct EditorForm {
     sticker_id: Vec<String>,
     #[serde(default)]
     raw_json: Vec<String>,
+    #[serde(default)]
+    image_media: Vec<String>,
+    // The card builder: one entry per message, buttons three per message in order.
+    #[serde(default)]
+    card_image: Vec<String>,
+    #[serde(default)]
+    card_image_url: Vec<String>,
+    #[serde(default)]
+    card_title: Vec<String>,
+    #[serde(default)]
+    card_text: Vec<String>,
+    #[serde(default)]
+    card_alt_text: Vec<String>,
+    #[serde(default)]
+    card_b_label: Vec<String>,
+    #[serde(default)]
+    card_b_kind: Vec<String>,
+    #[serde(default)]
+    card_b_value: Vec<String>,
+    // The rich message builder: one entry per message, areas six per message in order.
+    #[serde(default)]
+    im_image: Vec<String>,
+    #[serde(default)]
+    im_alt_text: Vec<String>,
+    #[serde(default)]
+    im_layout: Vec<String>,
+    #[serde(default)]
+    im_x: Vec<String>,
+    #[serde(default)]
+    im_y: Vec<String>,
+    #[serde(default)]
+    im_w: Vec<String>,
+    #[serde(default)]
+    im_h: Vec<String>,
+    #[serde(default)]
+    im_kind: Vec<String>,
+    #[serde(default)]
+    im_value: Vec<String>,
 }
 
 impl EditorForm {
@@ -93,6 +133,35 @@ impl EditorForm {
                     package_id: at(&self.package_id, i),
                     sticker_id: at(&self.sticker_id, i),
                     raw_json: at(&self.raw_json, i),
+                    image_media: at(&self.image_media, i),
+                    card_image: at(&self.card_image, i),
+                    card_image_url: at(&self.card_image_url, i),
+                    card_title: at(&self.card_title, i),
+                    card_text: at(&self.card_text, i),
+                    card_alt_text: at(&self.card_alt_text, i),
+                    card_buttons: (0..CARD_BUTTONS)
+                        .map(|k| ButtonInput {
+                            label: at(&self.card_b_label, i * CARD_BUTTONS + k),
+                            kind: at(&self.card_b_kind, i * CARD_BUTTONS + k),
+                            value: at(&self.card_b_value, i * CARD_BUTTONS + k),
+                        })
+                        .collect(),
+                    im_image: at(&self.im_image, i),
+                    im_alt_text: at(&self.im_alt_text, i),
+                    im_layout: at(&self.im_layout, i),
+                    im_areas: (0..IMAGEMAP_AREAS)
+                        .map(|k| {
+                            let j = i * IMAGEMAP_AREAS + k;
+                            AreaInput {
+                                x: at(&self.im_x, j),
+                                y: at(&self.im_y, j),
+                                width: at(&self.im_w, j),
+                                height: at(&self.im_h, j),
+                                kind: at(&self.im_kind, j),
+                                value: at(&self.im_value, j),
+                            }
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -102,6 +171,8 @@ impl EditorForm {
 /// What an editor button asks for besides saving.
 enum EditorAction {
     Save,
+    /// Show the messages as LINE shows them (and their problems) without saving.
+    Preview,
     Add,
     Remove(usize),
     Up(usize),
@@ -113,6 +184,7 @@ fn parse_action(raw: &str) -> EditorAction {
     let i = index.parse::<usize>().ok();
     match (verb, i) {
         ("add", _) => EditorAction::Add,
+        ("preview", _) => EditorAction::Preview,
         ("remove", Some(i)) => EditorAction::Remove(i),
         ("up", Some(i)) => EditorAction::Up(i),
         ("down", Some(i)) => EditorAction::Down(i),
@@ -123,7 +195,7 @@ fn parse_action(raw: &str) -> EditorAction {
 /// Applies an add/remove/move button to the messages; returns false for Save.
 fn apply_action(action: &EditorAction, messages: &mut Vec<MessageInput>) -> bool {
     match *action {
-        EditorAction::Save => return false,
+        EditorAction::Save | EditorAction::Preview => return false,
         EditorAction::Add => messages.push(MessageInput::text("")),
         EditorAction::Remove(i) if i < messages.len() => {
             messages.remove(i);
@@ -141,8 +213,31 @@ pub struct KindOption {
     pub selected: bool,
 }
 
+/// An uploaded image a builder can use.
+pub struct ImageChoice {
+    pub hash: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct ButtonRow {
+    pub number: usize,
+    pub input: ButtonInput,
+}
+
+pub struct AreaRow {
+    pub number: usize,
+    pub input: AreaInput,
+}
+
 pub struct MessageBlock {
     pub index: usize,
+    pub image_choices: Vec<ImageChoice>,
+    pub card_images: Vec<ImageChoice>,
+    pub im_images: Vec<ImageChoice>,
+    pub layouts: Vec<KindOption>,
+    pub buttons: Vec<ButtonRow>,
+    pub areas: Vec<AreaRow>,
     pub number: usize,
     pub kinds: Vec<KindOption>,
     pub kind: String,
@@ -183,6 +278,43 @@ struct EditorPage {
     /// An existing draft's kind, which never changes: the editor shows it instead of a
     /// choice (the server keeps the stored kind whatever the form says).
     fixed_kind: Option<DraftKind>,
+    /// The messages as LINE shows them, beside the form.
+    preview: Option<PreviewView>,
+}
+
+/// The messages of the form that are valid so far, as LINE shows them.
+async fn preview_of(state: &AppState, input: &DraftInput) -> AppResult<Option<PreviewView>> {
+    let mut messages = Vec::new();
+    for m in &input.messages {
+        let expanded = media::expand_builders(
+            &state.pool,
+            &state.settings.public_url(),
+            std::slice::from_ref(m),
+        )
+        .await?;
+        if let Ok(expanded) = expanded
+            && let Some(m) = expanded.first()
+            && let Ok(message) = Message::parse(m)
+        {
+            messages.push(message);
+        }
+    }
+    Ok((!messages.is_empty()).then(|| PreviewView::new(&messages)))
+}
+
+/// The form with its builders turned into LINE JSON, or the builders' problems.
+async fn expanded(state: &AppState, input: &DraftInput) -> AppResult<Result<DraftInput, AppError>> {
+    Ok(
+        match media::expand_builders(&state.pool, &state.settings.public_url(), &input.messages)
+            .await?
+        {
+            Ok(messages) => Ok(DraftInput {
+                messages,
+                ..input.clone()
+            }),
+            Err(errors) => Err(AppError::Invalid(errors)),
+        },
+    )
 }
 
 const MAX_MESSAGES: usize = 5;
@@ -198,6 +330,23 @@ async fn editor_page(
 ) -> AppResult<EditorPage> {
     let tz = user.time_zone();
     let segments = db::segments::choices(&state.pool).await?;
+    let images = db::media::recent(&state.pool, 100).await?;
+    let choices = |selected: &str| -> Vec<ImageChoice> {
+        images
+            .iter()
+            .map(|m| ImageChoice {
+                label: format!(
+                    "{} ({} × {}, {})",
+                    m.file_name,
+                    m.width,
+                    m.height,
+                    &m.sha256[..12]
+                ),
+                selected: m.sha256 == selected.trim(),
+                hash: m.sha256.clone(),
+            })
+            .collect()
+    };
     let kind_options = [DraftKind::Broadcast, DraftKind::Segment]
         .into_iter()
         .map(|k| KindOption {
@@ -213,6 +362,30 @@ async fn editor_page(
         .map(|(i, m)| {
             let prefix = format!("messages[{i}].");
             MessageBlock {
+                image_choices: choices(&m.image_media),
+                card_images: choices(&m.card_image),
+                im_images: choices(&m.im_image),
+                layouts: LAYOUTS
+                    .iter()
+                    .map(|&(value, label)| KindOption {
+                        value,
+                        label,
+                        selected: m.im_layout == value
+                            || (m.im_layout.is_empty() && value == "full"),
+                    })
+                    .collect(),
+                buttons: (0..CARD_BUTTONS)
+                    .map(|k| ButtonRow {
+                        number: k + 1,
+                        input: m.card_buttons.get(k).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+                areas: (0..IMAGEMAP_AREAS)
+                    .map(|k| AreaRow {
+                        number: k + 1,
+                        input: m.im_areas.get(k).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
                 index: i,
                 number: i + 1,
                 kinds: MessageKind::ALL
@@ -247,7 +420,9 @@ async fn editor_page(
         Some(id) => db::incidents::for_correction_draft(&state.pool, id).await?,
         None => None,
     };
+    let preview = preview_of(state, input).await?;
     Ok(EditorPage {
+        preview,
         correction_of,
         fixed_kind: draft_id.and_then(|_| DraftKind::parse(&input.kind)),
         layout: Layout::for_user(&user.0, &title, "/drafts", None),
@@ -282,6 +457,19 @@ async fn editor_page(
     })
 }
 
+/// What saving the form would refuse, without saving (the preview button).
+async fn problems_of(state: &AppState, input: &DraftInput) -> AppResult<Vec<FieldError>> {
+    Ok(match expanded(state, input).await? {
+        Ok(built) => match drafts::parse_input(&state.pool, &built).await {
+            Ok(_) => Vec::new(),
+            Err(AppError::Invalid(errors)) => errors,
+            Err(e) => return Err(e),
+        },
+        Err(AppError::Invalid(errors)) => errors,
+        Err(e) => return Err(e),
+    })
+}
+
 async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
     let input = DraftInput {
@@ -300,14 +488,23 @@ async fn create(
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
     let mut input = form.input();
-    if apply_action(&parse_action(&form.action), &mut input.messages) {
+    let action = parse_action(&form.action);
+    if apply_action(&action, &mut input.messages) {
         let page = editor_page(&state, &user, None, 0, &input, Vec::new(), None).await?;
         return Ok(render(&page));
     }
-    let result = match drafts::parse_input(&state.pool, &input).await {
-        Ok(content) => {
-            drafts::create(&state.pool, state.clock.now(), &user.actor(), &content).await
-        }
+    if let EditorAction::Preview = action {
+        let errors = problems_of(&state, &input).await?;
+        let page = editor_page(&state, &user, None, 0, &input, errors, None).await?;
+        return Ok(render(&page));
+    }
+    let result = match expanded(&state, &input).await? {
+        Ok(built) => match drafts::parse_input(&state.pool, &built).await {
+            Ok(content) => {
+                drafts::create(&state.pool, state.clock.now(), &user.actor(), &content).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -367,22 +564,31 @@ async fn save(
         input.segment_id = None;
     }
     let base = form.base_revision;
-    if apply_action(&parse_action(&form.action), &mut input.messages) {
+    let action = parse_action(&form.action);
+    if apply_action(&action, &mut input.messages) {
         let page = editor_page(&state, &user, Some(id), base, &input, Vec::new(), None).await?;
         return Ok(render(&page));
     }
-    let result = match drafts::parse_input(&state.pool, &input).await {
-        Ok(content) => {
-            drafts::save_revision(
-                &state.pool,
-                state.clock.now(),
-                &user.actor(),
-                id,
-                base,
-                &content,
-            )
-            .await
-        }
+    if let EditorAction::Preview = action {
+        let errors = problems_of(&state, &input).await?;
+        let page = editor_page(&state, &user, Some(id), base, &input, errors, None).await?;
+        return Ok(render(&page));
+    }
+    let result = match expanded(&state, &input).await? {
+        Ok(built) => match drafts::parse_input(&state.pool, &built).await {
+            Ok(content) => {
+                drafts::save_revision(
+                    &state.pool,
+                    state.clock.now(),
+                    &user.actor(),
+                    id,
+                    base,
+                    &content,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -659,7 +865,7 @@ async fn diff(
         draft_title: draft.title,
         from,
         to,
-        diff: DiffView::new(&d),
+        diff: DiffView::new(&d, &old, &new),
         before: BubbleSet::new(old.messages()),
         after: BubbleSet::new(new.messages()),
         revisions: (1..=draft.current_revision).collect(),

@@ -21,11 +21,13 @@ pub mod health;
 pub mod incidents;
 pub mod insights;
 pub mod language;
+pub mod media;
 pub mod notifications;
 pub mod pages;
 pub mod previews;
 pub mod reauth;
 pub mod releases;
+pub mod render_csp;
 pub mod reviews;
 pub mod sandbox;
 pub mod scenarios;
@@ -73,12 +75,18 @@ pub fn router(state: AppState) -> Router {
         .merge(segments::router())
         .merge(webhook::router())
         .merge(sandbox::router())
+        .merge(media::router())
         .merge(admin_users::router())
         .merge(admin_policy::router())
         .merge(admin_notifications::router())
         .merge(audit::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(flash::middleware))
+        // Message previews: the public URL they show stored images by, and their CSS.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            render_csp::middleware,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())

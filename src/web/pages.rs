@@ -109,8 +109,9 @@ impl Layout {
             label: i18n::t_in(lang, "Dashboard"),
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 10] = [
+        let admin_links: [(&str, &str, Permission); 11] = [
             ("/drafts", "Drafts", Permission::ReadDrafts),
+            ("/media", "Images", Permission::ReadDrafts),
             ("/scenarios", "Scenarios", Permission::ReadDrafts),
             ("/incidents", "Incidents", Permission::ReadDrafts),
             ("/friends", "Friends", Permission::ReadDrafts),

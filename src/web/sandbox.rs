@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::flash::redirect_with;
 use crate::web::pages::{Layout, render};
-use crate::web::views::{BubbleView, local_time};
+use crate::web::views::{PreviewView, local_time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +78,7 @@ pub struct Delivery {
     pub method: String,
     pub sent: String,
     pub silent: bool,
-    pub bubbles: Vec<BubbleView>,
+    pub preview: PreviewView,
 }
 
 #[derive(Template)]
@@ -105,11 +105,12 @@ async fn show(
             let messages: Vec<serde_json::Value> =
                 serde_json::from_str(&r.messages).unwrap_or_default();
             Delivery {
-                bubbles: messages
-                    .into_iter()
-                    .filter_map(|m| Message::from_stored_json(m).ok())
-                    .map(|m| BubbleView::new(&m))
-                    .collect(),
+                preview: PreviewView::chat_only(
+                    &messages
+                        .into_iter()
+                        .filter_map(|m| Message::from_stored_json(m).ok())
+                        .collect::<Vec<_>>(),
+                ),
                 sent: local_time(r.sent_at, tz),
                 silent: r.notification_disabled,
                 user_id: r.user_id,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::db::drafts::{DraftRow, RevisionRow};
-use crate::domain::diff::{RevisionDiff, readable};
+use crate::domain::diff::RevisionDiff;
 use crate::domain::message::Message;
 use crate::domain::review::DraftState;
 use crate::domain::revision::DraftKind;
@@ -30,71 +30,127 @@ pub fn duration(minutes: i64) -> String {
     }
 }
 
-/// One message object shaped for the chat-bubble preview.
-pub struct BubbleView {
-    pub kind: &'static str,
-    pub text: String,
-    pub image_url: String,
-    pub label: String,
-    pub json: String,
+/// A message set as LINE shows it (see [`crate::render`]), with the list of what every tap
+/// leads to and every image it fetches, for the pages that review it.
+pub struct PreviewView {
+    /// The rendered chat, with its `<style>` (allowed by the page's policy).
+    pub html: String,
+    /// Show the lists of actions and media below the chat.
+    pub list_actions: bool,
+    pub actions: Vec<ActionRow>,
+    pub media: Vec<MediaRow>,
 }
 
-impl BubbleView {
-    pub fn new(m: &Message) -> Self {
-        match m {
-            Message::Text { text } => Self {
-                kind: "text",
-                text: text.clone(),
-                image_url: String::new(),
-                label: String::new(),
-                json: String::new(),
-            },
-            Message::Image {
-                preview_image_url, ..
-            } => Self {
-                kind: "image",
-                text: String::new(),
-                image_url: preview_image_url.clone(),
-                label: tf("Image", &[]),
-                json: String::new(),
-            },
-            Message::Sticker {
-                package_id,
-                sticker_id,
-            } => Self {
-                kind: "sticker",
-                text: String::new(),
-                image_url: String::new(),
-                label: tf(
-                    "Sticker (package {package}, sticker {sticker}): shown as a placeholder",
-                    &[package_id, sticker_id],
-                ),
-                json: String::new(),
-            },
-            Message::Raw(v) => Self {
-                kind: "raw",
-                text: String::new(),
-                image_url: String::new(),
-                label: tf(
-                    "{kind} message (shown approximately)",
-                    &[&v.get("type").and_then(|t| t.as_str()).unwrap_or("LINE")],
-                ),
-                json: readable(m),
-            },
+/// One action of a message: where it is and where it leads.
+pub struct ActionRow {
+    pub message: usize,
+    pub path: String,
+    pub kind: String,
+    pub label: String,
+    pub leads_to: String,
+    /// An `https://` or `http://` address a reviewer may open to check it.
+    pub link: Option<String>,
+    /// `error`, `warning` or empty, by the scheme of a link.
+    pub level: &'static str,
+}
+
+/// One image, video or audio URL of a message.
+pub struct MediaRow {
+    pub message: usize,
+    pub path: String,
+    pub kind: &'static str,
+    pub url: String,
+    /// Where this page shows it from (this server for a stored image).
+    pub src: Option<String>,
+    /// Stored in sendgate: its bytes cannot change after approval.
+    pub stored: bool,
+}
+
+impl PreviewView {
+    /// The preview of `messages`, with the lists of actions and media.
+    pub fn new(messages: &[Message]) -> Self {
+        Self::build(messages, true)
+    }
+
+    /// The preview alone (the sandbox inbox, the diff's sides).
+    pub fn chat_only(messages: &[Message]) -> Self {
+        Self::build(messages, false)
+    }
+
+    fn build(messages: &[Message], list_actions: bool) -> Self {
+        use crate::domain::actions::{MediaKind, inventory};
+        let json: Vec<serde_json::Value> = messages.iter().map(Message::to_line_json).collect();
+        let public_url = crate::web::render_csp::public_url();
+        let ctx = crate::render::RenderContext {
+            account_name: crate::web::language::account_name(),
+            public_url: public_url.clone(),
+        };
+        let rendered = crate::render::chat(&json, &ctx);
+        let mut html = crate::web::render_csp::style_element(&rendered.css);
+        html.push_str(&rendered.html);
+        let (mut actions, mut media) = (Vec::new(), Vec::new());
+        if list_actions {
+            for (i, m) in json.iter().enumerate() {
+                let inv = inventory(m);
+                for a in inv.actions {
+                    let (link, level) = match &a.target {
+                        crate::domain::actions::Target::Uri { uri, .. } => {
+                            let scheme = crate::domain::link_checks::scheme(uri);
+                            match scheme.as_deref() {
+                                Some("https") => (Some(uri.clone()), ""),
+                                Some("http") => (Some(uri.clone()), "warning"),
+                                Some("line" | "tel") => (None, ""),
+                                _ => (None, "error"),
+                            }
+                        }
+                        _ => (None, ""),
+                    };
+                    actions.push(ActionRow {
+                        message: i + 1,
+                        leads_to: crate::render::describe(&a),
+                        label: a.label.clone().unwrap_or_default(),
+                        kind: a.kind.clone(),
+                        path: a.path,
+                        link,
+                        level,
+                    });
+                }
+                for item in inv.media {
+                    media.push(MediaRow {
+                        message: i + 1,
+                        kind: match item.kind {
+                            MediaKind::Image => "Image",
+                            MediaKind::Video => "Video",
+                            MediaKind::Audio => "Audio",
+                            MediaKind::ImagemapBase => "Rich message image",
+                        },
+                        src: crate::render::display_url(&public_url, &item.url),
+                        stored: crate::domain::media::parse_media_url(&item.url).is_some(),
+                        url: item.url,
+                        path: item.path,
+                    });
+                }
+            }
+        }
+        Self {
+            html,
+            list_actions,
+            actions,
+            media,
         }
     }
 }
 
-/// Messages as chat bubbles, for pages that show a set of messages outside a revision
+/// Messages as LINE shows them, for pages that show a set of messages outside a revision
 /// (the diff's before and after).
 pub struct BubbleSet {
-    pub bubbles: Vec<BubbleView>,
+    pub preview: PreviewView,
 }
 
 impl BubbleSet {
     pub fn new(messages: &crate::domain::message::Messages) -> Self {
         Self {
-            bubbles: messages.iter().map(BubbleView::new).collect(),
+            preview: PreviewView::chat_only(messages.as_slice()),
         }
     }
 }
@@ -110,7 +166,7 @@ pub struct RevisionView {
     pub audience: String,
     pub notification: String,
     pub send_at: String,
-    pub bubbles: Vec<BubbleView>,
+    pub preview: PreviewView,
     pub content: RevisionContent,
 }
 
@@ -149,7 +205,7 @@ impl RevisionView {
                 .send_at()
                 .map(|t| local_time(t, tz))
                 .unwrap_or_else(|| t("When released").to_string()),
-            bubbles: content.messages().iter().map(BubbleView::new).collect(),
+            preview: PreviewView::new(content.messages().as_slice()),
             content,
         }
     }
@@ -164,6 +220,11 @@ pub struct MessageDiffView {
     pub position: usize,
     pub change: &'static str,
     pub spans: Vec<SpanView>,
+    /// The JSON paths that changed.
+    pub paths: Vec<String>,
+    /// A changed rich message (not plain text) before and after, as LINE shows each.
+    pub before: Option<PreviewView>,
+    pub after: Option<PreviewView>,
 }
 
 pub struct FieldChangeView {
@@ -179,7 +240,14 @@ pub struct DiffView {
 }
 
 impl DiffView {
-    pub fn new(d: &RevisionDiff) -> Self {
+    pub fn new(d: &RevisionDiff, old: &RevisionContent, new: &RevisionContent) -> Self {
+        let rich = |c: &RevisionContent, position: usize| {
+            c.messages()
+                .as_slice()
+                .get(position - 1)
+                .filter(|m| !matches!(m, Message::Text { .. }))
+                .map(|m| PreviewView::chat_only(std::slice::from_ref(m)))
+        };
         Self {
             empty: d.is_empty(),
             fields: d
@@ -197,6 +265,13 @@ impl DiffView {
                 .map(|m| MessageDiffView {
                     position: m.position,
                     change: m.change.as_str(),
+                    paths: m.paths.clone(),
+                    before: (m.change == crate::domain::diff::MessageChange::Changed)
+                        .then(|| rich(old, m.position))
+                        .flatten(),
+                    after: (m.change == crate::domain::diff::MessageChange::Changed)
+                        .then(|| rich(new, m.position))
+                        .flatten(),
                     spans: m
                         .spans
                         .iter()

@@ -81,6 +81,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         [
             "Dashboard",
             "Drafts",
+            "Images",
             "Scenarios",
             "Incidents",
             "Friends",
@@ -98,6 +99,7 @@ async fn the_navigation_shows_only_what_the_role_may_use() {
         [
             "Dashboard",
             "Drafts",
+            "Images",
             "Scenarios",
             "Incidents",
             "Friends",

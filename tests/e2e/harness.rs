@@ -76,13 +76,18 @@ pub struct App {
 
 impl App {
     pub async fn spawn() -> App {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
-        let settings = Settings {
+        let mut settings = Settings {
             bind: "127.0.0.1:0".parse().unwrap(),
             database: dir.path().join("sendgate.db"),
             dispatcher: true,
             ..Settings::default()
         };
+        configure(&mut settings);
         let clock = Arc::new(FixedClock::new(start_time()));
         let app = Application::build(settings, clock.clone())
             .await
