@@ -128,6 +128,9 @@ pub struct CheckContext {
     /// Hosts links may point at without a warning. An entry also allows its subdomains
     /// (`example.com` allows `www.example.com`). Empty means there is no list.
     pub link_allow_list: Vec<String>,
+    /// This server's public address: images under its `/media/` are stored in sendgate and
+    /// cannot change. `None` recognises sendgate's media URLs by their path alone.
+    pub media_base: Option<String>,
 }
 
 /// True when any finding blocks the release.
@@ -154,7 +157,11 @@ pub fn check_content(content: &RevisionContent, ctx: &CheckContext) -> Vec<Findi
         let at = format!("message {}", i + 1);
         check_message(message, &at, &allow, &mut findings);
         // Actions and media of rich messages (issue #17).
-        findings.extend(super::link_checks::check_message(message, &at));
+        findings.extend(super::link_checks::check_message(
+            message,
+            &at,
+            ctx.media_base.as_deref(),
+        ));
     }
     // Stable: errors first, each level in the order the content reads.
     findings.sort_by_key(|f| f.level);
@@ -784,6 +791,7 @@ mod tests {
     fn with_allow_list(messages: Vec<Message>, list: &[&str]) -> Vec<Finding> {
         let ctx = CheckContext {
             link_allow_list: list.iter().map(|s| s.to_string()).collect(),
+            media_base: None,
         };
         check_content(&content(messages), &ctx)
     }

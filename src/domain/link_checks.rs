@@ -42,7 +42,10 @@ fn checked_by_message(path: &str) -> bool {
 }
 
 /// The findings for the actions and media of one message, located at `at` (`message 2`).
-pub fn check_message(message: &Message, at: &str) -> Vec<Finding> {
+/// `media_base` is this server's public address: a URL counts as stored in sendgate only
+/// when it is one of this server's own media URLs (another host with the same path shape
+/// can serve anything). `None` recognises the path alone.
+pub fn check_message(message: &Message, at: &str, media_base: Option<&str>) -> Vec<Finding> {
     let mut out = Vec::new();
     let Message::Raw(json) = message else {
         // An image message's URLs: only whether they are stored in sendgate.
@@ -53,7 +56,7 @@ pub fn check_message(message: &Message, at: &str) -> Vec<Finding> {
         {
             for url in [original_content_url, preview_image_url] {
                 if is_https(url) {
-                    external(url, at.to_string(), &mut out);
+                    external(url, at.to_string(), media_base, &mut out);
                 }
             }
         }
@@ -113,7 +116,7 @@ pub fn check_message(message: &Message, at: &str) -> Vec<Finding> {
             }
             continue;
         }
-        external(&media.url, location, &mut out);
+        external(&media.url, location, media_base, &mut out);
     }
     out
 }
@@ -123,8 +126,12 @@ fn is_https(url: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
 }
 
-fn external(url: &str, location: String, out: &mut Vec<Finding>) {
-    if parse_media_url(url).is_none() && !url.is_empty() {
+fn external(url: &str, location: String, media_base: Option<&str>, out: &mut Vec<Finding>) {
+    let ours = media_base.is_none_or(|base| {
+        url.strip_prefix(base.trim_end_matches('/'))
+            .is_some_and(|rest| rest.starts_with("/media/"))
+    });
+    if (parse_media_url(url).is_none() || !ours) && !url.is_empty() {
         out.push(Finding::warning(
             codes::MEDIA_EXTERNAL,
             format!(
@@ -171,6 +178,7 @@ mod tests {
                 {"type": "uri", "label": "v", "uri": "https://a.example/", "altUri": {"desktop": "data:text/html,hi"}}
             ])),
             "message 1",
+            None,
         );
         assert_eq!(f.len(), 3, "{f:?}");
         assert!(
@@ -195,7 +203,7 @@ mod tests {
             json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
             "hero": {"type": "image", "url": "http://a.example/h.png"}}}),
         );
-        let f = check_message(&m, "message 1");
+        let f = check_message(&m, "message 1", None);
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].is_error());
         assert_eq!(f[0].code, codes::MEDIA_NOT_HTTPS);
@@ -207,7 +215,7 @@ mod tests {
             json!({"type": "template", "altText": "a", "template": {"type": "buttons", "text": "t",
             "thumbnailImageUrl": "http://a.example/t.png", "actions": []}}),
         );
-        assert_eq!(check_message(&t, "m")[0].code, codes::MEDIA_NOT_HTTPS);
+        assert_eq!(check_message(&t, "m", None)[0].code, codes::MEDIA_NOT_HTTPS);
     }
 
     #[test]
@@ -222,7 +230,7 @@ mod tests {
             "hero": {"type": "image", "url": stored},
             "body": {"type": "box", "layout": "vertical", "contents": [{"type": "image", "url": "https://cdn.example/x.png"}]}}}),
         );
-        let f = check_message(&m, "message 1");
+        let f = check_message(&m, "message 1", None);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, codes::MEDIA_EXTERNAL);
         assert!(!f[0].is_error());
@@ -234,7 +242,22 @@ mod tests {
             original_content_url: "https://cdn.example/a.png".into(),
             preview_image_url: "https://cdn.example/b.png".into(),
         };
-        assert_eq!(check_message(&img, "message 1").len(), 2);
+        assert_eq!(check_message(&img, "message 1", None).len(), 2);
+        // Knowing this server's address, only its own media URLs are stored in sendgate:
+        // another host with the same path shape can serve anything.
+        let lookalike = stored.replace("sendgate.example", "cdn.example");
+        let m = raw(
+            json!({"type": "flex", "altText": "a", "contents": {"type": "bubble",
+            "hero": {"type": "image", "url": stored},
+            "body": {"type": "box", "layout": "vertical", "contents": [{"type": "image", "url": lookalike}]}}}),
+        );
+        let f = check_message(&m, "message 1", Some("https://sendgate.example/"));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.starts_with("https://cdn.example/media/"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
@@ -242,6 +265,6 @@ mod tests {
         let m = raw(
             json!({"type": "video", "originalContentUrl": "http://a.example/v.mp4", "previewImageUrl": "http://a.example/p.png"}),
         );
-        assert!(check_message(&m, "message 1").is_empty());
+        assert!(check_message(&m, "message 1", None).is_empty());
     }
 }

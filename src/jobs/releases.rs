@@ -66,7 +66,9 @@ pub async fn dispatch_one(state: &AppState) -> anyhow::Result<Step> {
     let mut tx = db::begin_write(&state.pool).await?;
     let (mut started, mut held) = (0, 0);
     for (release_id, _) in &due {
-        match start_or_hold(&mut tx, now, *release_id, quota.expect("read above")).await? {
+        let media_base = state.settings.public_url();
+        let quota = quota.expect("read above");
+        match start_or_hold(&mut tx, now, *release_id, quota, &media_base).await? {
             Some(true) => started += 1,
             Some(false) => held += 1,
             None => {}
@@ -152,6 +154,7 @@ async fn start_or_hold(
     now: DateTime<Utc>,
     release_id: i64,
     quota: crate::domain::gate::QuotaReading,
+    media_base: &str,
 ) -> anyhow::Result<Option<bool>> {
     let Some(release) = db::releases::find(&mut **tx, release_id).await? else {
         return Ok(None);
@@ -159,7 +162,7 @@ async fn start_or_hold(
     if release.state != "scheduled" {
         return Ok(None);
     }
-    let report = send_gate::release_at_dispatch(tx, now, &release, quota).await?;
+    let report = send_gate::release_at_dispatch(tx, now, &release, quota, media_base).await?;
     let subject = format!("draft:{}", release.draft_id);
     match decide(&report) {
         Decision::Send => {

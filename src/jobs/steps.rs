@@ -163,6 +163,7 @@ pub async fn send_next(state: &AppState) -> anyhow::Result<StepSend> {
         group.revision_number,
         group.user_ids.len() as i64,
         quota,
+        &state.settings.public_url(),
     )
     .await?;
     match decide(&report) {

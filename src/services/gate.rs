@@ -134,6 +134,14 @@ fn recipients_of(kind: DraftKind, friends_now: Option<i64>, preview: Option<&Pre
     }
 }
 
+/// What the gate is judged by besides the facts read: the release policy, and this server's
+/// public address (images under it are stored in sendgate and cannot change).
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub policy: &'a ReleasePolicy,
+    pub media_base: &'a str,
+}
+
 /// One draft whose gate is read: the draft, its current revision and that revision parsed.
 struct Subject<'a> {
     draft: &'a DraftRow,
@@ -149,7 +157,7 @@ pub async fn collect(
     draft: &DraftRow,
     row: &RevisionRow,
     content: &RevisionContent,
-    policy: &ReleasePolicy,
+    rules: &Rules<'_>,
 ) -> AppResult<GateFacts> {
     let read = read_one(conn, now, draft, row).await?;
     Ok(assemble(
@@ -159,7 +167,7 @@ pub async fn collect(
             content,
         },
         now,
-        policy,
+        rules,
         read,
     ))
 }
@@ -173,7 +181,7 @@ pub async fn for_release(
     draft: &DraftRow,
     row: &RevisionRow,
     content: &RevisionContent,
-    policy: &ReleasePolicy,
+    rules: &Rules<'_>,
     preview: Option<PreviewRow>,
 ) -> AppResult<GateFacts> {
     let mut read = read_one(conn, now, draft, row).await?;
@@ -185,7 +193,7 @@ pub async fn for_release(
             content,
         },
         now,
-        policy,
+        rules,
         read,
     ))
 }
@@ -223,7 +231,7 @@ pub struct Current {
 pub async fn current_many(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    policy: &ReleasePolicy,
+    rules: &Rules<'_>,
     drafts: &[&DraftRow],
 ) -> AppResult<Vec<Current>> {
     let mut reads = read(conn, now, drafts.iter().map(|d| key(d, d.current_revision))).await?;
@@ -238,7 +246,7 @@ pub async fn current_many(
                 row: &row,
                 content: &content,
             };
-            let facts = assemble(&subject, now, policy, read);
+            let facts = assemble(&subject, now, rules, read);
             Ok(Current {
                 row,
                 content,
@@ -291,9 +299,10 @@ pub const DUPLICATE_WINDOW_DAYS: i64 = 7;
 fn assemble(
     s: &Subject<'_>,
     now: DateTime<Utc>,
-    policy: &ReleasePolicy,
+    rules: &Rules<'_>,
     read: db::gate::GateRead,
 ) -> GateFacts {
+    let policy = rules.policy;
     let db::gate::GateRead {
         friends_now,
         contributors,
@@ -351,6 +360,7 @@ fn assemble(
         content,
         &CheckContext {
             link_allow_list: policy.link_allow_list.clone(),
+            media_base: Some(rules.media_base.to_string()),
         },
     );
     // The audience rows of DESIGN section 5, from the newest preview.

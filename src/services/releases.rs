@@ -100,7 +100,12 @@ pub async fn release(
         }));
     }
     let policy = db::policy::get(&mut *tx).await?;
-    let facts = gate::collect(&mut tx, now, &draft, &revision, &content, &policy).await?;
+    let media_base = state.settings.public_url();
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base: &media_base,
+    };
+    let facts = gate::collect(&mut tx, now, &draft, &revision, &content, &rules).await?;
     let recipients = facts.recipients(content.kind());
     let expected = expected_phrase(recipients);
     let mut f = facts.facts(&revision, &content, &policy, now);

@@ -373,16 +373,17 @@ pub async fn acknowledge_preview(
 pub async fn readiness(
     tx: &mut db::Tx,
     now: DateTime<Utc>,
-    policy: &ReleasePolicy,
+    rules: &gate::Rules<'_>,
     step: &StepRow,
     acks: Option<&[String]>,
 ) -> AppResult<(StepReadiness, Vec<crate::domain::checks::Finding>)> {
+    let policy = rules.policy;
     let Current {
         draft,
         revision,
         content,
     } = load_current(tx, step.draft_id, "a step must stay editable").await?;
-    let facts = gate::collect(tx, now, &draft, &revision, &content, policy).await?;
+    let facts = gate::collect(tx, now, &draft, &revision, &content, rules).await?;
     let acknowledged = step_acks(step, acks.unwrap_or_default());
     let mut f = facts.facts(&revision, &content, policy, now);
     f.acknowledged_warnings = &acknowledged;
@@ -429,6 +430,11 @@ pub async fn activate(
     let scenario = load(&mut tx, scenario_id).await?;
     let from = state_of(&scenario)?;
     let policy = db::policy::get(&mut *tx).await?;
+    let media_base = state.settings.public_url();
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base: &media_base,
+    };
     let steps = db::scenarios::steps(&mut *tx, scenario_id).await?;
     let mut ready = Vec::new();
     for s in &steps {
@@ -436,7 +442,7 @@ pub async fn activate(
             readiness(
                 &mut tx,
                 now,
-                &policy,
+                &rules,
                 s,
                 Some(&request.acknowledged_warnings),
             )

@@ -23,6 +23,7 @@ pub async fn release_at_dispatch(
     now: DateTime<Utc>,
     release: &ReleaseRow,
     quota: QuotaReading,
+    media_base: &str,
 ) -> AppResult<GateReport> {
     let draft = db::drafts::find(&mut **tx, release.draft_id)
         .await?
@@ -36,7 +37,11 @@ pub async fn release_at_dispatch(
         Some(id) => db::previews::find(&mut **tx, id).await?,
         None => None,
     };
-    let facts = gate::for_release(tx, now, &draft, &row, &content, &policy, preview).await?;
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base,
+    };
+    let facts = gate::for_release(tx, now, &draft, &row, &content, &rules, preview).await?;
     let needed = match content.kind() {
         DraftKind::Broadcast => facts.recipients(DraftKind::Broadcast),
         _ => release.recipients,
@@ -63,6 +68,7 @@ pub async fn step_at_send(
     revision: i64,
     recipients: i64,
     quota: QuotaReading,
+    media_base: &str,
 ) -> AppResult<GateReport> {
     let step = db::scenarios::step(&mut **tx, step_id)
         .await?
@@ -75,7 +81,11 @@ pub async fn step_at_send(
         .ok_or(AppError::NotFound)?;
     let content = row.parsed()?;
     let policy = db::policy::get(&mut **tx).await?;
-    let facts = gate::collect(tx, now, &draft, &row, &content, &policy).await?;
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base,
+    };
+    let facts = gate::collect(tx, now, &draft, &row, &content, &rules).await?;
     let acknowledged: Vec<String> =
         serde_json::from_str(&step.live_acknowledged).unwrap_or_default();
     let mut f = facts.facts(&row, &content, &policy, now);

@@ -12,7 +12,7 @@ use crate::db;
 use crate::db::drafts::{DashboardWants, DraftRow};
 use crate::domain::gate::Rule;
 use crate::domain::incident;
-use crate::domain::policy::ReleasePolicy;
+
 use crate::error::AppResult;
 use crate::i18n::tf;
 use crate::state::AppState;
@@ -73,7 +73,7 @@ const NEXT_STEPS_IN_REVIEW: usize = 3;
 async fn own_draft_steps(
     conn: &mut sqlx::SqliteConnection,
     now: chrono::DateTime<chrono::Utc>,
-    policy: &ReleasePolicy,
+    rules: &crate::services::gate::Rules<'_>,
     mine: &[DraftRow],
 ) -> AppResult<Vec<NextStep>> {
     let in_review: Vec<&DraftRow> = mine
@@ -84,7 +84,7 @@ async fn own_draft_steps(
     let summaries = if in_review.is_empty() {
         Vec::new()
     } else {
-        draft_view::gate_summaries(conn, now, policy, &in_review).await?
+        draft_view::gate_summaries(conn, now, rules, &in_review).await?
     };
     let mut steps = Vec::new();
     for d in mine {
@@ -165,7 +165,12 @@ async fn show(
     let mut waiting = lines(lists.waiting);
     let waiting_more = waiting.len() as i64 > WAITING_SHOWN;
     waiting.truncate(WAITING_SHOWN as usize);
-    let own_steps = own_draft_steps(conn, now, policy, &lists.mine).await?;
+    let media_base = state.settings.public_url();
+    let rules = crate::services::gate::Rules {
+        policy,
+        media_base: &media_base,
+    };
+    let own_steps = own_draft_steps(conn, now, &rules, &lists.mine).await?;
     let mine = lines(lists.mine);
     let recent = lines(lists.recent);
     let corrections = lists

@@ -236,15 +236,15 @@ impl GateSummary {
 pub async fn gate_summaries(
     conn: &mut sqlx::SqliteConnection,
     now: chrono::DateTime<chrono::Utc>,
-    policy: &crate::domain::policy::ReleasePolicy,
+    rules: &gate::Rules<'_>,
     drafts: &[&DraftRow],
 ) -> AppResult<Vec<GateSummary>> {
-    let current = gate::current_many(conn, now, policy, drafts).await?;
+    let current = gate::current_many(conn, now, rules, drafts).await?;
     Ok(current
         .iter()
         .map(|c| GateSummary {
             kind: c.content.kind(),
-            report: c.facts.report(&c.row, &c.content, policy, now),
+            report: c.facts.report(&c.row, &c.content, rules.policy, now),
             approvals: c.facts.status.approvers.len(),
             required: c.facts.status.required,
         })
@@ -267,9 +267,17 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         row,
         content,
         facts,
-    } = gate::current_many(&mut *conn, now, policy, &[&draft])
-        .await?
-        .remove(0);
+    } = gate::current_many(
+        &mut *conn,
+        now,
+        &gate::Rules {
+            policy,
+            media_base: &state.settings.public_url(),
+        },
+        &[&draft],
+    )
+    .await?
+    .remove(0);
     let report = facts.report(&row, &content, policy, now);
     let current = RevisionView::from_content(&row, content, tz);
     let gate = facts.preview.clone();

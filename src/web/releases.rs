@@ -143,7 +143,12 @@ async fn page(
         .ok_or(AppError::NotFound)?;
     let revision = RevisionView::new(&row, tz)?;
     let mut conn = pool.acquire().await?;
-    let facts = gate::collect(&mut conn, now, &draft, &row, &revision.content, &policy).await?;
+    let media_base = state.settings.public_url();
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base: &media_base,
+    };
+    let facts = gate::collect(&mut conn, now, &draft, &row, &revision.content, &rules).await?;
     let held = match db::releases::latest_for_draft(&mut *conn, id).await? {
         Some(r) => db::releases::find(&mut *conn, r)
             .await?

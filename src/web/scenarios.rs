@@ -217,6 +217,11 @@ async fn show_page(
         .ok_or(AppError::NotFound)?;
     let st = scenarios::state_of(&scenario)?;
     let policy = db::policy::get(&mut *tx).await?;
+    let media_base = state.settings.public_url();
+    let gate_rules = crate::services::gate::Rules {
+        policy: &policy,
+        media_base: &media_base,
+    };
     let tz = policy.time_zone;
     let rows = db::scenarios::steps(&mut *tx, id).await?;
     let from = now.timestamp();
@@ -229,7 +234,7 @@ async fn show_page(
         } else {
             0
         };
-        let (ready, _) = scenarios::readiness(&mut tx, now, &policy, s, None).await?;
+        let (ready, _) = scenarios::readiness(&mut tx, now, &gate_rules, s, None).await?;
         steps.push(StepView {
             position: s.position,
             delay: describe_delay(delay_of(s)),
@@ -512,9 +517,14 @@ async fn activation_page(
     .await?;
     let mut tx = state.pool.begin().await?;
     let policy = db::policy::get(&mut *tx).await?;
+    let media_base = state.settings.public_url();
+    let gate_rules = crate::services::gate::Rules {
+        policy: &policy,
+        media_base: &media_base,
+    };
     let mut warnings = Vec::new();
     for s in db::scenarios::steps(&mut *tx, id).await? {
-        let (_, findings) = scenarios::readiness(&mut tx, now, &policy, &s, None).await?;
+        let (_, findings) = scenarios::readiness(&mut tx, now, &gate_rules, &s, None).await?;
         for f in findings.iter().filter(|f| !f.is_error()) {
             warnings.push(WarningView {
                 key: format!("step{}:{}", s.id, f.key()),
