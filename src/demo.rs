@@ -1,7 +1,9 @@
 //! The demo account behind `sendgate serve --demo`: a realistic Japanese LINE account with
 //! people, 2,000 friends, testers, segments and a draft in every state of the lifecycle,
-//! and a wrong send of yesterday: its incident, its correction draft, and LINE's
-//! statistics (from the sandbox) of how many opened it and clicked its link.
+//! an active greeting message (approved, tested, activated) that answers every new friend
+//! added through the sandbox, and a wrong send of yesterday: its incident, its correction
+//! draft, and LINE's statistics (from the sandbox) of how many opened it and clicked its
+//! link.
 //!
 //! Everything is written through the same services the web app uses (users, CSV import,
 //! segments, drafts, reviews, test sends, previews, releases, the dispatcher, incidents,
@@ -27,7 +29,7 @@ use crate::jobs::releases::{self as dispatcher, Step};
 use crate::services::drafts::{self, DraftInput};
 use crate::services::releases::ReleaseRequest;
 use crate::services::{
-    audience, incidents, previews, releases, reviews, test_sends, testers, users,
+    audience, greeting, incidents, previews, releases, reviews, test_sends, testers, users,
 };
 use crate::state::AppState;
 
@@ -60,6 +62,8 @@ pub struct Demo {
     pub incident: i64,
     /// Its correction draft.
     pub correction: i64,
+    /// The active greeting message's draft.
+    pub greeting: i64,
 }
 
 const PEOPLE: [(&str, &str, &str); 4] = [
@@ -512,6 +516,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         }
     }
     dispatch_all(state).await?;
+    let greeting =
+        activate_greeting(state, now, &marketer, &reviewer_rows, &reviewer_actors[0]).await?;
     // Today the marketer starts the correction of yesterday's mistake.
     let correction = incidents::create_correction(pool, now, &marketer, incident, "ja")
         .await
@@ -521,19 +527,63 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         drafts: d,
         incident,
         correction: correction.draft_id,
+        greeting,
     }))
 }
 
-/// Two approvals, a confirmed test send and an acknowledged audience preview of a
-/// submitted draft's first revision; returns the preview.
-async fn approve_test_preview(
+/// The greeting every new friend gets: written by the marketer, approved by both reviewers,
+/// test-sent and confirmed, and activated with the account's name typed.
+async fn activate_greeting(
     state: &AppState,
     at: DateTime<Utc>,
     marketer: &Actor,
     reviewers: &[db::users::UserRow; 2],
     confirmer: &Actor,
-    id: i64,
 ) -> anyhow::Result<i64> {
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+    let pool = &state.pool;
+    let id = greeting::create_draft(
+        pool,
+        at,
+        marketer,
+        "友だち追加のあいさつ",
+        "友だち追加ありがとうございます！☕\nカフェの新メニューやお得なクーポンをお届けします。\n初回のご来店で使えるドリンク50円引きクーポンは、次のメッセージでお送りします。",
+    )
+    .await
+    .map_err(fail("writing the greeting message"))?;
+    drafts::submit(pool, at, marketer, id)
+        .await
+        .map_err(fail("submitting the greeting message"))?;
+    approve_and_test(state, at, reviewers, marketer, confirmer, id).await?;
+    greeting::activate(
+        state,
+        at,
+        marketer,
+        id,
+        &greeting::ActivationRequest {
+            typed_name: state.settings.account_name.clone(),
+            read_warning: true,
+            acknowledged_warnings: Vec::new(),
+        },
+    )
+    .await
+    .map_err(fail("activating the greeting message"))?
+    .map_err(|report| {
+        let why: Vec<String> = report.failing().map(|c| c.reason.clone()).collect();
+        anyhow!("activating the greeting message: {}", why.join(" "))
+    })?;
+    Ok(id)
+}
+
+/// Two approvals and a confirmed test send of a submitted draft's first revision.
+async fn approve_and_test(
+    state: &AppState,
+    at: DateTime<Utc>,
+    reviewers: &[db::users::UserRow; 2],
+    marketer: &Actor,
+    confirmer: &Actor,
+    id: i64,
+) -> anyhow::Result<()> {
     let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
     let pool = &state.pool;
     for r in reviewers {
@@ -547,6 +597,21 @@ async fn approve_test_preview(
     test_sends::confirm(state, at, confirmer, id, test)
         .await
         .map_err(fail("confirming a test send"))?;
+    Ok(())
+}
+
+/// Two approvals, a confirmed test send and an acknowledged audience preview of a
+/// submitted draft's first revision; returns the preview.
+async fn approve_test_preview(
+    state: &AppState,
+    at: DateTime<Utc>,
+    marketer: &Actor,
+    reviewers: &[db::users::UserRow; 2],
+    confirmer: &Actor,
+    id: i64,
+) -> anyhow::Result<i64> {
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+    approve_and_test(state, at, reviewers, marketer, confirmer, id).await?;
     let preview = previews::take(state, at, marketer, id)
         .await
         .map_err(fail("taking a preview"))?;

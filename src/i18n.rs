@@ -10,6 +10,7 @@
 
 mod ja;
 mod ja_gate;
+mod ja_greeting;
 mod ja_incidents;
 mod ja_insights;
 mod ja_media;
@@ -104,6 +105,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_insights::ENTRIES)
         .chain(ja_trust::ENTRIES)
         .chain(ja_media::ENTRIES)
+        .chain(ja_greeting::ENTRIES)
         .copied()
 }
 

@@ -16,9 +16,10 @@
 //!   log's key and head file outside the database and attaches them to every connection.
 //! - [`demo`] seeds the demo account of `serve --demo` through the services.
 //!
-//! - [`jobs`] is everything that works in the background: the release dispatcher and the
-//!   step sender (both ask the send-time gate, [`services::send_gate`], before each
-//!   hand-off to LINE), the chat notifier and the reader of LINE's statistics.
+//! - [`jobs`] is everything that works in the background: the release dispatcher, the
+//!   step sender and the greeting sender (all ask the send-time gate,
+//!   [`services::send_gate`], before each hand-off to LINE), the chat notifier and the
+//!   reader of LINE's statistics.
 //! - [`i18n`] is Japanese and English: the English text is the key, the language is
 //!   decided once per request and read by the page layout.
 //!

@@ -124,8 +124,14 @@ impl Application {
             .settings
             .dispatcher
             .then(|| tokio::spawn(dispatcher::run(self.state.clone(), stopped.clone())));
-        // The chat webhook sender and the statistics reader run under the same switch as
-        // the dispatcher.
+        // The greeting sender, the chat webhook sender and the statistics reader run under
+        // the same switch as the dispatcher.
+        let greeter = self.state.settings.dispatcher.then(|| {
+            tokio::spawn(crate::jobs::greetings::run(
+                self.state.clone(),
+                stopped.clone(),
+            ))
+        });
         let notifier = self.state.settings.dispatcher.then(|| {
             tokio::spawn(crate::jobs::notifier::run(
                 self.state.clone(),
@@ -148,6 +154,9 @@ impl Application {
         let _ = stop.send(true);
         if let Some(d) = dispatcher {
             let _ = d.await;
+        }
+        if let Some(g) = greeter {
+            let _ = g.await;
         }
         if let Some(n) = notifier {
             let _ = n.await;

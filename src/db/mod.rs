@@ -9,6 +9,7 @@ pub mod audit;
 pub mod drafts;
 pub mod friends;
 pub mod gate;
+pub mod greetings;
 pub mod incidents;
 pub mod insights;
 pub mod media;

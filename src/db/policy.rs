@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::SqliteExecutor;
 
-use crate::domain::policy::{HeldMessages, QuietHours, ReleasePolicy, parse_time_of_day};
+use crate::domain::policy::{
+    GreetingFallback, HeldMessages, QuietHours, ReleasePolicy, parse_time_of_day,
+};
 
 /// The policy's stored columns, as read; [`PolicyColumns::parse`] makes the policy.
 pub struct PolicyColumns {
@@ -23,6 +25,9 @@ pub struct PolicyColumns {
     pub session_idle_minutes: i64,
     pub totp_required_for_admins: bool,
     pub totp_required_for_releasers: bool,
+    pub greet_refollows: bool,
+    pub greeting_fallback: String,
+    pub greeting_reply_deadline_seconds: i64,
 }
 
 impl PolicyColumns {
@@ -56,6 +61,9 @@ impl PolicyColumns {
             session_idle_minutes: r.session_idle_minutes,
             totp_required_for_admins: r.totp_required_for_admins,
             totp_required_for_releasers: r.totp_required_for_releasers,
+            greet_refollows: r.greet_refollows,
+            greeting_fallback: GreetingFallback::parse(&r.greeting_fallback).unwrap_or_default(),
+            greeting_reply_deadline_seconds: r.greeting_reply_deadline_seconds,
         }
     }
 }
@@ -74,7 +82,9 @@ pub async fn get(ex: impl SqliteExecutor<'_>) -> Result<ReleasePolicy, sqlx::Err
                   reauth_minutes AS "reauth_minutes!: i64",
                   session_idle_minutes AS "session_idle_minutes!: i64",
                   totp_required_for_admins AS "totp_required_for_admins!: bool",
-                  totp_required_for_releasers AS "totp_required_for_releasers!: bool"
+                  totp_required_for_releasers AS "totp_required_for_releasers!: bool",
+                  greet_refollows AS "greet_refollows!: bool", greeting_fallback,
+                  greeting_reply_deadline_seconds AS "greeting_reply_deadline_seconds!: i64"
            FROM release_policy WHERE id = 1"#
     )
     .fetch_one(ex)
@@ -93,6 +103,7 @@ pub async fn update(
     let tz = p.time_zone.name();
     let allow = p.link_allow_list.join("\n");
     let held = p.held_messages.as_str();
+    let fallback = p.greeting_fallback.as_str();
     sqlx::query!(
         "UPDATE release_policy SET required_approvals = ?, correction_required_approvals = ?,
             large_audience_threshold = ?,
@@ -100,7 +111,9 @@ pub async fn update(
             quiet_hours_end = ?, time_zone = ?, link_allow_list = ?, held_messages = ?,
             max_testers = ?, release_hold_seconds = ?,
             reauth_minutes = ?, session_idle_minutes = ?, totp_required_for_admins = ?,
-            totp_required_for_releasers = ?, updated_at = ?, updated_by = ?
+            totp_required_for_releasers = ?, greet_refollows = ?,
+            greeting_fallback = ?, greeting_reply_deadline_seconds = ?, updated_at = ?,
+            updated_by = ?
          WHERE id = 1",
         p.required_approvals,
         p.correction_required_approvals,
@@ -118,6 +131,9 @@ pub async fn update(
         p.session_idle_minutes,
         p.totp_required_for_admins,
         p.totp_required_for_releasers,
+        p.greet_refollows,
+        fallback,
+        p.greeting_reply_deadline_seconds,
         now,
         by
     )

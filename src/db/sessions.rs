@@ -193,7 +193,9 @@ pub async fn find_signed_in(
                   p.reauth_minutes AS "reauth_minutes!: i64",
                   p.session_idle_minutes AS "session_idle_minutes!: i64",
                   p.totp_required_for_admins AS "totp_required_for_admins!: bool",
-                  p.totp_required_for_releasers AS "totp_required_for_releasers!: bool"
+                  p.totp_required_for_releasers AS "totp_required_for_releasers!: bool",
+                  p.greet_refollows AS "greet_refollows!: bool", p.greeting_fallback,
+                  p.greeting_reply_deadline_seconds AS "greeting_reply_deadline_seconds!: i64"
            FROM sessions s JOIN users u ON u.id = s.user_id
            JOIN release_policy p ON p.id = 1
            WHERE s.token_hash = ?"#,
@@ -242,6 +244,9 @@ pub async fn find_signed_in(
             session_idle_minutes: r.session_idle_minutes,
             totp_required_for_admins: r.totp_required_for_admins,
             totp_required_for_releasers: r.totp_required_for_releasers,
+            greet_refollows: r.greet_refollows,
+            greeting_fallback: r.greeting_fallback,
+            greeting_reply_deadline_seconds: r.greeting_reply_deadline_seconds,
         }
         .parse(),
         totp: r.totp,

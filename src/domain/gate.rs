@@ -1,13 +1,15 @@
 //! The gate (DESIGN section 2) as one pure decision, asked at every moment a message can
 //! reach a customer: when a person releases a draft, when the dispatcher is about to hand a
 //! scheduled release to LINE, when a scenario is activated and each time one of its steps
-//! is handed over, and before a test send is pushed to the testers' phones.
+//! is handed over, before a test send is pushed to the testers' phones, when a greeting
+//! message is activated and each time it answers a new friend.
 //!
 //! [`evaluate`] takes the facts as they are at that [`Moment`] and checks the rules that
 //! apply then ([`Moment::rules`]); [`decide`] turns the answer into what a sender does:
 //! send, wait (quiet hours, a quota that could not be read), or hold with the reasons. No
 //! sender keeps a copy of any rule: the release service, the release dispatcher, the step
-//! dispatcher and the test-send service all ask here.
+//! dispatcher, the test-send service, the greeting service and the greeting sender all ask
+//! here.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -95,6 +97,18 @@ pub enum Moment {
     /// A test send is about to be pushed to the testers' phones. It reaches staff phones
     /// only, so the rules of a customer send do not apply; who may receive it does.
     TestSend,
+    /// A greeting message's revision is activated: from then on every new friend gets it.
+    /// Its audience is whoever adds the account next, so there is no preview and no send
+    /// time; rule 7's phrase is the account's name.
+    Greeting,
+    /// The active greeting is about to answer a new friend's follow with a reply. The
+    /// rules that can change with time are asked again (approvers' standing, objections,
+    /// the checks with the policy of now). Not quiet hours: the greeting answers the
+    /// friend's own action, the moment they take it. A reply is free, so not the quota.
+    GreetingReply,
+    /// The same, pushed because the reply token could not be used: a push uses the
+    /// monthly quota, so the quota is asked too.
+    GreetingPush,
 }
 
 impl Moment {
@@ -131,6 +145,9 @@ impl Moment {
                 Quota,
             ],
             Moment::TestSend => &[Testers],
+            Moment::Greeting => &[Approvals, Objections, TestSend, ContentChecks, Confirmation],
+            Moment::GreetingReply => &[Approvals, Objections, TestSend, ContentChecks],
+            Moment::GreetingPush => &[Approvals, Objections, TestSend, ContentChecks, Quota],
         }
     }
 
@@ -316,8 +333,9 @@ pub enum Decision {
 }
 
 /// What a sender does at `report.moment`. A step waits out quiet hours (and a quota LINE
-/// could not report); a scheduled release waits only for the quota reading, and is held
-/// when it would start in quiet hours (a person chose that time). Everything else holds.
+/// could not report); a scheduled release and a greeting's push wait only for the quota
+/// reading, and a release is held when it would start in quiet hours (a person chose that
+/// time). Everything else holds.
 pub fn decide(report: &GateReport) -> Decision {
     let failing: Vec<&Check> = report.failing().collect();
     if failing.is_empty() {
@@ -325,7 +343,7 @@ pub fn decide(report: &GateReport) -> Decision {
     }
     let may_wait = |c: &Check| match report.moment {
         Moment::Step => c.passes_at.is_some(),
-        Moment::Dispatch => c.rule == Rule::Quota && c.passes_at.is_some(),
+        Moment::Dispatch | Moment::GreetingPush => c.rule == Rule::Quota && c.passes_at.is_some(),
         _ => false,
     };
     if failing.iter().all(|c| may_wait(c))
@@ -898,14 +916,20 @@ mod tests {
         failing_at(Moment::Release, c)
     }
 
+    /// Every moment a customer send is asked at.
+    const SENDING_MOMENTS: [Moment; 7] = [
+        Moment::Release,
+        Moment::Dispatch,
+        Moment::Activation,
+        Moment::Step,
+        Moment::Greeting,
+        Moment::GreetingReply,
+        Moment::GreetingPush,
+    ];
+
     #[test]
     fn each_moment_checks_exactly_its_rules_in_order() {
-        for moment in [
-            Moment::Release,
-            Moment::Dispatch,
-            Moment::Activation,
-            Moment::Step,
-        ] {
+        for moment in SENDING_MOMENTS {
             let rules: Vec<Rule> = run_at(moment, &green())
                 .checks
                 .iter()
@@ -924,16 +948,33 @@ mod tests {
         );
         assert!(!Moment::Dispatch.checks(Rule::Confirmation));
         assert_eq!(Moment::TestSend.rules(), [Rule::Testers]);
+        // A greeting is activated like a release, without a preview or a send time, and
+        // sent without quiet hours; only its push uses quota.
+        assert_eq!(
+            Moment::Greeting.rules(),
+            [
+                Rule::Approvals,
+                Rule::Objections,
+                Rule::TestSend,
+                Rule::ContentChecks,
+                Rule::Confirmation
+            ]
+        );
+        for moment in [
+            Moment::Greeting,
+            Moment::GreetingReply,
+            Moment::GreetingPush,
+        ] {
+            assert!(!moment.checks(Rule::Schedule), "{moment:?}");
+            assert!(!moment.checks(Rule::Preview), "{moment:?}");
+        }
+        assert!(!Moment::GreetingReply.checks(Rule::Quota));
+        assert!(Moment::GreetingPush.checks(Rule::Quota));
     }
 
     #[test]
     fn everything_in_place_is_green_at_every_moment() {
-        for moment in [
-            Moment::Release,
-            Moment::Dispatch,
-            Moment::Activation,
-            Moment::Step,
-        ] {
+        for moment in SENDING_MOMENTS {
             assert!(run_at(moment, &green()).is_green(), "{moment:?}");
             assert_eq!(decide(&run_at(moment, &green())), Decision::Send);
         }
@@ -1126,6 +1167,76 @@ mod tests {
     }
 
     #[test]
+    fn a_greeting_answers_a_new_friend_in_quiet_hours_too() {
+        let mut c = green();
+        c.now = Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap(); // 23:30 JST
+        assert_eq!(failing_at(Moment::Step, &c), [Rule::Schedule]);
+        for moment in [
+            Moment::Greeting,
+            Moment::GreetingReply,
+            Moment::GreetingPush,
+        ] {
+            assert_eq!(decide(&run_at(moment, &c)), Decision::Send, "{moment:?}");
+        }
+    }
+
+    #[test]
+    fn a_greeting_is_activated_only_with_the_warning_read_and_the_name_typed() {
+        let mut c = green();
+        c.read = false;
+        assert_eq!(failing_at(Moment::Greeting, &c), [Rule::Confirmation]);
+        let mut c = green();
+        c.typed = "another account";
+        assert_eq!(failing_at(Moment::Greeting, &c), [Rule::Confirmation]);
+        // An unapproved or untested greeting is refused like a release.
+        let mut c = green();
+        c.approval.approvers = vec![2];
+        c.tests.clear();
+        assert_eq!(
+            failing_at(Moment::Greeting, &c),
+            [Rule::Approvals, Rule::TestSend]
+        );
+        assert!(matches!(
+            decide(&run_at(Moment::Greeting, &c)),
+            Decision::Hold { .. }
+        ));
+    }
+
+    #[test]
+    fn a_greeting_push_waits_for_a_quota_line_did_not_report_and_a_reply_never_asks_it() {
+        let mut c = green();
+        c.quota.reading = QuotaReading::Unknown;
+        assert_eq!(decide(&run_at(Moment::GreetingReply, &c)), Decision::Send);
+        assert_eq!(
+            decide(&run_at(Moment::GreetingPush, &c)),
+            Decision::Wait {
+                until: noon() + Duration::minutes(1)
+            }
+        );
+        c.quota = QuotaFacts {
+            needed: 1,
+            reading: QuotaReading::Limited {
+                limit: 10,
+                used: 10,
+            },
+            reserved: 0,
+        };
+        assert_eq!(decide(&run_at(Moment::GreetingReply, &c)), Decision::Send);
+        assert_eq!(failing_at(Moment::GreetingPush, &c), [Rule::Quota]);
+        assert!(matches!(
+            decide(&run_at(Moment::GreetingPush, &c)),
+            Decision::Hold { .. }
+        ));
+        // A disabled approver holds the reply too: nothing of the approvals waits.
+        let mut c = green();
+        c.approval.approvers = vec![2];
+        assert!(matches!(
+            decide(&run_at(Moment::GreetingReply, &c)),
+            Decision::Hold { .. }
+        ));
+    }
+
+    #[test]
     fn an_unknown_quota_waits_when_sending_and_does_not_block_a_release() {
         let mut c = green();
         c.quota.reading = QuotaReading::Unknown;
@@ -1302,7 +1413,7 @@ mod tests {
             /// the moment of sending never sends.
             #[test]
             fn nothing_is_sent_unless_every_rule_of_the_moment_is_green(c in case()) {
-                for moment in [Moment::Release, Moment::Dispatch, Moment::Step, Moment::Activation] {
+                for moment in SENDING_MOMENTS {
                     let report = run_at(moment, &c);
                     prop_assert_eq!(decide(&report) == Decision::Send, report.is_green(), "{:?}", moment);
                     prop_assert!(report.checks.iter().all(|k| moment.checks(k.rule)));
@@ -1358,13 +1469,37 @@ mod tests {
                 }
             }
 
+            /// A greeting is judged when it answers a friend by exactly the rules it was
+            /// activated with, bar the typed name: the same facts give the same answers,
+            /// whatever the hour; its push adds the quota, and nothing else.
+            #[test]
+            fn a_greeting_send_asks_its_activation_rules_again_at_any_hour(c in case()) {
+                let activation = run_at(Moment::Greeting, &c);
+                let reply = run_at(Moment::GreetingReply, &c);
+                let push = run_at(Moment::GreetingPush, &c);
+                for rule in [Rule::Approvals, Rule::Objections, Rule::TestSend, Rule::ContentChecks] {
+                    prop_assert_eq!(activation.check(rule), reply.check(rule));
+                    prop_assert_eq!(reply.check(rule), push.check(rule));
+                }
+                prop_assert!(reply.check(Rule::Schedule).is_none());
+                prop_assert_eq!(
+                    decide(&push) == Decision::Send,
+                    reply.is_green() && push.ok(Rule::Quota)
+                );
+                if let Decision::Wait { .. } = decide(&push) {
+                    prop_assert!(reply.is_green() && c.quota.reading == QuotaReading::Unknown);
+                }
+                let reply_waits = matches!(decide(&reply), Decision::Wait { .. });
+                prop_assert!(!reply_waits);
+            }
+
             /// An approver who leaves (disabled, or no longer a reviewer) can only turn the
             /// approvals rule red, at release and at dispatch alike.
             #[test]
             fn losing_an_approver_never_makes_a_gate_greener(c in case()) {
                 let mut fewer = c.clone();
                 fewer.approval.approvers.pop();
-                for moment in [Moment::Release, Moment::Dispatch, Moment::Step] {
+                for moment in SENDING_MOMENTS {
                     let before = run_at(moment, &c);
                     let after = run_at(moment, &fewer);
                     prop_assert!(before.ok(Rule::Approvals) || !after.ok(Rule::Approvals));

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod device;
 pub mod diff;
 pub mod gate;
+pub mod greeting;
 pub mod incident;
 pub mod input;
 pub mod insight;

@@ -76,6 +76,15 @@ pub enum Event {
         approver_ids: Vec<i64>,
         reason: String,
     },
+    /// The send-time gate was red when the active greeting message was about to answer a
+    /// new friend: nothing is sent to new friends until a greeting is activated again.
+    GreetingHeld {
+        title: String,
+        author_id: i64,
+        activated_by: i64,
+        approver_ids: Vec<i64>,
+        reason: String,
+    },
     /// An admin made a friend a tester: test sends now reach that phone.
     TesterAdded {
         /// The friend's display name, and whose phone it is.
@@ -93,7 +102,7 @@ pub enum Event {
 }
 
 /// The kinds of event, as stored and as switched on or off for the chat webhook.
-pub const EVENT_KINDS: [(&str, &str); 12] = [
+pub const EVENT_KINDS: [(&str, &str); 13] = [
     ("draft_submitted", "A draft was submitted for review"),
     ("draft_changed", "A draft in review was changed"),
     ("approved", "A revision was approved"),
@@ -104,6 +113,10 @@ pub const EVENT_KINDS: [(&str, &str); 12] = [
     ("release_failed", "A release failed"),
     ("release_held", "A release was held at its send time"),
     ("step_held", "A step message was held at its send time"),
+    (
+        "greeting_held",
+        "The greeting message was held at its send time",
+    ),
     ("tester_added", "An admin added a tester"),
     ("incident_opened", "An incident was opened"),
 ];
@@ -131,6 +144,7 @@ impl Event {
             Event::ReleaseFinished { failed: true, .. } => "release_failed",
             Event::ReleaseHeld { .. } => "release_held",
             Event::StepHeld { .. } => "step_held",
+            Event::GreetingHeld { .. } => "greeting_held",
             Event::TesterAdded { .. } => "tester_added",
             Event::IncidentOpened { .. } => "incident_opened",
         }
@@ -148,6 +162,7 @@ impl Event {
             | Event::ReleaseFinished { release_id, .. }
             | Event::ReleaseHeld { release_id, .. } => format!("/releases/{release_id}"),
             Event::StepHeld { scenario_id, .. } => format!("/scenarios/{scenario_id}"),
+            Event::GreetingHeld { .. } => "/greeting".to_string(),
             Event::TesterAdded { .. } => "/testers".to_string(),
             Event::IncidentOpened { incident_id, .. } => format!("/incidents/{incident_id}"),
         }
@@ -174,6 +189,9 @@ impl Event {
             "step_held" => {
                 "The step message “{title}” was held at its send time and nothing was sent: {reason}"
             }
+            "greeting_held" => {
+                "The greeting message “{title}” was held when a new friend added the account, and nothing was sent: {reason}"
+            }
             "tester_added" => "An admin made {title}'s phone ({owner}) a tester.",
             "incident_opened" => "Incident ({severity}): a mistake was reported in “{title}”.",
             _ => return None,
@@ -190,7 +208,9 @@ impl Event {
             Event::IncidentOpened {
                 title, severity, ..
             } => (title, String::new(), severity.clone()),
-            Event::ReleaseHeld { title, reason, .. } | Event::StepHeld { title, reason, .. } => {
+            Event::ReleaseHeld { title, reason, .. }
+            | Event::StepHeld { title, reason, .. }
+            | Event::GreetingHeld { title, reason, .. } => {
                 // The reason is filled in before the title, so braces in it stay as written.
                 return key.replace("{title}", title).replace("{reason}", reason);
             }
@@ -220,9 +240,10 @@ impl Event {
             | Event::ReleaseScheduled { actor_id, .. }
             | Event::IncidentOpened { actor_id, .. }
             | Event::TesterAdded { actor_id, .. } => Some(*actor_id),
-            Event::ReleaseFinished { .. } | Event::ReleaseHeld { .. } | Event::StepHeld { .. } => {
-                None
-            }
+            Event::ReleaseFinished { .. }
+            | Event::ReleaseHeld { .. }
+            | Event::StepHeld { .. }
+            | Event::GreetingHeld { .. } => None,
         }
     }
 }
@@ -273,6 +294,18 @@ pub fn concerned(event: &Event, people: &[Person]) -> Vec<i64> {
         } => {
             let mut v = named(approver_ids);
             v.push(*author_id);
+            v
+        }
+        // Every new friend goes ungreeted until someone acts: the admins are told too.
+        Event::GreetingHeld {
+            author_id,
+            activated_by,
+            approver_ids,
+            ..
+        } => {
+            let mut v = named(approver_ids);
+            v.extend([*author_id, *activated_by]);
+            v.extend(people.iter().filter(|p| p.admin).map(|p| p.id));
             v
         }
         Event::TesterAdded { .. } => people.iter().filter(|p| p.admin).map(|p| p.id).collect(),
@@ -481,6 +514,24 @@ mod tests {
             "“Sale {x}” was held at its send time and nothing was sent: 1 of 2 approvals {title}"
         );
         assert_eq!(e.link(), "/releases/9");
+    }
+
+    #[test]
+    fn a_held_greeting_concerns_its_author_activator_approvers_and_the_admins() {
+        let e = Event::GreetingHeld {
+            title: "ようこそ".into(),
+            author_id: 1,
+            activated_by: 6,
+            approver_ids: vec![2, 5],
+            reason: "1 of 2 approvals.".into(),
+        };
+        assert_eq!(concerned(&e, &team()), vec![1, 2, 4, 6], "5 is disabled");
+        assert_eq!(e.kind(), "greeting_held");
+        assert_eq!(e.link(), "/greeting");
+        assert_eq!(
+            e.text(),
+            "The greeting message “ようこそ” was held when a new friend added the account, and nothing was sent: 1 of 2 approvals."
+        );
     }
 
     #[test]

@@ -38,6 +38,45 @@ pub struct ReleasePolicy {
     pub totp_required_for_admins: bool,
     /// ... everyone who can release or activate (marketers).
     pub totp_required_for_releasers: bool,
+    /// Whether a re-follow (LINE's `isUnblocked`: the friend had blocked the account) gets
+    /// the greeting message too. LINE Official Account Manager's 「はじめて友だち追加された
+    /// ときにのみ送信」 is the opposite choice.
+    pub greet_refollows: bool,
+    /// What happens when a greeting's reply token cannot be used.
+    pub greeting_fallback: GreetingFallback,
+    /// How old a reply token may be when sendgate replies with it (5..=60 seconds).
+    pub greeting_reply_deadline_seconds: i64,
+}
+
+/// A greeting whose reply token cannot be used (it expired, or LINE refused it): record
+/// the friend as not greeted (the default), or push the greeting instead, which uses the
+/// monthly quota and arrives later than the friend's follow.
+///
+/// Not greeted is the safer default: it sends nothing the gate did not plan as a free
+/// reply, costs no quota, and can never greet a friend twice when a reply's outcome was
+/// unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GreetingFallback {
+    #[default]
+    NotGreeted,
+    Push,
+}
+
+impl GreetingFallback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GreetingFallback::NotGreeted => "not_greeted",
+            GreetingFallback::Push => "push",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GreetingFallback> {
+        match s.trim() {
+            "not_greeted" => Some(GreetingFallback::NotGreeted),
+            "push" => Some(GreetingFallback::Push),
+            _ => None,
+        }
+    }
 }
 
 /// Step messages held while their step waited for re-approval: sent after re-activation
@@ -87,6 +126,9 @@ impl Default for ReleasePolicy {
             session_idle_minutes: 8 * 60,
             totp_required_for_admins: false,
             totp_required_for_releasers: false,
+            greet_refollows: false,
+            greeting_fallback: GreetingFallback::NotGreeted,
+            greeting_reply_deadline_seconds: 50,
         }
     }
 }
@@ -182,6 +224,15 @@ pub struct PolicyInput {
     pub totp_required_for_admins: String,
     #[serde(default)]
     pub totp_required_for_releasers: String,
+    /// `yes` or `no`; empty (a form from before greetings) means the default, no.
+    #[serde(default)]
+    pub greet_refollows: String,
+    /// `not_greeted` or `push`; empty means the default, not greeted.
+    #[serde(default)]
+    pub greeting_fallback: String,
+    /// Empty means the default, 50.
+    #[serde(default)]
+    pub greeting_reply_deadline_seconds: String,
 }
 
 impl PolicyInput {
@@ -203,6 +254,9 @@ impl PolicyInput {
             session_idle_hours: format_hours(p.session_idle_minutes),
             totp_required_for_admins: checkbox(p.totp_required_for_admins),
             totp_required_for_releasers: checkbox(p.totp_required_for_releasers),
+            greet_refollows: if p.greet_refollows { "yes" } else { "no" }.to_string(),
+            greeting_fallback: p.greeting_fallback.as_str().to_string(),
+            greeting_reply_deadline_seconds: p.greeting_reply_deadline_seconds.to_string(),
         }
     }
 }
@@ -426,6 +480,42 @@ impl ReleasePolicy {
                 &mut errors,
             )
         };
+        let greet_refollows = match input.greet_refollows.trim() {
+            "" => defaults.greet_refollows,
+            "yes" => true,
+            "no" => false,
+            _ => {
+                errors.push(FieldError::new(
+                    "greet_refollows",
+                    "Choose whether a friend who unblocks the account gets the greeting message again.",
+                ));
+                defaults.greet_refollows
+            }
+        };
+        let greeting_fallback = if input.greeting_fallback.trim().is_empty() {
+            defaults.greeting_fallback
+        } else {
+            GreetingFallback::parse(&input.greeting_fallback).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "greeting_fallback",
+                    "Choose what happens when the reply to a new friend cannot be made in time.",
+                ));
+                defaults.greeting_fallback
+            })
+        };
+        let greeting_reply_deadline_seconds =
+            if input.greeting_reply_deadline_seconds.trim().is_empty() {
+                defaults.greeting_reply_deadline_seconds
+            } else {
+                int_in(
+                    "greeting_reply_deadline_seconds",
+                    "The reply deadline",
+                    &input.greeting_reply_deadline_seconds,
+                    5,
+                    60,
+                    &mut errors,
+                )
+            };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -448,6 +538,9 @@ impl ReleasePolicy {
             session_idle_minutes,
             totp_required_for_admins: !input.totp_required_for_admins.trim().is_empty(),
             totp_required_for_releasers: !input.totp_required_for_releasers.trim().is_empty(),
+            greet_refollows,
+            greeting_fallback,
+            greeting_reply_deadline_seconds,
         })
     }
 }
@@ -556,6 +649,9 @@ mod tests {
             session_idle_hours: "9000".into(),
             totp_required_for_admins: String::new(),
             totp_required_for_releasers: String::new(),
+            greet_refollows: "maybe".into(),
+            greeting_fallback: "email".into(),
+            greeting_reply_deadline_seconds: "61".into(),
         };
         let fields: Vec<String> = ReleasePolicy::parse(&input)
             .unwrap_err()
@@ -578,7 +674,10 @@ mod tests {
                 "link_allow_list",
                 "held_messages",
                 "max_testers",
-                "release_hold_seconds"
+                "release_hold_seconds",
+                "greet_refollows",
+                "greeting_fallback",
+                "greeting_reply_deadline_seconds"
             ]
         );
     }
@@ -610,6 +709,31 @@ mod tests {
             .join("\n");
         let errors = ReleasePolicy::parse(&input).unwrap_err();
         assert_eq!(errors[0].field, "link_allow_list");
+    }
+
+    #[test]
+    fn greetings_by_default_skip_re_follows_and_record_an_unusable_token_as_not_greeted() {
+        let p = ReleasePolicy::default();
+        assert!(!p.greet_refollows);
+        assert_eq!(p.greeting_fallback, GreetingFallback::NotGreeted);
+        assert_eq!(p.greeting_reply_deadline_seconds, 50);
+        // A form from before greetings keeps the defaults.
+        let mut input = PolicyInput::from_policy(&p);
+        input.greet_refollows = String::new();
+        input.greeting_fallback = String::new();
+        input.greeting_reply_deadline_seconds = String::new();
+        assert_eq!(ReleasePolicy::parse(&input), Ok(p.clone()));
+        input.greet_refollows = "yes".into();
+        input.greeting_fallback = "push".into();
+        input.greeting_reply_deadline_seconds = "30".into();
+        let changed = ReleasePolicy::parse(&input).unwrap();
+        assert!(changed.greet_refollows);
+        assert_eq!(changed.greeting_fallback, GreetingFallback::Push);
+        assert_eq!(changed.greeting_reply_deadline_seconds, 30);
+        assert_eq!(
+            ReleasePolicy::parse(&PolicyInput::from_policy(&changed)),
+            Ok(changed)
+        );
     }
 
     #[test]

@@ -33,16 +33,25 @@ pub enum DraftKind {
     Segment,
     /// One step of a step scenario (ステップ配信).
     Step,
+    /// The greeting message (あいさつメッセージ): the reply each new friend gets the moment
+    /// they add the account. Activated, never released.
+    Greeting,
 }
 
 impl DraftKind {
-    pub const ALL: [DraftKind; 3] = [DraftKind::Broadcast, DraftKind::Segment, DraftKind::Step];
+    pub const ALL: [DraftKind; 4] = [
+        DraftKind::Broadcast,
+        DraftKind::Segment,
+        DraftKind::Step,
+        DraftKind::Greeting,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DraftKind::Broadcast => "broadcast",
             DraftKind::Segment => "segment",
             DraftKind::Step => "step",
+            DraftKind::Greeting => "greeting",
         }
     }
 
@@ -51,6 +60,7 @@ impl DraftKind {
             "broadcast" => Some(DraftKind::Broadcast),
             "segment" => Some(DraftKind::Segment),
             "step" => Some(DraftKind::Step),
+            "greeting" => Some(DraftKind::Greeting),
             _ => None,
         }
     }
@@ -60,6 +70,7 @@ impl DraftKind {
             DraftKind::Broadcast => "Broadcast",
             DraftKind::Segment => "Segment message",
             DraftKind::Step => "Step message",
+            DraftKind::Greeting => "Greeting message",
         }
     }
 
@@ -68,6 +79,7 @@ impl DraftKind {
             DraftKind::Broadcast => "一斉配信",
             DraftKind::Segment => "セグメント配信",
             DraftKind::Step => "ステップ配信",
+            DraftKind::Greeting => "あいさつメッセージ",
         }
     }
 }
@@ -155,9 +167,14 @@ pub struct SegmentRef {
 }
 
 /// A segment send needs a segment; a broadcast goes to all friends and must not name one.
-/// A step may carry the segment its scenario starts from, or none.
+/// A step may carry the segment its scenario starts from, or none. A greeting goes to each
+/// new friend, so it names none.
 fn audience_error(kind: DraftKind, has_segment: bool) -> Option<FieldError> {
     match (kind, has_segment) {
+        (DraftKind::Greeting, true) => Some(FieldError::new(
+            "segment",
+            "A greeting message goes to each new friend the moment they add the account, so it cannot have a segment.",
+        )),
         (DraftKind::Segment, false) => Some(FieldError::new(
             "segment",
             "A segment message needs a segment; choose who it goes to.",
@@ -169,6 +186,16 @@ fn audience_error(kind: DraftKind, has_segment: bool) -> Option<FieldError> {
         )),
         _ => None,
     }
+}
+
+/// A greeting answers the friend's own action, the moment it happens: it has no send time.
+fn schedule_error(kind: DraftKind, has_send_time: bool) -> Option<FieldError> {
+    (kind == DraftKind::Greeting && has_send_time).then(|| {
+        FieldError::new(
+            "send_at",
+            "A greeting message is sent the moment a friend adds the account, so it has no send time; leave it empty.",
+        )
+    })
 }
 
 /// Lowercase hex SHA-256 of a revision's canonical JSON.
@@ -241,6 +268,9 @@ impl RevisionContent {
         if let Some(e) = audience_error(kind, segment.is_some()) {
             return Err(e);
         }
+        if let Some(e) = schedule_error(kind, send_at.is_some()) {
+            return Err(e);
+        }
         Ok(RevisionContent {
             kind,
             title,
@@ -282,8 +312,9 @@ impl RevisionContent {
             )
             .map_err(|e| vec![e]),
             (kind, ..) => {
-                // Report the audience problem alongside the others.
+                // Report the audience and schedule problems alongside the others.
                 errors.extend(kind.and_then(|k| audience_error(k, segment.is_some())));
+                errors.extend(kind.and_then(|k| schedule_error(k, send_at.is_some())));
                 Err(errors)
             }
         }
@@ -573,6 +604,41 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("all friends"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_greeting_goes_to_each_new_friend_with_no_segment_and_no_send_time() {
+        let s = sample();
+        let make = |segment: Option<SegmentRef>, send_at| {
+            RevisionContent::new(
+                DraftKind::Greeting,
+                s.title.clone(),
+                s.messages.clone(),
+                false,
+                segment,
+                send_at,
+            )
+        };
+        assert_eq!(make(None, None).unwrap().kind(), DraftKind::Greeting);
+        assert_eq!(make(s.segment.clone(), None).unwrap_err().field, "segment");
+        assert_eq!(make(None, s.send_at).unwrap_err().field, "send_at");
+        let errors = RevisionContent::from_form(
+            "greeting",
+            "",
+            &[MessageInput::text("ようこそ")],
+            false,
+            s.segment.clone(),
+            s.send_at,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["title", "segment", "send_at"],
+            "every problem at once"
+        );
+        assert_eq!(DraftKind::parse("greeting"), Some(DraftKind::Greeting));
+        assert_eq!(DraftKind::Greeting.label_ja(), "あいさつメッセージ");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //!   scheduled release, then sends its delivery rows with their stored retry keys.
 //! - [`steps`]: the step sender, stepped by the dispatcher's first worker. It asks the
 //!   send-time gate before each group of a step.
+//! - [`greetings`]: the greeting sender. It answers each new friend's follow with the
+//!   active greeting message, asking the send-time gate before each reply or push.
 //! - [`notifier`]: posts the chat webhook's messages from their outbox.
 //! - [`insights`]: reads LINE's statistics of what was sent.
 //!
@@ -14,6 +16,7 @@
 
 use crate::db::audit::Actor;
 
+pub mod greetings;
 pub mod insights;
 pub mod notifier;
 pub mod releases;

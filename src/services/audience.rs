@@ -1,6 +1,7 @@
 //! Changing the audience: importing friends from CSV (all or nothing), applying LINE
-//! webhook follows and unfollows (signature first, redeliveries ignored), marking testers,
-//! and saving segments. Every change is audited in its transaction.
+//! webhook follows and unfollows (signature first, redeliveries ignored; a follow also
+//! enters scenarios and queues the greeting message), marking testers, and saving
+//! segments. Every change is audited in its transaction.
 
 use std::collections::HashMap;
 
@@ -244,7 +245,7 @@ pub async fn apply_events(
                 user_id,
                 at_ms,
                 is_unblocked,
-                ..
+                reply_token,
             } => {
                 let at_ms = if at_ms > 0 {
                     at_ms
@@ -263,6 +264,24 @@ pub async fn apply_events(
                         &actor,
                         user_id.as_str(),
                         change == StateChange::New,
+                    )
+                    .await
+                    .map_err(internal)?;
+                    // The greeting answers the follow from the background, within seconds;
+                    // the webhook only queues it, once per event and friend.
+                    let event_key = event
+                        .event_id
+                        .clone()
+                        .unwrap_or_else(|| format!("at:{at_ms}"));
+                    crate::services::greeting::on_follow(
+                        &mut tx,
+                        now,
+                        &actor,
+                        &event_key,
+                        user_id.as_str(),
+                        at_ms,
+                        is_unblocked,
+                        reply_token.as_deref(),
                     )
                     .await
                     .map_err(internal)?;

@@ -1,7 +1,9 @@
 //! Gathers everything the gate decides on, for one draft's revision, from one connection:
 //! the draft page reads it, the release service reads it again inside its write
 //! transaction so the decision and the release are one atomic step, and the senders read it
-//! at the moment they hand a message to LINE ([`crate::services::send_gate`]).
+//! at the moment they hand a message to LINE ([`crate::services::send_gate`]). A greeting
+//! that stays active while its draft is edited is read as of its own revision
+//! ([`for_live_revision`]).
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -107,12 +109,10 @@ impl GateFacts {
         policy: &ReleasePolicy,
         now: DateTime<Utc>,
     ) -> GateReport {
-        let moment = if content.kind() == DraftKind::Step {
-            Moment::Activation
-        } else {
-            Moment::Release
-        };
-        evaluate(moment, &self.facts(row, content, policy, now))
+        evaluate(
+            page_moment(content.kind()),
+            &self.facts(row, content, policy, now),
+        )
     }
 
     /// The name of a reviewer of this draft (approvers and objectors always are).
@@ -122,6 +122,16 @@ impl GateFacts {
             .find(|r| r.reviewer_id == id)
             .map(|r| r.reviewer_name.clone())
             .unwrap_or_else(|| format!("user {id}"))
+    }
+}
+
+/// The moment a draft of `kind` is next asked at, as its pages show the gate: a step and
+/// a greeting are activated, everything else released.
+pub fn page_moment(kind: DraftKind) -> Moment {
+    match kind {
+        DraftKind::Step => Moment::Activation,
+        DraftKind::Greeting => Moment::Greeting,
+        DraftKind::Broadcast | DraftKind::Segment => Moment::Release,
     }
 }
 
@@ -207,6 +217,39 @@ async fn read_one(
 ) -> AppResult<db::gate::GateRead> {
     let mut reads = read(conn, now, [key(draft, row.number)]).await?;
     take(&mut reads, draft.id)
+}
+
+/// The gate facts of a revision that stays live while its draft goes on (the active
+/// greeting while a newer revision is in review), judged by its own history: the reviews
+/// of it and the revisions before it, and the people who wrote those. A request for
+/// changes of the newer revision is about that revision, and its writer wrote nothing of
+/// this one; everything else (approvers' standing now, the policy, the checks) is as of
+/// now, as for any send.
+pub async fn for_live_revision(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    draft: &DraftRow,
+    row: &RevisionRow,
+    content: &RevisionContent,
+    rules: &Rules<'_>,
+) -> AppResult<GateFacts> {
+    let mut reads = read(conn, now, [key(draft, row.number)]).await?;
+    let mut read = take(&mut reads, draft.id)?;
+    read.reviews.retain(|r| r.revision_number <= row.number);
+    read.contributors = db::drafts::revisions(&mut *conn, draft.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.number <= row.number)
+        .map(|r| r.author_id)
+        .collect();
+    read.contributors.sort_unstable();
+    read.contributors.dedup();
+    let subject = Subject {
+        draft,
+        row,
+        content,
+    };
+    Ok(assemble(&subject, now, rules, read))
 }
 
 /// What [`read`] needs of one subject: its draft, the revision, whether friends are
@@ -346,7 +389,7 @@ fn assemble(
         correction_of.is_some(),
         // The extra approval of a large audience is judged on the number a release would
         // send now: the friends following for a broadcast, the snapshot for a segment.
-        kind != DraftKind::Step
+        matches!(kind, DraftKind::Broadcast | DraftKind::Segment)
             && is_large_audience(
                 recipients_of(kind, friends_now, latest_preview.as_ref()),
                 policy.large_audience_threshold,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod drafts;
 pub mod gate;
+pub mod greeting;
 pub mod incidents;
 pub mod insights;
 pub mod media;

@@ -49,6 +49,11 @@ pub async fn take(
             "Step messages are previewed from their scenario's impact preview.".into(),
         ));
     }
+    if content.kind() == DraftKind::Greeting {
+        return Err(AppError::Conflict(
+            "A greeting message has no audience to preview: it goes to each new friend the moment they add the account.".into(),
+        ));
+    }
     // A correction reaches exactly the original release's recipients: its preview copies
     // that frozen snapshot instead of evaluating the segment again.
     let correction = crate::services::incidents::correction_target(&mut tx, draft_id, &content)

@@ -66,6 +66,9 @@ pub async fn release(
                 crate::services::scenarios::step_release_refusal(&mut *tx, draft_id).await?,
             );
         }
+        if content.kind() == DraftKind::Greeting {
+            return Err(crate::services::greeting::release_refusal());
+        }
         let messages: Vec<Value> = content
             .messages()
             .iter()

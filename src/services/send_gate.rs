@@ -1,9 +1,9 @@
 //! The gate at the moment of sending (DESIGN section 2, "At the moment of sending"). Each
 //! sender calls here, inside its write transaction, right before it hands messages to
-//! LINE: the release dispatcher for a scheduled release ([`release_at_dispatch`]) and the
-//! step dispatcher for each group of a step ([`step_at_send`]). Both read the facts as they
-//! are now and ask [`crate::domain::gate::evaluate`] with their moment; neither keeps a rule
-//! of its own. The caller reads LINE's quota before its transaction (no network call is
+//! LINE: the release dispatcher for a scheduled release ([`release_at_dispatch`]), the
+//! step dispatcher for each group of a step ([`step_at_send`]) and the greeting sender for
+//! each new friend ([`greeting_at_send`]). Each reads the facts as they are now and asks
+//! [`crate::domain::gate::evaluate`] with its moment; none keeps a rule of its own. The caller reads LINE's quota before its transaction (no network call is
 //! made while the write lock is held) and passes it in.
 
 use chrono::{DateTime, Utc};
@@ -97,6 +97,49 @@ pub async fn step_at_send(
         reserved: db::releases::reserved(&mut **tx).await?,
     });
     Ok(evaluate(Moment::Step, &f))
+}
+
+/// The gate at [`Moment::GreetingReply`] (or [`Moment::GreetingPush`] when `push` carries
+/// the quota reading) for the active greeting's revision: its approvals as they stand now
+/// (read as of that revision: a newer one in review does not count against it), the
+/// warnings acknowledged at activation, and for a push the quota less what releases not
+/// yet sent reserved. No quiet hours: the friend has just added the account.
+pub async fn greeting_at_send(
+    tx: &mut db::Tx,
+    now: DateTime<Utc>,
+    activation: &db::greetings::ActivationRow,
+    push: Option<QuotaReading>,
+    media_base: &str,
+) -> AppResult<GateReport> {
+    let draft = db::drafts::find(&mut **tx, activation.draft_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let row = db::drafts::revision(&mut **tx, activation.draft_id, activation.revision_number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let content = row.parsed()?;
+    let policy = db::policy::get(&mut **tx).await?;
+    let rules = gate::Rules {
+        policy: &policy,
+        media_base,
+    };
+    let facts = gate::for_live_revision(tx, now, &draft, &row, &content, &rules).await?;
+    let acknowledged = activation.acknowledged();
+    let mut f = facts.facts(&row, &content, &policy, now);
+    f.acknowledged_warnings = &acknowledged;
+    f.acknowledging = true;
+    let moment = match push {
+        None => Moment::GreetingReply,
+        Some(reading) => {
+            f.quota = Some(QuotaFacts {
+                needed: 1,
+                reading,
+                reserved: db::releases::reserved(&mut **tx).await?,
+            });
+            Moment::GreetingPush
+        }
+    };
+    Ok(evaluate(moment, &f))
 }
 
 /// The failing checks of a report, as a held release or step records them.

@@ -13,6 +13,7 @@ use crate::db::drafts::{DashboardWants, DraftRow};
 use crate::domain::gate::Rule;
 use crate::domain::incident;
 
+use crate::domain::revision::DraftKind;
 use crate::error::AppResult;
 use crate::i18n::tf;
 use crate::state::AppState;
@@ -86,9 +87,20 @@ async fn own_draft_steps(
     } else {
         draft_view::gate_summaries(conn, now, rules, &in_review).await?
     };
+    // The active greeting's draft is done with until someone edits it.
+    let active_greeting = if in_review
+        .iter()
+        .any(|d| d.kind == DraftKind::Greeting.as_str())
+    {
+        db::greetings::active(&mut *conn)
+            .await?
+            .map(|a| (a.draft_id, a.revision_number))
+    } else {
+        None
+    };
     let mut steps = Vec::new();
     for d in mine {
-        let href = format!("/drafts/{}", d.id);
+        let mut href = format!("/drafts/{}", d.id);
         let text = match d.state.as_str() {
             "draft" => tf(
                 "Your draft “{title}” is not submitted for review yet",
@@ -104,7 +116,17 @@ async fn own_draft_steps(
                 };
                 // The author's own next move first (test send, preview), then what waits
                 // on others (approvals).
-                if gate.ready() {
+                if gate.kind == DraftKind::Greeting
+                    && active_greeting == Some((d.id, d.current_revision))
+                {
+                    continue;
+                } else if gate.ready() && gate.kind == DraftKind::Greeting {
+                    href = format!("/greeting/{}/activate", d.id);
+                    tf(
+                        "Your greeting message “{title}” is ready to be activated",
+                        &[&d.title],
+                    )
+                } else if gate.ready() {
                     tf("Your draft “{title}” is ready to release", &[&d.title])
                 } else if !gate.ok(Rule::TestSend) {
                     tf("Your draft “{title}” needs a test send", &[&d.title])

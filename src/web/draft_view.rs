@@ -151,6 +151,13 @@ pub struct DraftView {
     pub is_step: bool,
     /// The scenario a step draft belongs to.
     pub scenario: Option<i64>,
+    /// A greeting message: activated on the greeting page, never released, and with no
+    /// audience to preview (it goes to each new friend).
+    pub is_greeting: bool,
+    /// The revision of this greeting draft that is the active greeting, if one is.
+    pub active_greeting: Option<i64>,
+    /// A greeting whose current revision is green, in review and not active yet.
+    pub greeting_can_activate: bool,
 }
 
 pub struct CorrectionBanner {
@@ -309,11 +316,11 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .collect();
 
     let schedule = ScheduleView {
-        text: current
-            .content
-            .send_at()
-            .map(|at| local_time(at, tz))
-            .unwrap_or_else(|| t("Sent when released").to_string()),
+        text: match (current.content.kind(), current.content.send_at()) {
+            (DraftKind::Greeting, _) => t("Sent the moment a friend adds the account").to_string(),
+            (_, Some(at)) => local_time(at, tz),
+            (_, None) => t("Sent when released").to_string(),
+        },
         problem: report
             .check(Rule::Schedule)
             .filter(|c| !c.ok)
@@ -446,9 +453,18 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         .filter(|t| t.candidate().is_eligible())
         .count();
     let is_step = current.content.kind() == DraftKind::Step;
+    let is_greeting = current.content.kind() == DraftKind::Greeting;
     let missing: Vec<&str> = report.failing().map(|c| t(c.rule.label())).collect();
     let ready = missing.is_empty();
-    let ready_text = if ready && is_step {
+    let ready_text = if ready && is_greeting {
+        t("Every gate item is green for this revision; activate it on the greeting page.")
+            .to_string()
+    } else if is_greeting {
+        tf(
+            "Not ready to activate as the greeting message. Missing: {items}.",
+            &[&missing.join(t(", "))],
+        )
+    } else if ready && is_step {
         t("Every gate item is green for this revision; its scenario's activation sends it.")
             .to_string()
     } else if ready {
@@ -481,6 +497,14 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             .as_ref()
             .map(|p| format!("/drafts/{draft_id}/previews/{}", p.id)),
         recipients,
+    };
+    let active_greeting = if is_greeting {
+        db::greetings::active(&mut *conn)
+            .await?
+            .filter(|a| a.draft_id == draft_id)
+            .map(|a| a.revision_number)
+    } else {
+        None
     };
     let live = match db::releases::live_for_draft(&mut *conn, draft_id).await? {
         Some(id) => db::releases::find(&mut *conn, id).await?,
@@ -520,7 +544,14 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
         can_confirm_test: roles.may(Permission::ConfirmTestSend) && !draft_state.is_read_only(),
         testers,
         preview,
-        can_preview: may_write && !draft_state.is_read_only() && !is_step,
+        can_preview: may_write && !draft_state.is_read_only() && !is_step && !is_greeting,
+        greeting_can_activate: is_greeting
+            && ready
+            && may_write
+            && draft_state == DraftState::InReview
+            && active_greeting != Some(draft.current_revision),
+        active_greeting,
+        is_greeting,
         scenario: if is_step {
             db::scenarios::scenario_of_draft(&mut *conn, draft_id).await?
         } else {

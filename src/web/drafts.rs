@@ -278,6 +278,8 @@ struct EditorPage {
     /// An existing draft's kind, which never changes: the editor shows it instead of a
     /// choice (the server keeps the stored kind whatever the form says).
     fixed_kind: Option<DraftKind>,
+    /// A greeting is sent the moment a friend adds the account: no send time to choose.
+    is_greeting: bool,
     /// The messages as LINE shows them, beside the form.
     preview: Option<PreviewView>,
 }
@@ -421,10 +423,12 @@ async fn editor_page(
         None => None,
     };
     let preview = preview_of(state, input).await?;
+    let fixed_kind = draft_id.and_then(|_| DraftKind::parse(&input.kind));
     Ok(EditorPage {
         preview,
         correction_of,
-        fixed_kind: draft_id.and_then(|_| DraftKind::parse(&input.kind)),
+        is_greeting: fixed_kind == Some(DraftKind::Greeting),
+        fixed_kind,
         layout: Layout::for_user(&user.0, &title, "/drafts", None),
         draft_id,
         action_url: draft_id
@@ -560,7 +564,11 @@ async fn save(
         .await?
         .ok_or(AppError::NotFound)?;
     input.kind = draft.kind;
-    if DraftKind::parse(&input.kind) == Some(DraftKind::Step) {
+    // A step's audience is its scenario's, a greeting's each new friend.
+    if matches!(
+        DraftKind::parse(&input.kind),
+        Some(DraftKind::Step | DraftKind::Greeting)
+    ) {
         input.segment_id = None;
     }
     let base = form.base_revision;
@@ -683,7 +691,7 @@ async fn list(
             selected: filter.state.as_deref() == Some(s.as_str()),
         })
         .collect();
-    let kinds = [DraftKind::Broadcast, DraftKind::Segment, DraftKind::Step]
+    let kinds = DraftKind::ALL
         .into_iter()
         .map(|k| Choice {
             value: k.as_str().into(),

@@ -17,6 +17,7 @@ pub mod drafts;
 pub mod extract;
 pub mod flash;
 pub mod friends;
+pub mod greeting;
 pub mod health;
 pub mod incidents;
 pub mod insights;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(friends::router())
         .merge(testers::router())
         .merge(scenarios::router())
+        .merge(greeting::router())
         .merge(segments::router())
         .merge(webhook::router())
         .merge(sandbox::router())

@@ -64,8 +64,8 @@ async fn list(
 }
 
 /// A stored notification (English, filled in) in the page's language: matched against the
-/// sentence of its kind, its values carried into the translation (a severity is translated
-/// too; a title never is).
+/// sentence of its kind, its values carried into the translation (a severity and a held
+/// send's reason are translated too; a title never is).
 pub fn localized_text(kind: &str, text: &str) -> String {
     let lang = i18n::current();
     if lang == Lang::En {
@@ -80,12 +80,14 @@ pub fn localized_text(kind: &str, text: &str) -> String {
         filled.sort_by_key(|(name, _)| *name == "title");
         let mut out = i18n::t_in(lang, key).to_string();
         for (name, value) in filled {
-            let value = if name == "severity" {
-                i18n::t_in(lang, value)
-            } else {
-                value
+            // A severity is one word of the catalog; a held send's reason is the gate's
+            // sentence, translated with its values.
+            let value = match name {
+                "severity" => std::borrow::Cow::Borrowed(i18n::t_in(lang, value)),
+                "reason" => i18n::translate(lang, value),
+                _ => std::borrow::Cow::Borrowed(value),
             };
-            out = out.replace(&format!("{{{name}}}"), value);
+            out = out.replace(&format!("{{{name}}}"), &value);
         }
         return out;
     }

@@ -109,10 +109,11 @@ impl Layout {
             label: i18n::t_in(lang, "Dashboard"),
             current: path == "/",
         }];
-        let admin_links: [(&str, &str, Permission); 11] = [
+        let admin_links: [(&str, &str, Permission); 12] = [
             ("/drafts", "Drafts", Permission::ReadDrafts),
             ("/media", "Images", Permission::ReadDrafts),
             ("/scenarios", "Scenarios", Permission::ReadDrafts),
+            ("/greeting", "Greeting message", Permission::ReadDrafts),
             ("/incidents", "Incidents", Permission::ReadDrafts),
             ("/friends", "Friends", Permission::ReadDrafts),
             ("/segments", "Segments", Permission::ReadDrafts),

@@ -41,7 +41,7 @@ pub struct CheckView {
 }
 
 impl CheckView {
-    fn of(c: &Check) -> Self {
+    pub fn of(c: &Check) -> Self {
         CheckView {
             label: c.rule.label(),
             ok: c.ok,
@@ -72,17 +72,27 @@ impl HeldView {
             reasons: r
                 .hold_reasons()
                 .into_iter()
-                .map(|h| {
-                    (
-                        Rule::parse(&h.rule)
-                            .map(|r| r.label().to_string())
-                            .unwrap_or(h.rule),
-                        h.reason,
-                    )
-                })
+                .map(|h| (rule_label(&h.rule), h.reason))
                 .collect(),
         })
     }
+}
+
+/// A stored rule name as people read it ("Approvals"), or the name itself.
+pub fn rule_label(rule: &str) -> String {
+    Rule::parse(rule)
+        .map(|r| r.label().to_string())
+        .unwrap_or_else(|| rule.to_string())
+}
+
+/// Why the gate refused, in the page's language: `lead` ("Not released.") and each failing
+/// rule with its reason.
+pub fn refusal_text(lead: &str, report: &GateReport) -> String {
+    let reasons: Vec<String> = report
+        .failing()
+        .map(|c| format!("{}: {}", t(c.rule.label()), crate::i18n::tr(&c.reason)))
+        .collect();
+    format!("{} {}", t(lead), reasons.join(" "))
 }
 
 #[derive(Template)]
@@ -135,6 +145,9 @@ async fn page(
         .ok_or(AppError::NotFound)?;
     if draft.kind == DraftKind::Step.as_str() {
         return Err(crate::services::scenarios::step_release_refusal(pool, id).await?);
+    }
+    if draft.kind == DraftKind::Greeting.as_str() {
+        return Err(crate::services::greeting::release_refusal());
     }
     let policy = db::policy::get(pool).await?;
     let tz = policy.time_zone;
@@ -203,15 +216,9 @@ async fn page(
         .and_then(|r| r.check(Rule::Confirmation))
         .filter(|c| !c.ok)
         .map(|c| c.reason.clone());
-    let problem = submitted.problem.or_else(|| {
-        refusal.map(|r| {
-            let reasons: Vec<String> = r
-                .failing()
-                .map(|c| format!("{}: {}", t(c.rule.label()), crate::i18n::tr(&c.reason)))
-                .collect();
-            format!("{} {}", t("Not released."), reasons.join(" "))
-        })
-    });
+    let problem = submitted
+        .problem
+        .or_else(|| refusal.map(|r| refusal_text("Not released.", r)));
     Ok(ReleasePage {
         layout: Layout::for_user(
             &user.0,

@@ -1,4 +1,7 @@
-//! `GET /sandbox`: what the sandbox provider "sent", as a phone-like inbox per recipient.
+//! `GET /sandbox`: what the sandbox provider "sent", as a phone-like inbox per recipient,
+//! with the simulated phone: a chat message to the account (`POST /sandbox/chat`) and a
+//! new friend adding the account (`POST /sandbox/follow`), both applied through the same
+//! path as the signed LINE webhook.
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +26,64 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sandbox", get(show))
         .route("/sandbox/chat", post(chat))
+        .route("/sandbox/follow", post(follow))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FollowForm {
+    user_id: String,
+    /// Ticked: the friend had blocked the account and unblocks it (LINE's `isUnblocked`).
+    unblocked: Option<String>,
+}
+
+/// The sandbox's stand-in for LINE's `follow` event: a LINE account adds the official
+/// account, with a reply token the sandbox issued (single use, short-lived, like LINE's),
+/// applied exactly as the signed webhook's follow would be. The greeting sender then
+/// answers it with the active greeting message, into that friend's sandbox inbox.
+async fn follow(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<FollowForm>,
+) -> AppResult<Response> {
+    user.require(Permission::ReadDrafts)?;
+    if state.provider.name() != "sandbox" {
+        return Err(AppError::Conflict(
+            "sendgate is connected to LINE: new friends add the account from LINE itself.".into(),
+        ));
+    }
+    let raw = form.user_id.trim();
+    let raw = if raw.is_empty() {
+        new_user_id()
+    } else {
+        raw.to_string()
+    };
+    let user_id = UserId::parse(&raw).map_err(|e| AppError::invalid("user_id", e))?;
+    let now = state.clock.now();
+    let token =
+        crate::delivery::sandbox::issue_reply_token(&state.pool, user_id.as_str(), now).await?;
+    let event = WebhookEvent {
+        event_id: Some(format!("sandbox-{}", uuid::Uuid::new_v4())),
+        is_redelivery: false,
+        action: WebhookAction::Follow {
+            user_id: user_id.clone(),
+            at_ms: now.timestamp_millis(),
+            is_unblocked: form.unblocked.is_some(),
+            reply_token: Some(token),
+        },
+    };
+    crate::services::audience::apply_events(&state.pool, now, vec![event])
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e:?}")))?;
+    Ok(redirect_with(
+        &format!("/sandbox?user={}", user_id.as_str()),
+        "The simulated phone added the account as a friend. While a greeting message is active, it arrives here within seconds.",
+    ))
+}
+
+/// A LINE user id no sandbox friend has yet (the demo's friends and the form's default).
+fn new_user_id() -> String {
+    format!("U{}", uuid::Uuid::new_v4().simple())
 }
 
 #[derive(Deserialize, Default)]
@@ -88,6 +149,8 @@ struct SandboxPage {
     is_sandbox: bool,
     user: String,
     deliveries: Vec<Delivery>,
+    /// A fresh LINE user id for the "a new friend adds the account" form.
+    new_friend: String,
 }
 
 async fn show(
@@ -124,5 +187,6 @@ async fn show(
         is_sandbox: state.provider.name() == "sandbox",
         user: filter.unwrap_or_default().to_string(),
         deliveries,
+        new_friend: new_user_id(),
     }))
 }

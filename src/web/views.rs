@@ -192,19 +192,23 @@ impl RevisionView {
                 ),
             },
             title: content.title().as_str().to_string(),
-            audience: match content.segment() {
-                Some(s) => tf("Segment “{name}”", &[&s.name]),
-                None => t("All friends").to_string(),
+            audience: match (content.kind(), content.segment()) {
+                (DraftKind::Greeting, _) => {
+                    t("Each new friend, the moment they add the account").to_string()
+                }
+                (_, Some(s)) => tf("Segment “{name}”", &[&s.name]),
+                (_, None) => t("All friends").to_string(),
             },
             notification: if content.notification_disabled() {
                 t("Silent: no push notification").to_string()
             } else {
                 t("With push notification").to_string()
             },
-            send_at: content
-                .send_at()
-                .map(|t| local_time(t, tz))
-                .unwrap_or_else(|| t("When released").to_string()),
+            send_at: match (content.kind(), content.send_at()) {
+                (DraftKind::Greeting, _) => t("When a friend adds the account").to_string(),
+                (_, Some(at)) => local_time(at, tz),
+                (_, None) => t("When released").to_string(),
+            },
             preview: PreviewView::new(content.messages().as_slice()),
             content,
         }

@@ -409,7 +409,7 @@ async fn reasons_the_domain_words_with_values_are_translated_with_their_values()
 
 /// The English words left in a page's `<main>`: runs of 4+ ASCII letters, except names
 /// that are the same in both languages (LINE, JSON, user ids, codes shown as code).
-fn english_words(doc: &scraper::Html) -> Vec<String> {
+pub fn english_words(doc: &scraper::Html) -> Vec<String> {
     let sel = scraper::Selector::parse("main").unwrap();
     let skip =
         scraper::Selector::parse("code, pre, script, .bubble, .chat, .delivery, .message-text")
@@ -445,7 +445,7 @@ fn english_words(doc: &scraper::Html) -> Vec<String> {
 }
 
 /// Names written the same in Japanese: products, the account, Shift_JIS, demo user names.
-const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 11] = [
     "LINE",
     "Messaging",
     "Official",
@@ -483,6 +483,9 @@ async fn the_japanese_demo_reads_in_japanese_for_every_demo_person() {
             format!("/drafts/{}", d.scheduled),
             "/testers".to_string(),
             "/sandbox".to_string(),
+            "/greeting".to_string(),
+            format!("/drafts/{}", seeded.greeting),
+            format!("/greeting/{}/activate", seeded.greeting),
             "/friends".to_string(),
             "/segments".to_string(),
         ];

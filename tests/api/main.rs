@@ -9,6 +9,8 @@ mod demo;
 mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
+mod greeting;
+mod greeting_line;
 mod helpers;
 mod i18n;
 mod incidents;
