@@ -14,6 +14,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
 use axum::routing::post;
+use axum_extra::extract::Form;
 
 use crate::domain::roles::Permission;
 use crate::error::AppResult;
@@ -47,7 +48,7 @@ struct LivePreview {
 async fn live_preview(
     State(state): State<AppState>,
     user: CurrentUser,
-    axum::Form(form): axum::Form<EditorForm>,
+    Form(form): Form<EditorForm>,
 ) -> AppResult<Response> {
     user.require(Permission::WriteDrafts)?;
     let mut input = form.input();
