@@ -126,3 +126,30 @@ if (liveEditor && livePreview) {
   liveEditor.addEventListener("input", later);
   liveEditor.addEventListener("change", later);
 }
+
+// A release that is running (progress page): re-read the page every few seconds and update
+// its progress in place; when its state changes, load the page once more and stop.
+const follow = document.querySelector("[data-follow]");
+if (follow) {
+  const every = Number(follow.dataset.follow) * 1000;
+  const poll = () => {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        const state = (d) => d.getElementById("release-state")?.textContent.trim();
+        if (state(doc) !== state(document)) {
+          window.location.reload();
+          return;
+        }
+        const fresh = doc.getElementById("release-progress");
+        const shown = document.getElementById("release-progress");
+        if (fresh && shown && fresh.textContent !== shown.textContent) {
+          shown.textContent = fresh.textContent;
+        }
+        setTimeout(poll, every);
+      })
+      .catch(() => setTimeout(poll, every));
+  };
+  setTimeout(poll, every);
+}
