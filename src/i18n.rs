@@ -13,6 +13,7 @@ mod ja_gate;
 mod ja_greeting;
 mod ja_incidents;
 mod ja_insights;
+mod ja_live;
 mod ja_media;
 mod ja_scenarios;
 mod ja_trust;
@@ -103,6 +104,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_incidents::ENTRIES)
         .chain(ja_gate::ENTRIES)
         .chain(ja_insights::ENTRIES)
+        .chain(ja_live::ENTRIES)
         .chain(ja_trust::ENTRIES)
         .chain(ja_media::ENTRIES)
         .chain(ja_greeting::ENTRIES)

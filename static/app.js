@@ -63,9 +63,9 @@ if (segmentForm) {
   });
 }
 
-// A release in its undo window: count the seconds down (the page also refreshes itself).
-const countdown = document.getElementById("countdown");
-if (countdown) {
+// A release in its undo window: count the seconds down (the progress and draft pages also
+// refresh themselves; the dashboard lists every release still in its window).
+document.querySelectorAll("#countdown, .countdown-seconds").forEach((countdown) => {
   let left = Number(countdown.dataset.seconds);
   const tick = () => {
     left = Math.max(0, left - 1);
@@ -73,4 +73,83 @@ if (countdown) {
     if (left > 0) setTimeout(tick, 1000);
   };
   if (left > 0) setTimeout(tick, 1000);
+});
+
+// Draft editor: the LINE-like preview follows what is typed, before saving. The server
+// renders the unsaved form with the same renderer as every preview (POST, same-origin, so
+// the CSRF check passes); its stylesheet is adopted through the CSS object model, which
+// the page's Content-Security-Policy leaves alone, and the markup replaces the preview.
+const liveEditor = document.querySelector("form.editor[data-live-preview]");
+const livePreview = document.getElementById("editor-preview-body");
+if (liveEditor && livePreview) {
+  const hint = document.querySelector(".live-preview-hint");
+  if (hint) hint.hidden = false;
+  const baseSheets = Array.from(document.adoptedStyleSheets || []);
+  let timer = null;
+  let asked = 0;
+  const swap = (html) => {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const sheets = [];
+    doc.querySelectorAll("style").forEach((style) => {
+      if (typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(style.textContent);
+        sheets.push(sheet);
+      }
+      style.remove();
+    });
+    if (document.adoptedStyleSheets) document.adoptedStyleSheets = baseSheets.concat(sheets);
+    livePreview.replaceChildren(...Array.from(doc.body.childNodes).map((n) => document.adoptNode(n)));
+    livePreview.dataset.updated = String(asked);
+  };
+  const refresh = () => {
+    const body = new URLSearchParams(new FormData(liveEditor));
+    body.delete("action");
+    const mine = ++asked;
+    fetch(liveEditor.dataset.livePreview, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        // Only the newest answer counts: a slow older one must not overwrite it.
+        if (mine === asked) swap(html);
+      })
+      .catch(() => {});
+  };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  };
+  liveEditor.addEventListener("input", later);
+  liveEditor.addEventListener("change", later);
+}
+
+// A release that is running (progress page): re-read the page every few seconds and update
+// its progress in place; when its state changes, load the page once more and stop.
+const follow = document.querySelector("[data-follow]");
+if (follow) {
+  const every = Number(follow.dataset.follow) * 1000;
+  const poll = () => {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        const state = (d) => d.getElementById("release-state")?.textContent.trim();
+        if (state(doc) !== state(document)) {
+          window.location.reload();
+          return;
+        }
+        const fresh = doc.getElementById("release-progress");
+        const shown = document.getElementById("release-progress");
+        if (fresh && shown && fresh.textContent !== shown.textContent) {
+          shown.textContent = fresh.textContent;
+        }
+        setTimeout(poll, every);
+      })
+      .catch(() => setTimeout(poll, every));
+  };
+  setTimeout(poll, every);
 }

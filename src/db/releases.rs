@@ -519,3 +519,32 @@ pub async fn failures(
     .fetch_all(ex)
     .await
 }
+
+/// A release released "now" that waits out its undo window (`release_hold_seconds`): the
+/// dashboard lists it with its countdown and a cancel button.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UndoWindowRow {
+    pub id: i64,
+    pub draft_id: i64,
+    pub title: String,
+    pub send_at: DateTime<Utc>,
+    pub recipients: i64,
+}
+
+/// Every immediate release not started yet (`scheduled` with timing `now`), soonest first,
+/// at most `limit`.
+pub async fn in_undo_window(
+    ex: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<UndoWindowRow>, sqlx::Error> {
+    sqlx::query_as::<_, UndoWindowRow>(
+        "SELECT r.id, r.draft_id, d.title, r.send_at, r.recipients
+           FROM releases r JOIN drafts d ON d.id = r.draft_id
+          WHERE r.state = 'scheduled' AND r.timing = 'now'
+          ORDER BY r.send_at, r.id
+          LIMIT ?1",
+    )
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

@@ -44,6 +44,58 @@ struct DashboardPage {
     recent: Vec<DraftLine>,
     /// Correction drafts not sent yet, pinned on top until they are.
     corrections: Vec<PinnedCorrection>,
+    /// Immediate releases still in their undo window (issue #16).
+    undo: UndoWindows,
+}
+
+/// The releases that can still be cancelled before they start, with their countdowns.
+struct UndoWindows {
+    releases: Vec<UndoWindow>,
+    /// The countdown's sentence around its number.
+    countdown: (String, String),
+    can_cancel: bool,
+}
+
+struct UndoWindow {
+    id: i64,
+    draft_id: i64,
+    title: String,
+    seconds: i64,
+    at: String,
+    recipients: i64,
+}
+
+/// How many releases in their undo window the dashboard lists.
+const UNDO_SHOWN: i64 = 10;
+
+/// The immediate releases in their undo window, for anyone who may read drafts.
+async fn undo_windows(
+    conn: &mut sqlx::SqliteConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    roles: crate::domain::roles::Roles,
+    tz: chrono_tz::Tz,
+) -> AppResult<UndoWindows> {
+    use crate::domain::roles::Permission;
+    let releases = if roles.may(Permission::ReadDrafts) {
+        db::releases::in_undo_window(&mut *conn, UNDO_SHOWN).await?
+    } else {
+        Vec::new()
+    };
+    Ok(UndoWindows {
+        releases: releases
+            .into_iter()
+            .map(|r| UndoWindow {
+                id: r.id,
+                draft_id: r.draft_id,
+                title: r.title,
+                seconds: (r.send_at - now).num_seconds().max(0),
+                at: crate::web::views::local_time(r.send_at, tz),
+                recipients: r.recipients,
+            })
+            .collect(),
+        countdown: crate::web::releases::around_number("Sending starts in {n} seconds"),
+        can_cancel: roles.may(Permission::WriteDrafts),
+    })
 }
 
 pub struct PinnedCorrection {
@@ -193,6 +245,7 @@ async fn show(
         media_base: &media_base,
     };
     let own_steps = own_draft_steps(conn, now, &rules, &lists.mine).await?;
+    let undo = undo_windows(conn, now, roles, tz).await?;
     let mine = lines(lists.mine);
     let recent = lines(lists.recent);
     let corrections = lists
@@ -225,6 +278,7 @@ async fn show(
     next_steps.extend(own_steps);
     Ok(render(&DashboardPage {
         corrections,
+        undo,
         layout: Layout::for_user(&session, "Dashboard", "/", flash),
         is_admin: roles.admin,
         is_marketer: roles.marketer,

@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
 
 /// The editor form: scalar fields plus one entry per message in each array, in order.
 #[derive(Debug, Deserialize, Default)]
-struct EditorForm {
+pub(crate) struct EditorForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -116,7 +116,7 @@ struct EditorForm {
 }
 
 impl EditorForm {
-    fn input(&self) -> DraftInput {
+    pub(crate) fn input(&self) -> DraftInput {
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
         DraftInput {
             kind: self.kind.clone(),
@@ -285,7 +285,10 @@ struct EditorPage {
 }
 
 /// The messages of the form that are valid so far, as LINE shows them.
-async fn preview_of(state: &AppState, input: &DraftInput) -> AppResult<Option<PreviewView>> {
+pub(crate) async fn preview_of(
+    state: &AppState,
+    input: &DraftInput,
+) -> AppResult<Option<PreviewView>> {
     let mut messages = Vec::new();
     for m in &input.messages {
         let expanded = media::expand_builders(

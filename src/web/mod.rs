@@ -22,6 +22,7 @@ pub mod health;
 pub mod incidents;
 pub mod insights;
 pub mod language;
+pub mod live_preview;
 pub mod media;
 pub mod notifications;
 pub mod pages;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(setup::router())
         .merge(dashboard::router())
         .merge(drafts::router())
+        .merge(live_preview::router())
         .merge(reviews::router())
         .merge(previews::router())
         .merge(test_sends::router())

@@ -399,6 +399,8 @@ async fn acknowledge_preview(
 pub struct WarningView {
     pub key: String,
     pub message: String,
+    /// Ticked in the form that came back refused.
+    pub checked: bool,
 }
 
 #[derive(Template)]
@@ -414,6 +416,11 @@ struct ActivatePage {
     /// The typed-name label around the name, which the template shows in bold.
     name_label: (String, String),
     reauth: ReauthField,
+    /// What was typed and ticked, kept when a refused form comes back.
+    typed: String,
+    read_warning: bool,
+    /// The typed name was wrong: said beside the field.
+    confirm_error: Option<String>,
 }
 
 /// "Type the scenario's name, {name}, to confirm" in the page's language, split at the name.
@@ -504,6 +511,7 @@ async fn activation_page(
     user: &CurrentUser,
     id: i64,
     problem: Option<String>,
+    submitted: Option<&ActivateForm>,
 ) -> AppResult<ActivatePage> {
     let now = state.clock.now();
     let page = show_page(
@@ -526,14 +534,25 @@ async fn activation_page(
     for s in db::scenarios::steps(&mut *tx, id).await? {
         let (_, findings) = scenarios::readiness(&mut tx, now, &gate_rules, &s, None).await?;
         for f in findings.iter().filter(|f| !f.is_error()) {
+            let key = format!("step{}:{}", s.id, f.key());
             warnings.push(WarningView {
-                key: format!("step{}:{}", s.id, f.key()),
+                checked: submitted.is_some_and(|form| form.ack.contains(&key)),
+                key,
                 message: tf("Step {n}: {message}", &[&s.position, &tr(&f.message)]),
             });
         }
     }
     drop(tx);
     let ready = page.steps.iter().all(|s| s.standing.is_empty()) && !page.steps.is_empty();
+    // The domain's refusal names a wrong typed name; the page says it beside the field.
+    let confirm_error = submitted
+        .filter(|f| problem.is_some() && f.typed_name.trim() != page.name.trim())
+        .map(|_| {
+            tf(
+                "Type the scenario's name exactly ({name}) to activate it.",
+                &[&page.name],
+            )
+        });
     Ok(ActivatePage {
         layout: Layout::for_user(
             &user.0,
@@ -549,6 +568,9 @@ async fn activation_page(
         problem,
         ready,
         reauth: ReauthField::for_session(&user.0, now),
+        typed: submitted.map(|f| f.typed_name.clone()).unwrap_or_default(),
+        read_warning: submitted.is_some_and(|f| f.read_warning.is_some()),
+        confirm_error,
     })
 }
 
@@ -558,7 +580,9 @@ async fn activation(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
-    Ok(render(&activation_page(&state, &user, id, None).await?))
+    Ok(render(
+        &activation_page(&state, &user, id, None, None).await?,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -591,7 +615,7 @@ async fn activate(
         )),
         Err(AppError::Conflict(why)) => Ok(render_with_status(
             StatusCode::CONFLICT,
-            &activation_page(&state, &user, id, Some(translate_refusal(&why))).await?,
+            &activation_page(&state, &user, id, Some(translate_refusal(&why)), Some(form)).await?,
         )),
         Err(e) => Err(e),
     }

@@ -21,6 +21,7 @@ mod login;
 mod media;
 mod misc;
 mod notifications;
+mod release_ux;
 mod releases;
 mod render;
 mod reviews;

@@ -989,3 +989,63 @@ async fn a_live_step_is_edited_from_its_editor_which_offers_no_audience_choice()
     let doc = w.page(&app).await;
     assert!(text(&doc, ".step-live").contains("revision 2 waits for approval"));
 }
+
+/// Issue #16: a wrong typed name keeps the form (the ticked boxes and what was typed), the
+/// error stands beside the field, the name to type is bold and quoted, and the button has
+/// the irreversible style; in Japanese the name is quoted 「…」.
+#[tokio::test]
+async fn a_wrong_typed_name_keeps_the_activation_form_with_the_error_beside_the_field() {
+    let app = spawn().await;
+    let w = world(&app, "first_add", &[("0", "0", "", "ようこそ！")]).await;
+    for d in &w.drafts {
+        w.ready_step(&app, *d, 1).await;
+    }
+    w.preview(&app).await;
+    let s = w.scenario;
+    let page = html(
+        app.get(&w.marketer, &format!("/scenarios/{s}/activate"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        text(&page, "label[for=typed_name] strong.phrase"),
+        "“Welcome”"
+    );
+    assert_eq!(texts(&page, "button#activate-button.send").len(), 1);
+    let r = w.activate(&app, "Welcom").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = html(r).await;
+    let field = scraper::Selector::parse("#typed_name").unwrap();
+    let field = page.select(&field).next().expect("the typed field");
+    assert_eq!(field.value().attr("value"), Some("Welcom"));
+    assert_eq!(field.value().attr("aria-invalid"), Some("true"));
+    assert_eq!(
+        field.value().attr("aria-describedby"),
+        Some("typed-name-error")
+    );
+    assert!(text(&page, "#typed-name-error").contains("Welcome"));
+    let ticked = scraper::Selector::parse("input[name=read_warning][checked]").unwrap();
+    assert_eq!(page.select(&ticked).count(), 1, "the checkbox stays ticked");
+    let acks = scraper::Selector::parse("input[name=ack]").unwrap();
+    let acks_ticked = scraper::Selector::parse("input[name=ack][checked]").unwrap();
+    assert_eq!(
+        page.select(&acks).count(),
+        page.select(&acks_ticked).count(),
+        "every acknowledged warning stays ticked"
+    );
+    assert_eq!(text(&page, "strong.phrase"), "“Welcome”");
+    // Japanese: the same, quoted 「…」, the error in Japanese.
+    let ja = japanese_browser(&app, "mika").await;
+    let page = html(app.get(&ja, &format!("/scenarios/{s}/activate")).await).await;
+    assert_eq!(text(&page, "strong.phrase"), "「Welcome」");
+    let form = acknowledged_form(&page, "typed_name", "welcome");
+    let r = app
+        .post_owned(&ja, &format!("/scenarios/{s}/activate"), &form)
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = html(r).await;
+    assert!(text(&page, "#typed-name-error").contains("シナリオ名"));
+    // The right name then activates it.
+    let r = w.activate(&app, "Welcome").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}

@@ -12,13 +12,13 @@ use crate::releases::{release, through_fake};
 
 /// A marketer (mika, whose phone uid(1) is the paired tester), `reviewers` reviewers
 /// (rei, ren, rin, ...), an admin (ada), `friends` friends tagged vip and a "VIP" segment.
-struct Team {
-    mika: Client,
-    reviewers: Vec<(TestUser, Client)>,
-    admin: Client,
+pub(crate) struct Team {
+    pub(crate) mika: Client,
+    pub(crate) reviewers: Vec<(TestUser, Client)>,
+    pub(crate) admin: Client,
 }
 
-async fn team(app: &TestApp, friends: u64, reviewers: usize) -> Team {
+pub(crate) async fn team(app: &TestApp, friends: u64, reviewers: usize) -> Team {
     let m = app.create_user("mika", "marketer").await;
     let mika = app.signed_in(&m).await;
     let mut csv = String::from("user_id,display_name,tags\n");
@@ -49,7 +49,7 @@ async fn team(app: &TestApp, friends: u64, reviewers: usize) -> Team {
 /// A draft through the whole gate but the release itself: `kind` broadcast or segment
 /// (the VIP segment), an optional send time (`YYYY-MM-DDTHH:MM` in Tokyo), approved by the
 /// first `approvals` reviewers, test-sent and confirmed, previewed and acknowledged.
-async fn ready_draft(
+pub(crate) async fn ready_draft(
     app: &TestApp,
     t: &Team,
     kind: &str,
@@ -121,7 +121,7 @@ async fn more_friends(app: &TestApp, c: &Client, from: u64, to: u64) {
 }
 
 /// Everyone the sandbox delivered a customer message (not a test) to.
-async fn customers_reached(app: &TestApp) -> i64 {
+pub(crate) async fn customers_reached(app: &TestApp) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM sandbox_inbox i JOIN sandbox_batches b ON b.id = i.batch_id
          WHERE b.method <> 'push'",
@@ -131,7 +131,7 @@ async fn customers_reached(app: &TestApp) -> i64 {
     .unwrap()
 }
 
-async fn release_state(app: &TestApp, id: i64) -> String {
+pub(crate) async fn release_state(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT state FROM releases WHERE id = ?")
         .bind(id)
         .fetch_one(app.pool())
