@@ -8,7 +8,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Images", "画像"),
     (
         "Images uploaded here are stored in sendgate under a fingerprint of their bytes, so an approved message shows exactly the image its reviewers saw. Use them in the card and rich message builders of the draft editor.",
-        "ここにアップロードした画像は、内容の指紋（ハッシュ）で sendgate に保存されます。承認されたメッセージには、確認者が見た画像がそのまま表示されます。下書きの編集画面のカードタイプメッセージやリッチメッセージで使えます。",
+        "ここにアップロードした画像は、内容の指紋で sendgate に保存されます。承認されたメッセージには、確認者が見た画像がそのまま表示されます。下書きの編集画面のカードタイプメッセージやリッチメッセージで使えます。",
     ),
     ("Image file", "画像ファイル"),
     ("(JPEG or PNG, up to 10 MB)", "（JPEGまたはPNG、10MBまで）"),
@@ -31,7 +31,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Preview image (previewImageUrl):",
         "プレビュー画像（previewImageUrl）:",
     ),
-    ("Fingerprint", "指紋（ハッシュ）"),
+    ("Fingerprint", "内容の指紋"),
     (
         "LINE fetches images only over https, but sendgate's public address is {url}. Set SENDGATE_PUBLIC_URL to sendgate's https address before sending messages with these images.",
         "LINEはhttpsの画像しか取得しませんが、sendgateの公開アドレスは{url}です。これらの画像を使ったメッセージを配信する前に、SENDGATE_PUBLIC_URLにsendgateのhttpsのアドレスを設定してください。",
