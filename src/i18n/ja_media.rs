@@ -121,7 +121,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "(from Images; 1040 pixels wide works best)",
-        "（「画像」から選択。幅1040ピクセルがおすすめ）",
+        "（「画像」から選択。幅1,040ピクセルがおすすめ）",
     ),
     ("Choose an image", "画像を選んでください"),
     ("Tap areas", "タップ領域"),
@@ -134,7 +134,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("My own areas (coordinates)", "自分で指定（座標）"),
     (
         "Areas are numbered left to right, top to bottom. For your own areas, give x, y, width and height in pixels of the image at 1040 pixels wide.",
-        "領域は左から右、上から下の順に番号が付きます。自分で指定する場合は、幅1040ピクセルの画像でのx、y、幅、高さをピクセルで入力してください。",
+        "領域は左から右、上から下の順に番号が付きます。自分で指定する場合は、幅1,040ピクセルの画像でのx、y、幅、高さをピクセルで入力してください。",
     ),
     ("What each area does", "各領域のアクション"),
     ("Area {n}", "領域{n}"),
@@ -179,7 +179,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Area {n} is not inside the image (1040 × {height} pixels).",
-        "領域{n}が画像（1040×{height}ピクセル）からはみ出しています。",
+        "領域{n}が画像（1,040×{height}ピクセル）からはみ出しています。",
     ),
     (
         "Area {n} needs a link or a message.",

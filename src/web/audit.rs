@@ -97,6 +97,21 @@ fn event_time(lang: Lang, local: DateTime<Tz>) -> String {
 /// The words for the keys events record; others are written out from their name.
 const FIELD_LABELS: &[(&str, &str)] = &[
     ("accepted", "Accepted"),
+    ("acknowledged", "Warnings acknowledged"),
+    ("acknowledged_warnings", "Warnings acknowledged"),
+    ("approvers", "Approvers"),
+    ("gate", "Checks before sending"),
+    ("noticed_at", "Noticed at"),
+    ("noticed_by", "Noticed by"),
+    ("replaced", "Replaced"),
+    ("replaced_draft", "Replaced draft"),
+    ("replaced_revision", "Replaced revision"),
+    ("send_at", "Send time"),
+    ("timing", "Timing"),
+    ("typed_phrase", "Typed phrase"),
+    ("unit", "Figures read"),
+    ("was", "Was"),
+    ("what_was_wrong", "What was wrong"),
     ("action", "Action"),
     ("activation", "Activation"),
     ("at", "At"),
@@ -233,6 +248,10 @@ const TECHNICAL: &[&str] = &[
 /// never looked up as words to translate.
 const TYPED: &[&str] = &[
     "address",
+    "approvers",
+    "noticed_by",
+    "typed_phrase",
+    "what_was_wrong",
     "body",
     "closing_note",
     "display_name",
@@ -436,6 +455,9 @@ fn filter(raw: &Option<String>, field: &str) -> AppResult<Option<String>> {
     }
 }
 
+/// The actors that are sendgate itself, named in the reader's language.
+const SYSTEM_ACTORS: &[&str] = &["cli", "dispatcher", "system", "webhook", "scheduler"];
+
 fn view(lang: Lang, tz: Tz, r: db::audit::EventRow) -> EventView {
     let details = details_for_page(lang, tz, &r.details);
     EventView {
@@ -443,7 +465,11 @@ fn view(lang: Lang, tz: Tz, r: db::audit::EventRow) -> EventView {
         at: DateTime::parse_from_rfc3339(&r.at)
             .map(|t| event_time(lang, t.with_timezone(&tz)))
             .unwrap_or(r.at),
-        actor: r.actor_name,
+        actor: if lang == Lang::Ja && SYSTEM_ACTORS.contains(&r.actor_name.as_str()) {
+            i18n::t_in(lang, &r.actor_name).to_string()
+        } else {
+            r.actor_name
+        },
         label: action_label(lang, &r.action),
         action: r.action,
         subject: r.subject,
