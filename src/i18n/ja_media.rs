@@ -34,7 +34,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Fingerprint", "内容の指紋"),
     (
         "LINE fetches images only over https, but sendgate's public address is {url}. Set SENDGATE_PUBLIC_URL to sendgate's https address before sending messages with these images.",
-        "LINEはhttpsの画像しか取得しませんが、sendgateの公開アドレスは{url}です。これらの画像を使ったメッセージを配信する前に、SENDGATE_PUBLIC_URLにsendgateのhttpsのアドレスを設定してください。",
+        "LINEはhttps://で始まるアドレスの画像しか取得しませんが、sendgateの公開アドレスは{url}です。これらの画像を使ったメッセージを配信する前に、SENDGATE_PUBLIC_URLにsendgateのhttps://で始まるアドレスを設定してください。",
     ),
     (
         "Uploaded {name}. Choose it in the card or rich message builder of a draft.",
@@ -100,7 +100,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Or an image URL", "または画像のURL"),
     (
         "(https; its content can change after approval)",
-        "（https。承認後に内容が変わる可能性があります）",
+        "（https://で始まるURL。承認後に内容が変わる可能性があります）",
     ),
     ("Card title", "タイトル"),
     ("Card text", "本文"),

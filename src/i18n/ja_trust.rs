@@ -220,7 +220,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "(minutes since the last sign-in or confirmation, 1 to 1440; a release, an activation and a change of roles or policy ask again after this)",
-        "（前回のログインまたは本人確認からの分数、1〜1440。これを過ぎると、配信・シナリオの開始・役割やポリシーの変更の前にもう一度確認します）",
+        "（前回のログインまたは本人確認からの分数、1〜1,440。これを過ぎると、配信・シナリオの開始・役割やポリシーの変更の前にもう一度確認します）",
     ),
     (
         "Sign out sessions unused for",
@@ -240,7 +240,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "The idle time must be a number of hours from 0.25 to 8760.",
-        "自動ログアウトまでの時間は0.25〜8760の時間数で入力してください。",
+        "自動ログアウトまでの時間は0.25〜8,760の時間数で入力してください。",
     ),
     (
         "The allow list can hold at most {n} hosts.",

@@ -247,4 +247,9 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("system", "システム"),
     ("webhook", "LINEからの通知"),
     ("scheduler", "予約処理"),
+    ("Owner name", "持ち主の名前"),
+    ("now", "今すぐ"),
+    ("friends", "友だち"),
+    ("greeting", "あいさつメッセージ"),
+    ("segment", "セグメント配信"),
 ];

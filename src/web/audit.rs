@@ -103,6 +103,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("gate", "Checks before sending"),
     ("noticed_at", "Noticed at"),
     ("noticed_by", "Noticed by"),
+    ("owner_name", "Owner name"),
     ("replaced", "Replaced"),
     ("replaced_draft", "Replaced draft"),
     ("replaced_revision", "Replaced revision"),
@@ -250,6 +251,7 @@ const TYPED: &[&str] = &[
     "address",
     "approvers",
     "noticed_by",
+    "owner_name",
     "typed_phrase",
     "what_was_wrong",
     "body",
@@ -369,6 +371,10 @@ pub fn details_for_page(lang: Lang, tz: Tz, details: &str) -> Details {
         .unwrap_or_default();
     let (mut lines, mut technical) = (Vec::new(), Vec::new());
     for (key, line) in keyed_lines(lang, tz, details) {
+        let english_only = lang != Lang::En && key.as_deref() == Some("rules");
+        if english_only {
+            continue;
+        }
         if key.as_deref().is_some_and(|k| TECHNICAL.contains(&k)) {
             technical.push(line);
         } else {
@@ -472,7 +478,12 @@ fn view(lang: Lang, tz: Tz, r: db::audit::EventRow) -> EventView {
         },
         label: action_label(lang, &r.action),
         action: r.action,
-        subject: r.subject,
+        // A bare subject ("friends", "policy") is one of sendgate's words; "draft:5" is a code.
+        subject: if lang == Lang::Ja && i18n::has_japanese(&r.subject) {
+            i18n::t_in(lang, &r.subject).to_string()
+        } else {
+            r.subject
+        },
         lines: details.lines,
         technical: details.technical,
         raw: details.raw,
