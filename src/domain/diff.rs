@@ -6,6 +6,7 @@ use similar::{Algorithm, DiffOp, capture_diff_slices};
 
 use super::message::Message;
 use super::revision::RevisionContent;
+use crate::i18n::{Lang, format_time, t_in, tf_in};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpanKind {
@@ -174,16 +175,29 @@ pub fn diff_text(old: &str, new: &str) -> Vec<Span> {
 
 /// How a message reads in a diff: its text, or a compact description of other kinds.
 pub fn readable(m: &Message) -> String {
+    readable_in(Lang::En, m)
+}
+
+/// [`readable`] with the labels of other kinds in `lang` (`[画像]`, `[スタンプ]`).
+pub fn readable_in(lang: Lang, m: &Message) -> String {
     match m {
         Message::Text { text } => text.clone(),
         Message::Image {
             original_content_url,
             preview_image_url,
-        } => format!("[image] {original_content_url}\n[preview] {preview_image_url}"),
+        } => format!(
+            "{}\n{}",
+            tf_in(lang, "[image] {url}", &[original_content_url]),
+            tf_in(lang, "[preview] {url}", &[preview_image_url])
+        ),
         Message::Sticker {
             package_id,
             sticker_id,
-        } => format!("[sticker] package {package_id}, sticker {sticker_id}"),
+        } => tf_in(
+            lang,
+            "[sticker] package {package}, sticker {sticker}",
+            &[package_id, sticker_id],
+        ),
         Message::Raw(v) => serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()),
     }
 }
@@ -230,38 +244,49 @@ fn whole(kind: SpanKind, text: String) -> Vec<Span> {
 }
 
 pub fn diff_revisions(old: &RevisionContent, new: &RevisionContent) -> RevisionDiff {
+    diff_revisions_in(Lang::En, chrono_tz::UTC, old, new)
+}
+
+/// [`diff_revisions`] in `lang`, times in `tz`: the fields' values and the messages that are
+/// not text are described in the reader's words.
+pub fn diff_revisions_in(
+    lang: Lang,
+    tz: chrono_tz::Tz,
+    old: &RevisionContent,
+    new: &RevisionContent,
+) -> RevisionDiff {
     let mut fields = Vec::new();
     let mut field = |label: &'static str, from: String, to: String| {
         if from != to {
             fields.push(FieldChange { label, from, to });
         }
     };
-    field(
-        "Kind",
-        old.kind().label_en().to_string(),
-        new.kind().label_en().to_string(),
-    );
+    let kind = |c: &RevisionContent| match lang {
+        Lang::Ja => c.kind().label_ja().to_string(),
+        Lang::En => c.kind().label_en().to_string(),
+    };
+    field("Kind", kind(old), kind(new));
     field(
         "Title",
         old.title().as_str().to_string(),
         new.title().as_str().to_string(),
     );
     let audience = |c: &RevisionContent| match c.segment() {
-        Some(s) => format!("segment {} (#{})", s.name, s.id),
-        None => "all friends".to_string(),
+        Some(s) => tf_in(lang, "segment {name} (#{id})", &[&s.name, &s.id]),
+        None => t_in(lang, "all friends").to_string(),
     };
     field("Audience", audience(old), audience(new));
     let notify = |c: &RevisionContent| {
         if c.notification_disabled() {
-            "silent (no push notification)".to_string()
+            t_in(lang, "silent (no push notification)").to_string()
         } else {
-            "with push notification".to_string()
+            t_in(lang, "with push notification").to_string()
         }
     };
     field("Notification", notify(old), notify(new));
     let when = |c: &RevisionContent| match c.send_at() {
-        Some(t) => t.to_rfc3339(),
-        None => "not scheduled".to_string(),
+        Some(t) => format_time(lang, t, tz),
+        None => t_in(lang, "not scheduled").to_string(),
     };
     field("Send time", when(old), when(new));
 
@@ -272,25 +297,25 @@ pub fn diff_revisions(old: &RevisionContent, new: &RevisionContent) -> RevisionD
             (Some(x), Some(y)) if x == y => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Unchanged,
-                spans: whole(SpanKind::Same, readable(y)),
+                spans: whole(SpanKind::Same, readable_in(lang, y)),
                 paths: Vec::new(),
             },
             (Some(x), Some(y)) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Changed,
-                spans: diff_text(&readable(x), &readable(y)),
+                spans: diff_text(&readable_in(lang, x), &readable_in(lang, y)),
                 paths: changed_paths(&x.to_line_json(), &y.to_line_json()),
             },
             (None, Some(y)) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Added,
-                spans: whole(SpanKind::Added, readable(y)),
+                spans: whole(SpanKind::Added, readable_in(lang, y)),
                 paths: Vec::new(),
             },
             (Some(x), None) => MessageDiff {
                 position: i + 1,
                 change: MessageChange::Removed,
-                spans: whole(SpanKind::Removed, readable(x)),
+                spans: whole(SpanKind::Removed, readable_in(lang, x)),
                 paths: Vec::new(),
             },
             (None, None) => unreachable!("index below the longer length"),

@@ -20,7 +20,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Sandbox", "サンドボックス"),
     ("Users", "ユーザー"),
     ("Release policy", "配信ポリシー"),
-    ("Audit log", "監査ログ"),
+    ("Audit log", "操作履歴"),
     (
         "{n} drafts wait for your review",
         "{n}件の下書きがあなたのレビューを待っています",
@@ -43,7 +43,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Create user", "ユーザーを作成"),
     (
         "What the gate requires before any message can be sent. Changes apply to the next release and are recorded in the audit log.",
-        "メッセージを送信する前にゲートが求める条件です。変更は次の配信から適用され、監査ログに記録されます。",
+        "メッセージを送信する前に配信前チェックで求める条件です。変更は次の配信から適用され、操作履歴に記録されます。",
     ),
     (
         "Nothing was saved. Please check the highlighted fields.",
@@ -52,7 +52,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Required approvals", "必要な承認数"),
     (
         "(1 to 5 reviewers other than the authors)",
-        "（作成者以外のレビュアー1〜5人）",
+        "（作成者以外の確認者1〜5人）",
     ),
     ("Large audience threshold", "大規模配信のしきい値"),
     (
@@ -83,26 +83,26 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "（1行に1ホスト。それ以外へのリンクは警告。空欄なら制限なし）",
     ),
     ("Save policy", "ポリシーを保存"),
-    ("Roles", "ロール"),
-    ("Marketer", "マーケター"),
+    ("Roles", "役割"),
+    ("Marketer", "配信担当者"),
     (
         "writes drafts, test-sends, releases approved messages, manages the audience",
         "下書きの作成、テスト送信、承認済みメッセージの配信、配信対象の管理",
     ),
-    ("Reviewer", "レビュアー"),
+    ("Reviewer", "確認者"),
     (
         "approves or objects to revisions, confirms test sends",
-        "リビジョンの承認・差し戻し、テスト送信の確認",
+        "版の承認・差し戻し、テスト送信の確認",
     ),
     ("Admin", "管理者"),
     (
         "manages users, the release policy and reads the audit log",
-        "ユーザーと配信ポリシーの管理、監査ログの閲覧",
+        "ユーザーと配信ポリシーの管理、操作履歴の閲覧",
     ),
     ("active", "有効"),
     ("disabled", "無効"),
     ("Save name", "名前を保存"),
-    ("Save roles", "ロールを保存"),
+    ("Save roles", "役割を保存"),
     ("Password", "パスワード"),
     ("New password", "新しいパスワード"),
     (
@@ -145,7 +145,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Nothing to do yet", "まだすることはありません"),
     (
         "Your account has no role. Ask an administrator to make you a marketer or a reviewer.",
-        "あなたのアカウントにはロールがありません。管理者にマーケターかレビュアーにしてもらってください。",
+        "あなたのアカウントには役割がありません。管理者に配信担当者か確認者にしてもらってください。",
     ),
     ("Waiting for your review", "あなたのレビュー待ち"),
     (
@@ -161,10 +161,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Recently changed", "最近の変更"),
     ("All drafts", "すべての下書き"),
     ("Administration", "管理"),
-    ("Users and roles", "ユーザーとロール"),
+    ("Users and roles", "ユーザーと役割"),
     (
         "add marketers and reviewers, disable accounts, reset passwords.",
-        "マーケターとレビュアーの追加、アカウントの無効化、パスワードの再設定。",
+        "配信担当者と確認者の追加、アカウントの無効化、パスワードの再設定。",
     ),
     (
         "how many approvals a send needs, quiet hours, the time zone.",
@@ -172,7 +172,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "every sign-in and change, hash-chained.",
-        "すべてのログインと変更（ハッシュチェーン付き）。",
+        "すべてのログインと変更（改ざんを検知できる形で記録）。",
     ),
     ("total", "合計"),
     ("following", "フォロー中"),
@@ -220,13 +220,13 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Remove", "外す"),
     ("No testers yet.", "テスターはまだいません。"),
     ("← The draft", "← 下書きへ"),
-    ("Revision", "リビジョン"),
+    ("Revision", "版"),
     ("Recipients", "受信者"),
     ("Progress", "進み具合"),
     ("Send time", "送信日時"),
     ("Released by", "配信した人"),
     ("Approved by", "承認した人"),
-    ("Snapshot", "スナップショット"),
+    ("Snapshot", "配信対象リスト（確定）"),
     ("Problem", "問題"),
     ("Cancel this release", "この配信を取り消す"),
     ("Release #{id}:", "配信 #{id}:"),
@@ -234,9 +234,9 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("{name} (typed “{phrase}”)", "{name}（「{phrase}」と入力）"),
     (
         "{done} of {total} batches sent, {n} recipients reached",
-        "{total}バッチ中{done}バッチ送信済み、{n}人に到達",
+        "送信単位 {done}/{total} 完了、{n}人に到達",
     ),
-    ("Gate", "ゲート"),
+    ("Gate", "配信前チェック"),
     ("Not green?", "すべて緑ではありませんか？"),
     (
         "Fix it on the draft page.",
@@ -259,7 +259,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Exactly what goes out", "実際に送られる内容"),
     (
         "Release “{title}”, revision {n}",
-        "「{title}」リビジョン{n}を配信",
+        "「{title}」第{n}版を配信",
     ),
     ("Sign in", "ログイン"),
     (
@@ -335,7 +335,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("No open objections", "未解決の差し戻しはありません"),
     (
         "Blocks until they approve a revision.",
-        "その人がリビジョンを承認するまで配信できません。",
+        "その人が新しい版を承認するまで配信できません。",
     ),
     (
         "Content checks: 1 error, 1 warning",
@@ -372,7 +372,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "No test sent for this revision yet.",
-        "このリビジョンのテスト送信はまだありません。",
+        "この版のテスト送信はまだありません。",
     ),
     ("Review", "レビュー"),
     ("Note", "メモ"),
@@ -384,31 +384,28 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Comment", "コメント"),
     ("Audience", "配信対象"),
     ("Notification", "通知"),
-    ("Content hash", "内容ハッシュ"),
+    ("Content hash", "確認コード（内容の指紋）"),
     ("History", "履歴"),
-    ("Revisions", "リビジョン"),
+    ("Revisions", "変更履歴"),
     ("what changed", "変更点"),
     ("draft by {name}", "下書き作成: {name}"),
     (
         "This draft changed since you reviewed revision {n}.",
-        "あなたがリビジョン{n}をレビューした後、この下書きは変更されました。",
+        "あなたが第{n}版をレビューした後、この下書きは変更されました。",
     ),
-    (
-        "Gate checklist for revision {n}",
-        "リビジョン{n}のゲートチェックリスト",
-    ),
+    ("Gate checklist for revision {n}", "第{n}版の配信前チェック"),
     ("by {names}", "承認: {names}"),
     (
         "Needs {n} reviewers other than the authors to approve this exact revision.",
-        "作成者以外の{n}人のレビュアーが、まさにこのリビジョンを承認する必要があります。",
+        "作成者以外の{n}人の確認者が、まさにこの版を承認する必要があります。",
     ),
     ("Changes requested by {names}", "修正依頼: {names}"),
     ("Schedule: {when}", "送信日時: {when}"),
-    ("Test sends of revision {n}", "リビジョン{n}のテスト送信"),
+    ("Test sends of revision {n}", "第{n}版のテスト送信"),
     ("Confirmed by {who}", "確認: {who}"),
-    ("Approve revision {n}", "リビジョン{n}を承認"),
-    ("Revision {n}", "リビジョン{n}"),
-    ("revision {n} by {name}", "リビジョン{n}（{name}）"),
+    ("Approve revision {n}", "第{n}版を承認"),
+    ("Revision {n}", "第{n}版"),
+    ("revision {n} by {name}", "第{n}版（{name}）"),
     (
         "Approvals: {count} of {required}",
         "承認: {required}件中{count}件",
@@ -430,7 +427,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("(for segment sends)", "（セグメント配信の場合）"),
     (
         "Send silently (no push notification)",
-        "通知なしで送信（プッシュ通知なし）",
+        "通知なしで送信（スマートフォンに通知を表示しない）",
     ),
     ("Messages", "メッセージ"),
     ("(1 to 5, shown in this order)", "（1〜5件、この順で表示）"),
@@ -441,18 +438,18 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "/ 5,000文字（LINEはUTF-16単位で数えます。絵文字は2文字になることがあります）",
     ),
     ("Image URL", "画像URL"),
-    ("(https, JPEG or PNG)", "（https、JPEGまたはPNG）"),
+    (
+        "(https, JPEG or PNG)",
+        "（https://で始まるURL、JPEGまたはPNG）",
+    ),
     ("Preview image URL", "プレビュー画像URL"),
-    ("(https)", "（https）"),
+    ("(https)", "（https://で始まるURL）"),
     ("Sticker package id", "スタンプのパッケージID"),
     ("Sticker id", "スタンプID"),
-    (
-        "LINE message object (JSON)",
-        "LINEメッセージオブジェクト（JSON）",
-    ),
+    ("LINE message object (JSON)", "LINEのメッセージ（JSON）"),
     (
         "(flex, template, imagemap…)",
-        "（Flex、テンプレート、イメージマップなど）",
+        "（Flex、カードタイプメッセージ、リッチメッセージなど）",
     ),
     ("Move up", "上へ"),
     ("Move down", "下へ"),
@@ -465,7 +462,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Saved", "保存日時"),
     ("(current is {n})", "（最新は{n}）"),
     ("recipients", "受信者"),
-    ("Snapshot hash", "スナップショットのハッシュ"),
+    ("Snapshot hash", "配信対象リストの確認コード"),
     (
         "A broadcast goes to every friend; LINE picks the recipients when it is sent. If the friend count moves too far before release, a new preview is needed.",
         "一斉配信はすべての友だちに届き、受信者は送信時にLINEが決めます。配信前に友だち数が大きく変わった場合は、新しいプレビューが必要です。",
@@ -477,11 +474,11 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Acknowledge this audience", "この配信対象を確認済みにする"),
     (
         "Audience preview of revision {n}",
-        "リビジョン{n}の配信対象プレビュー",
+        "第{n}版の配信対象プレビュー",
     ),
     (
         "The draft is now at revision {n}; this preview no longer counts.",
-        "下書きは現在リビジョン{n}です。このプレビューはもう有効ではありません。",
+        "下書きは現在第{n}版です。このプレビューはもう有効ではありません。",
     ),
     (
         "The exact recipient list is frozen: the release sends to these {n} people and nobody else.",
@@ -490,7 +487,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Sample of {n} recipients", "受信者のサンプル{n}人"),
     (
         "I checked the number of recipients, the sample and the quota, and this is who should receive revision {n}.",
-        "受信者数、サンプル、送信数の上限を確認しました。リビジョン{n}を受け取るべきなのはこの人たちです。",
+        "受信者数、サンプル、送信数の上限を確認しました。第{n}版を受け取るべきなのはこの人たちです。",
     ),
     ("Taken {time} by {name}.", "{time}に{name}が取得。"),
     (
@@ -499,23 +496,20 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     ("To", "変更後"),
     ("Compare", "比較する"),
-    (
-        "These revisions are the same.",
-        "これらのリビジョンは同じです。",
-    ),
+    ("These revisions are the same.", "これらの版は同じです。"),
     ("Settings", "設定"),
     ("What", "項目"),
     ("Before", "変更前"),
     ("After", "変更後"),
     (
         "What changed from revision {from} to {to}",
-        "リビジョン{from}から{to}への変更点",
+        "第{from}版から第{to}版への変更点",
     ),
-    ("revision {n}", "リビジョン{n}"),
+    ("revision {n}", "第{n}版"),
     ("Back to the dashboard", "ダッシュボードに戻る"),
     (
         "Every sign-in and change, newest first. Each event carries the hash of the one before it;",
-        "すべてのログインと変更を新しい順に表示します。各イベントは直前のイベントのハッシュを持ち、",
+        "すべてのログインと変更を新しい順に表示します。各イベントは直前のイベントの確認コードを持ち、",
     ),
     (
         "detects any edited or deleted event.",
@@ -598,30 +592,27 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "送信数の上限を読み取れませんでした（{problem}）。配信時にもう一度確認します。",
     ),
     ("Sent when released", "配信時に送信"),
-    ("created revision 1", "リビジョン1を作成"),
-    ("saved revision {n}", "リビジョン{n}を保存"),
-    ("approved revision {n}", "リビジョン{n}を承認"),
-    (
-        "requested changes to revision {n}",
-        "リビジョン{n}に修正を依頼",
-    ),
-    ("commented on revision {n}", "リビジョン{n}にコメント"),
+    ("created revision 1", "第1版を作成"),
+    ("saved revision {n}", "第{n}版を保存"),
+    ("approved revision {n}", "第{n}版を承認"),
+    ("requested changes to revision {n}", "第{n}版に修正を依頼"),
+    ("commented on revision {n}", "第{n}版にコメント"),
     (
         " (an earlier revision; no longer counts)",
-        "（以前のリビジョン。もう数えられません）",
+        "（以前の版。もう数えられません）",
     ),
     (
         "Only reviewers can approve or request changes.",
-        "承認や修正依頼ができるのはレビュアーだけです。",
+        "承認や修正依頼ができるのは確認者だけです。",
     ),
     (
         "Every gate item is green for this revision.",
-        "このリビジョンのゲート項目はすべて緑です。",
+        "この版の配信前チェックの項目はすべて満たされています。",
     ),
     (", ", "、"),
     (
         "Send a test of this revision to the testers' phones, then confirm it arrived and looks right.",
-        "このリビジョンをテスターのスマートフォンにテスト送信し、届いて正しく表示されたことを確認してください。",
+        "この版をテスターのスマートフォンにテスト送信し、届いて正しく表示されたことを確認してください。",
     ),
     (
         "A test was sent; someone must confirm it arrived on a phone and looks right.",
@@ -642,9 +633,9 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("All friends", "すべての友だち"),
     (
         "Silent: no push notification",
-        "通知なし: プッシュ通知しません",
+        "通知なし: スマートフォンに通知しません",
     ),
-    ("With push notification", "プッシュ通知あり"),
+    ("With push notification", "通知あり"),
     ("When released", "配信時"),
     ("Image", "画像"),
     ("Segment “{name}”", "セグメント「{name}」"),
@@ -680,7 +671,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("You cannot do this", "この操作はできません"),
     (
         "Your role does not allow this.",
-        "あなたのロールではこの操作はできません。",
+        "あなたの役割ではこの操作はできません。",
     ),
     ("Page not found", "ページが見つかりません"),
     (
@@ -731,7 +722,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "({zone}; empty = when released)",
         "（{zone}。空欄なら配信時）",
     ),
-    ("Save as a new revision", "新しいリビジョンとして保存"),
+    ("Save as a new revision", "新しい版として保存"),
     ("Save draft", "下書きを保存"),
     ("{n} recipients", "受信者{n}人"),
     (
@@ -767,7 +758,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "A test of this revision arrived, but nobody confirmed it looks right yet.",
-        "このリビジョンのテストは届きましたが、正しく表示されたことをまだ誰も確認していません。",
+        "この版のテストは届きましたが、正しく表示されたことをまだ誰も確認していません。",
     ),
     (
         "A title is one line; remove line breaks and tabs.",
@@ -813,7 +804,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Display name saved.", "表示名を保存しました。"),
     (
         "Draft saved as revision 1.",
-        "下書きをリビジョン1として保存しました。",
+        "下書きを第1版として保存しました。",
     ),
     ("Enter a display name.", "表示名を入力してください。"),
     (
@@ -848,7 +839,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Nothing changed, so no new revision was made.",
-        "何も変わっていないため、新しいリビジョンは作られていません。",
+        "何も変わっていないため、新しい版は作られていません。",
     ),
     (
         "Only a scheduled release can be cancelled; this draft has not been released.",
@@ -856,7 +847,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Only reviewers can review; you do not have the reviewer role.",
-        "レビューできるのはレビュアーだけです。あなたにはレビュアーのロールがありません。",
+        "レビューできるのは確認者だけです。あなたには確認者の役割がありません。",
     ),
     (
         "Open the setup link exactly as sendgate printed it on the console when it started; it contains a one-time token.",
@@ -872,7 +863,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Save the draft first; there is no revision to review yet.",
-        "先に下書きを保存してください。レビューするリビジョンがまだありません。",
+        "先に下書きを保存してください。レビューする版がまだありません。",
     ),
     (
         "Say what needs to change, so the author can fix it.",
@@ -884,7 +875,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Send a test of this revision to a tester's phone and confirm it.",
-        "このリビジョンをテスターのスマートフォンにテスト送信し、確認してください。",
+        "この版をテスターのスマートフォンにテスト送信し、確認してください。",
     ),
     (
         "Sending has started, so this release can no longer be stopped.",
@@ -904,7 +895,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Submitted for review. Reviewers see it on their dashboard.",
-        "レビューに出しました。レビュアーのダッシュボードに表示されます。",
+        "レビューに出しました。確認者のダッシュボードに表示されます。",
     ),
     (
         "That segment no longer exists; choose another.",
@@ -1006,7 +997,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "You wrote this draft, so you cannot approve it or request changes; ask another reviewer.",
-        "この下書きはあなたが書いたため、承認も修正依頼もできません。別のレビュアーに依頼してください。",
+        "この下書きはあなたが書いたため、承認も修正依頼もできません。別の確認者に依頼してください。",
     ),
     (
         "Your account is disabled.",
@@ -1019,7 +1010,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Previewed and acknowledged.", "プレビュー済み・確認済み。"),
     (
         "Take an audience preview of this revision and acknowledge it.",
-        "このリビジョンの配信対象プレビューを取り、確認済みにしてください。",
+        "この版の配信対象プレビューを取り、確認済みにしてください。",
     ),
     (
         "The preview was taken of different content; take a new one.",
@@ -1031,7 +1022,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     ("How each looks in LINE", "LINEでの表示の比較"),
     ("{title} · changes", "{title} · 変更点"),
-    ("{title} · revision {n}", "{title} · リビジョン{n}"),
+    ("{title} · revision {n}", "{title} · 第{n}版"),
     ("{title} · audience preview", "{title} · 配信対象プレビュー"),
     ("Release {title}", "「{title}」を配信"),
     ("Release #{id}", "配信 #{id}"),
@@ -1047,13 +1038,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Test accepted for {n} of {total} testers; see the reasons below.",
         "テスター{total}人中{n}人がテストを受け付けました。理由は下を見てください。",
     ),
-    (
-        "You approved revision {n}.",
-        "リビジョン{n}を承認しました。",
-    ),
+    ("You approved revision {n}.", "第{n}版を承認しました。"),
     (
         "You requested changes to revision {n}. The draft cannot be released until you approve a revision.",
-        "リビジョン{n}に修正を依頼しました。あなたがリビジョンを承認するまで、この下書きは配信できません。",
+        "第{n}版に修正を依頼しました。あなたが新しい版を承認するまで、この下書きは配信できません。",
     ),
     ("Comment added.", "コメントを追加しました。"),
     (
@@ -1068,7 +1056,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Imported {rows} rows: {added} friends added, {updated} updated.",
         "{rows}行を取り込みました: 友だちを{added}人追加、{updated}人更新。",
     ),
-    ("Roles saved: {roles}.", "ロールを保存しました: {roles}。"),
+    ("Roles saved: {roles}.", "役割を保存しました: {roles}。"),
     (
         "This draft is not in review (it is {state}); reviews are taken after it is submitted and before it is released.",
         "この下書きはレビュー中ではありません（現在: {state}）。レビューは、レビューに出された後、配信される前に行います。",
@@ -1083,15 +1071,15 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "You can only review the current revision {n}.",
-        "レビューできるのは最新のリビジョン{n}だけです。",
+        "レビューできるのは最新の第{n}版だけです。",
     ),
     (
         "You wrote revision {n}, so you cannot approve it or request changes; ask another reviewer.",
-        "リビジョン{n}はあなたが書いたため、承認も修正依頼もできません。別のレビュアーに依頼してください。",
+        "第{n}版はあなたが書いたため、承認も修正依頼もできません。別の確認者に依頼してください。",
     ),
     (
         "You already approved revision {n}.",
-        "リビジョン{n}はすでに承認しています。",
+        "第{n}版はすでに承認しています。",
     ),
     (
         "{when} falls in quiet hours ({start} to {end} {zone}); choose another time.",
@@ -1115,7 +1103,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "A message needs 1 to 5 message objects; this one has {n}.",
-        "メッセージオブジェクトは1〜5件必要です。このメッセージには{n}件あります。",
+        "吹き出しは1〜5個にしてください。このメッセージには{n}個あります。",
     ),
     (
         "The tag {tag} is both required and excluded, so nobody could match.",
@@ -1146,9 +1134,9 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("being sent", "送信中"),
     ("Now", "現在時刻"),
     ("The send time", "送信日時"),
-    ("push", "プッシュ"),
-    ("multicast", "マルチキャスト"),
-    ("broadcast", "ブロードキャスト"),
+    ("push", "個別配信"),
+    ("multicast", "セグメント配信"),
+    ("broadcast", "一斉配信"),
     (
         "{label} is empty; LINE does not send an empty message.",
         "{label}が空です。LINEは空のメッセージを送信しません。",
@@ -1281,7 +1269,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "{name} is the last active admin. {what} would leave nobody able to manage users; make someone else an admin first.",
         "{name}は最後の有効な管理者です。{what}と、ユーザーを管理できる人がいなくなります。先に別の人を管理者にしてください。",
     ),
-    ("Removing the admin role", "管理者ロールを外す"),
+    ("Removing the admin role", "管理者の役割を外す"),
     ("Disabling this account", "このアカウントを無効にする"),
     ("{name} is already disabled.", "{name}はすでに無効です。"),
     ("{name} is already active.", "{name}はすでに有効です。"),
@@ -1293,10 +1281,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "A password needs at least {min} characters (it has {n}).",
         "パスワードは{min}文字以上必要です（現在{n}文字）。",
     ),
-    ("marketer", "マーケター"),
-    ("reviewer", "レビュアー"),
+    ("marketer", "配信担当者"),
+    ("reviewer", "確認者"),
     ("admin", "管理者"),
-    ("no role", "ロールなし"),
+    ("no role", "役割なし"),
     ("draft.created", "下書きを作成"),
     ("draft.duplicated", "下書きを複製"),
     ("draft.revised", "下書きを改訂"),
@@ -1349,7 +1337,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("user.language_changed", "表示言語を変更"),
     ("user.password_reset", "パスワードを再設定"),
     ("user.renamed", "表示名を変更"),
-    ("user.roles_changed", "ロールを変更"),
+    ("user.roles_changed", "役割を変更"),
     ("login", "ログイン"),
     ("logout", "ログアウト"),
     ("tagged any of {tags}", "タグ{tags}のいずれかあり"),
@@ -1368,7 +1356,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "{n} of {required} approvals of this exact revision by reviewers other than its authors.",
-        "作成者以外のレビュアーによる、このリビジョンへの承認は{required}件中{n}件です。",
+        "作成者以外の確認者による、この版への承認は{required}件中{n}件です。",
     ),
     (
         "{n} of {required} approvals.",
@@ -1376,11 +1364,11 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "{n} reviewer requested changes and must approve a revision first.",
-        "{n}人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。",
+        "{n}人の確認者が修正を依頼しています。先にその確認者が新しい版を承認する必要があります。",
     ),
     (
         "{n} reviewers requested changes and must approve a revision first.",
-        "{n}人のレビュアーが修正を依頼しています。先にそのレビュアーがリビジョンを承認する必要があります。",
+        "{n}人の確認者が修正を依頼しています。先にその確認者が新しい版を承認する必要があります。",
     ),
     (
         "{n} error must be fixed first.",
@@ -1534,10 +1522,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "LINE refused these messages: {problem}",
         "LINEがこれらのメッセージを受け付けませんでした: {problem}",
     ),
-    (
-        "Revision {n} does not exist.",
-        "リビジョン{n}はありません。",
-    ),
+    ("Revision {n} does not exist.", "第{n}版はありません。"),
     (
         "The upload did not arrive whole: {problem}",
         "アップロードが最後まで届きませんでした: {problem}",

@@ -9,7 +9,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Greeting message", "あいさつメッセージ"),
     (
         "The greeting message (あいさつメッセージ) is what each new friend receives the moment they add the account. sendgate sends it as a free reply to LINE's follow event, and only a revision that passed the gate: approved by reviewers who did not write it, test-sent to a phone and confirmed, with no content errors, and activated with the account's name typed.",
-        "あいさつメッセージは、友だち追加された瞬間に新しい友だちへ届くメッセージです。sendgateはLINEの友だち追加イベントへの応答メッセージ（無料）として送ります。送られるのはゲートを通過した版だけです: 作成に関わっていない確認者が承認し、テスト配信をスマートフォンで確認し、内容にエラーがなく、アカウント名を入力して有効化した版です。",
+        "あいさつメッセージは、友だち追加された瞬間に新しい友だちへ届くメッセージです。sendgateはLINEの友だち追加イベントへの応答メッセージ（無料）として送ります。送られるのは配信前チェックをすべて満たした版だけです: 作成に関わっていない確認者が承認し、テスト配信をスマートフォンで確認し、内容にエラーがなく、アカウント名を入力して有効化した版です。",
     ),
     (
         "Turn off the greeting in LINE Official Account Manager",
@@ -32,17 +32,17 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Activated", "有効化"),
     (
         "Revision {n} of this greeting is being edited or reviewed. Until it passes the gate and is activated, new friends keep receiving revision {m}.",
-        "このあいさつメッセージの第{n}版を編集・確認中です。第{n}版がゲートを通過して有効化されるまで、新しい友だちには第{m}版が届きます。",
+        "このあいさつメッセージの第{n}版を編集・確認中です。第{n}版が配信前チェックをすべて満たして有効化されるまで、新しい友だちには第{m}版が届きます。",
     ),
     ("Activate revision {n}…", "第{n}版を有効化…"),
-    ("Its gate checklist", "ゲートのチェックリスト"),
+    ("Its gate checklist", "配信前チェック"),
     (
         "Deactivate the greeting message",
         "あいさつメッセージを停止",
     ),
     (
         "No greeting message is active: new friends get none from sendgate. Activate one of the greeting drafts below once its gate is green.",
-        "有効なあいさつメッセージはありません。sendgateからは新しい友だちに何も送られません。下のあいさつメッセージの下書きのゲートがすべて緑になったら、有効化してください。",
+        "有効なあいさつメッセージはありません。sendgateからは新しい友だちに何も送られません。下のあいさつメッセージの下書きの配信前チェックがすべて満たされたら、有効化してください。",
     ),
     ("How it is sent", "送り方"),
     (
@@ -55,7 +55,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Before each reply sendgate asks the gate again: when an approver was disabled or someone requested changes of the active revision, the greeting is held, nothing is sent, and the author, the approvers and the admins are told.",
-        "応答のたびにsendgateはゲートをもう一度確認します。承認者が無効になった、または配信中の版に修正依頼が出たときは、あいさつメッセージを保留して何も送らず、作成者・承認者・管理者に知らせます。",
+        "応答のたびにsendgateは配信前チェックをもう一度行います。承認者が無効になった、または配信中の版に修正依頼が出たときは、あいさつメッセージを保留して何も送らず、作成者・承認者・管理者に知らせます。",
     ),
     (
         "A friend who unblocks the account gets it again (release policy).",
@@ -67,7 +67,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "When the reply cannot be made within {n} seconds of the follow, the greeting is pushed instead: that uses the monthly quota (release policy).",
-        "友だち追加から{n}秒以内に応答できなかったときは、代わりにプッシュメッセージで送ります。この場合は今月のメッセージ通数を消費します（配信ポリシー）。",
+        "友だち追加から{n}秒以内に応答できなかったときは、代わりに通常のメッセージで送ります。この場合は今月のメッセージ通数を消費します（配信ポリシー）。",
     ),
     (
         "When the reply cannot be made within {n} seconds of the follow, the friend is recorded as not greeted (release policy).",
@@ -110,7 +110,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Waiting to be sent", "送信待ち"),
     ("Being sent", "送信中"),
     ("Greeted by reply", "応答メッセージで送信済み"),
-    ("Greeted by push", "プッシュメッセージで送信済み"),
+    ("Greeted by push", "通常のメッセージで送信済み"),
     ("Not greeted", "未送信"),
     ("Held: nothing sent", "保留: 送信なし"),
     ("Outcome unknown", "結果不明"),
@@ -125,19 +125,19 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "An earlier reply got no clear answer from LINE and may have reached the friend, so sendgate did not push the greeting as well: nobody is greeted twice.",
-        "先の応答メッセージにLINEからはっきりした返事がなく、友だちに届いた可能性があります。2回届かないよう、プッシュメッセージでは送りませんでした。",
+        "先の応答メッセージにLINEからはっきりした返事がなく、友だちに届いた可能性があります。2回届かないよう、通常のメッセージでは送りませんでした。",
     ),
     (
         "The reply token was older than the policy's reply deadline, and the policy records the friend as not greeted instead of pushing (a push would use the monthly quota).",
-        "応答トークンが配信ポリシーの応答期限を過ぎていました。ポリシーにより、プッシュメッセージ（メッセージ通数を消費）では送らず「未送信」として記録しました。",
+        "応答トークンが配信ポリシーの応答期限を過ぎていました。ポリシーにより、通常のメッセージ（メッセージ通数を消費）では送らず「未送信」として記録しました。",
     ),
     (
         "LINE sent no reply token with the follow, and the policy records the friend as not greeted instead of pushing.",
-        "友だち追加イベントに応答トークンがありませんでした。ポリシーにより、プッシュメッセージでは送らず「未送信」として記録しました。",
+        "友だち追加イベントに応答トークンがありませんでした。ポリシーにより、通常のメッセージでは送らず「未送信」として記録しました。",
     ),
     (
         "LINE would not take the reply token ({line}), and the policy records the friend as not greeted instead of pushing.",
-        "LINEが応答トークンを受け付けませんでした（{line}）。ポリシーにより、プッシュメッセージでは送らず「未送信」として記録しました。",
+        "LINEが応答トークンを受け付けませんでした（{line}）。ポリシーにより、通常のメッセージでは送らず「未送信」として記録しました。",
     ),
     (
         "LINE refused the reply: {problem}",
@@ -145,7 +145,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "LINE refused the push: {problem}",
-        "LINEがプッシュメッセージを受け付けませんでした: {problem}",
+        "LINEが通常のメッセージを受け付けませんでした: {problem}",
     ),
     // The activation page.
     ("Activate {title}", "{title}を有効化"),
@@ -160,7 +160,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "None: a greeting is a reply, and replies are free (a push after an expired reply token uses quota, when the release policy allows it).",
-        "消費しません。あいさつメッセージは応答メッセージで、応答メッセージは無料です（配信ポリシーで認めている場合、応答トークンの期限切れ後のプッシュメッセージは通数を消費します）。",
+        "消費しません。あいさつメッセージは応答メッセージで、応答メッセージは無料です（配信ポリシーで認めている場合、応答トークンの期限切れ後の通常のメッセージは通数を消費します）。",
     ),
     ("Replaces", "置き換える配信"),
     (
@@ -183,7 +183,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     // The draft page and the editor of a greeting.
     (
         "Every gate item is green for this revision; activate it on the greeting page.",
-        "この版のゲート項目はすべて緑です。あいさつメッセージのページで有効化してください。",
+        "この版の配信前チェックの項目はすべて満たされています。あいさつメッセージのページで有効化してください。",
     ),
     (
         "Not ready to activate as the greeting message. Missing: {items}.",
@@ -200,7 +200,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Revision {n} is the active greeting message and keeps being sent until revision {m} passes the gate and is activated.",
-        "第{n}版が配信中のあいさつメッセージです。第{m}版がゲートを通過して有効化されるまで、第{n}版が送られ続けます。",
+        "第{n}版が配信中のあいさつメッセージです。第{m}版が配信前チェックをすべて満たして有効化されるまで、第{n}版が送られ続けます。",
     ),
     (
         "A greeting message: once activated, each new friend receives it the moment they add the account.",
@@ -287,7 +287,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Push the greeting instead (uses the monthly quota)",
-        "代わりにプッシュメッセージで送る（今月のメッセージ通数を消費）",
+        "代わりに通常のメッセージで送る（今月のメッセージ通数を消費）",
     ),
     ("Reply deadline", "応答期限"),
     (
@@ -355,7 +355,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "greeting.pushed",
-        "あいさつメッセージをプッシュメッセージで送信",
+        "あいさつメッセージを通常のメッセージで送信",
     ),
     ("greeting.outcome_unknown", "あいさつメッセージの結果が不明"),
     ("greeting.held", "あいさつメッセージを保留（友だちごと）"),

@@ -14,7 +14,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "(1 to 5; a correction after an incident goes through the same gate, faster; its author never counts)",
-        "（1〜5。インシデント後の訂正配信も同じゲートを通りますが、より早く進められます。作成者の承認は数えません）",
+        "（1〜5。インシデント後の訂正配信も同じ配信前チェックを通りますが、より早く進められます。作成者の承認は数えません）",
     ),
     ("Corrections to send now", "今すぐ送るべき訂正配信"),
     (
@@ -143,7 +143,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "A correction goes to exactly this snapshot, nobody else.",
-        "訂正配信はこのスナップショットの受信者だけに届き、それ以外の人には届きません。",
+        "訂正配信は確定した配信対象リストの人だけに届き、それ以外の人には届きません。",
     ),
     (
         "Download user ids and names (CSV)",
@@ -253,7 +253,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "“{title}” was changed in review (revision {revision}); earlier approvals no longer count.",
-        "レビュー中の「{title}」が変更されました（リビジョン{revision}）。これまでの承認は無効になりました。",
+        "レビュー中の「{title}」が変更されました（第{revision}版）。これまでの承認は無効になりました。",
     ),
     ("“{title}” was approved.", "「{title}」が承認されました。"),
     (
@@ -271,7 +271,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("“{title}” was sent.", "「{title}」を送信しました。"),
     (
         "Sending “{title}” failed: some batches were refused.",
-        "「{title}」の送信に失敗しました。一部のバッチが拒否されました。",
+        "「{title}」の送信に失敗しました。一部の配信対象への送信がLINEに拒否されました。",
     ),
     (
         "Incident ({severity}): a mistake was reported in “{title}”.",
@@ -309,7 +309,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "A draft in review was changed",
         "レビュー中の下書きが変更されたとき",
     ),
-    ("A revision was approved", "リビジョンが承認されたとき"),
+    ("A revision was approved", "版が承認されたとき"),
     ("Changes were requested", "修正依頼があったとき"),
     (
         "A test send awaits confirmation",

@@ -8,7 +8,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Images", "画像"),
     (
         "Images uploaded here are stored in sendgate under a fingerprint of their bytes, so an approved message shows exactly the image its reviewers saw. Use them in the card and rich message builders of the draft editor.",
-        "ここにアップロードした画像は、内容の指紋（ハッシュ）で sendgate に保存されます。承認されたメッセージには、確認者が見た画像がそのまま表示されます。下書きの編集画面のカードタイプメッセージやリッチメッセージで使えます。",
+        "ここにアップロードした画像は、内容の指紋で sendgate に保存されます。承認されたメッセージには、確認者が見た画像がそのまま表示されます。下書きの編集画面のカードタイプメッセージやリッチメッセージで使えます。",
     ),
     ("Image file", "画像ファイル"),
     ("(JPEG or PNG, up to 10 MB)", "（JPEGまたはPNG、10MBまで）"),
@@ -31,10 +31,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Preview image (previewImageUrl):",
         "プレビュー画像（previewImageUrl）:",
     ),
-    ("Fingerprint", "指紋（ハッシュ）"),
+    ("Fingerprint", "内容の指紋"),
     (
         "LINE fetches images only over https, but sendgate's public address is {url}. Set SENDGATE_PUBLIC_URL to sendgate's https address before sending messages with these images.",
-        "LINEはhttpsの画像しか取得しませんが、sendgateの公開アドレスは{url}です。これらの画像を使ったメッセージを配信する前に、SENDGATE_PUBLIC_URLにsendgateのhttpsのアドレスを設定してください。",
+        "LINEはhttps://で始まるアドレスの画像しか取得しませんが、sendgateの公開アドレスは{url}です。これらの画像を使ったメッセージを配信する前に、SENDGATE_PUBLIC_URLにsendgateのhttps://で始まるアドレスを設定してください。",
     ),
     (
         "Uploaded {name}. Choose it in the card or rich message builder of a draft.",
@@ -100,7 +100,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Or an image URL", "または画像のURL"),
     (
         "(https; its content can change after approval)",
-        "（https。承認後に内容が変わる可能性があります）",
+        "（https://で始まるURL。承認後に内容が変わる可能性があります）",
     ),
     ("Card title", "タイトル"),
     ("Card text", "本文"),
@@ -121,7 +121,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "(from Images; 1040 pixels wide works best)",
-        "（「画像」から選択。幅1040ピクセルがおすすめ）",
+        "（「画像」から選択。幅1,040ピクセルがおすすめ）",
     ),
     ("Choose an image", "画像を選んでください"),
     ("Tap areas", "タップ領域"),
@@ -134,7 +134,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("My own areas (coordinates)", "自分で指定（座標）"),
     (
         "Areas are numbered left to right, top to bottom. For your own areas, give x, y, width and height in pixels of the image at 1040 pixels wide.",
-        "領域は左から右、上から下の順に番号が付きます。自分で指定する場合は、幅1040ピクセルの画像でのx、y、幅、高さをピクセルで入力してください。",
+        "領域は左から右、上から下の順に番号が付きます。自分で指定する場合は、幅1,040ピクセルの画像でのx、y、幅、高さをピクセルで入力してください。",
     ),
     ("What each area does", "各領域のアクション"),
     ("Area {n}", "領域{n}"),
@@ -179,7 +179,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Area {n} is not inside the image (1040 × {height} pixels).",
-        "領域{n}が画像（1040×{height}ピクセル）からはみ出しています。",
+        "領域{n}が画像（1,040×{height}ピクセル）からはみ出しています。",
     ),
     (
         "Area {n} needs a link or a message.",

@@ -5,7 +5,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Held step messages", "保留中のステップメッセージ"),
     (
         "(messages a step held while its edited revision waited for re-approval)",
-        "（編集したリビジョンの再承認を待つ間にステップが保留したメッセージ）",
+        "（編集した版の再承認を待つ間にステップが保留したメッセージ）",
     ),
     (
         "Send after re-activation if still within 24 hours of their due time",
@@ -48,13 +48,13 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Skipped", "スキップ"),
     (
         "Held: friends who reached a step while it was paused or waiting for its edited revision to be approved, tested and re-activated. The release policy says whether they still get it.",
-        "保留: シナリオの一時停止中、または編集したリビジョンの承認・テスト・再有効化を待つ間にステップに達した友だちです。後から送るかどうかは配信ポリシーで決まります。",
+        "保留: シナリオの一時停止中、または編集した版の承認・テスト・再有効化を待つ間にステップに達した友だちです。後から送るかどうかは配信ポリシーで決まります。",
     ),
     ("not activated yet", "まだ有効化されていません"),
-    ("revision {r} is live", "リビジョン{r}を配信中"),
+    ("revision {r} is live", "第{r}版を配信中"),
     (
         "revision {r} was approved; revision {current} waits for approval, a test and re-activation, so this step is not sending",
-        "リビジョン{r}は承認済みですが、リビジョン{current}が承認・テスト・再有効化を待っているため、このステップは送信していません",
+        "第{r}版は承認済みですが、第{current}版が承認・テスト・再有効化を待っているため、このステップは送信していません",
     ),
     ("as soon as the friend is added", "友だち追加の直後"),
     (
@@ -117,10 +117,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     // The activation page.
     ("Activate {name}", "{name}を有効化"),
     ("Activate “{name}”", "「{name}」を有効化"),
-    (
-        "Every step's current revision",
-        "各ステップの最新リビジョン",
-    ),
+    ("Every step's current revision", "各ステップの最新の版"),
     (
         "Not green? Fix the step on its draft page: approvals, no open objection, a confirmed test send, no content errors.",
         "問題があるステップは、その下書きページで直してください: 承認、未解決の異議がないこと、確認済みのテスト送信、内容のエラーがないこと。",
@@ -297,7 +294,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("This step's scenario", "このステップのシナリオ"),
     (
         "Every gate item is green for this revision; its scenario's activation sends it.",
-        "このリビジョンのゲート項目はすべて満たされています。シナリオを有効化すると送信されます。",
+        "この版の配信前チェックの項目はすべて満たされています。シナリオを有効化すると送信されます。",
     ),
     (
         "Not ready for its scenario's activation. Missing: {items}.",

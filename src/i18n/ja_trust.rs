@@ -46,7 +46,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "The release policy requires two-factor sign-in for your role. Set it up to continue using sendgate.",
-        "配信ポリシーにより、あなたのロールでは2段階認証が必須です。sendgateを使い続けるには設定してください。",
+        "配信ポリシーにより、あなたの役割では2段階認証が必須です。sendgateを使い続けるには設定してください。",
     ),
     ("Set up two-factor sign-in", "2段階認証を設定する"),
     (
@@ -104,7 +104,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "The release policy requires two-factor sign-in for your role, so it cannot be turned off. Ask an admin to reset it if you lost your phone.",
-        "配信ポリシーにより、あなたのロールでは2段階認証が必須のため、オフにできません。スマートフォンをなくした場合は管理者にリセットを依頼してください。",
+        "配信ポリシーにより、あなたの役割では2段階認証が必須のため、オフにできません。スマートフォンをなくした場合は管理者にリセットを依頼してください。",
     ),
     (
         "Set up two-factor sign-in first",
@@ -112,7 +112,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "The release policy requires two-factor sign-in for your role. Set it up on your security page, then try again.",
-        "配信ポリシーにより、あなたのロールでは2段階認証が必須です。セキュリティのページで設定してから、もう一度お試しください。",
+        "配信ポリシーにより、あなたの役割では2段階認証が必須です。セキュリティのページで設定してから、もう一度お試しください。",
     ),
     // The second step of signing in.
     (
@@ -186,7 +186,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     // The admin pages.
     (
         "The release policy requires two-factor sign-in for some roles: people without it are asked to set it up when they next sign in.",
-        "配信ポリシーにより、一部のロールでは2段階認証が必須です。未設定の人は、次のログイン時に設定を求められます。",
+        "配信ポリシーにより、一部の役割では2段階認証が必須です。未設定の人は、次のログイン時に設定を求められます。",
     ),
     (
         "Set up: this person signs in with a code from their authenticator app.",
@@ -220,7 +220,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "(minutes since the last sign-in or confirmation, 1 to 1440; a release, an activation and a change of roles or policy ask again after this)",
-        "（前回のログインまたは本人確認からの分数、1〜1440。これを過ぎると、配信・シナリオの開始・ロールやポリシーの変更の前にもう一度確認します）",
+        "（前回のログインまたは本人確認からの分数、1〜1,440。これを過ぎると、配信・シナリオの開始・役割やポリシーの変更の前にもう一度確認します）",
     ),
     (
         "Sign out sessions unused for",
@@ -232,7 +232,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "Everyone who can release or activate (marketers) must sign in with two-factor sign-in",
-        "配信やシナリオの開始ができる人（マーケター）は2段階認証でのログインを必須にする",
+        "配信やシナリオの開始ができる人（配信担当者）は2段階認証でのログインを必須にする",
     ),
     (
         "The time before asking again must be a whole number from 1 to 1440.",
@@ -240,7 +240,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "The idle time must be a number of hours from 0.25 to 8760.",
-        "自動ログアウトまでの時間は0.25〜8760の時間数で入力してください。",
+        "自動ログアウトまでの時間は0.25〜8,760の時間数で入力してください。",
     ),
     (
         "The allow list can hold at most {n} hosts.",
@@ -314,19 +314,19 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("no", "いいえ"),
     ("Accepted", "受付"),
     ("Added", "追加"),
-    ("Batches", "バッチ数"),
+    ("Batches", "送信単位の数"),
     ("By", "方法"),
     ("Confirmed", "本人確認"),
     ("Delay", "待ち時間"),
     ("Events", "イベント"),
     ("For", "対象の操作"),
-    ("Audit key", "監査ログの鍵"),
+    ("Audit key", "操作履歴の鍵"),
     ("Minutes", "分"),
     ("New friend", "新しい友だち"),
     ("Oldest sessions ended", "ログアウトさせた古い端末"),
     ("Preview", "プレビュー"),
     ("Chain before", "封印前のチェーン"),
-    ("Previous hash", "前のハッシュ"),
+    ("Previous hash", "前の確認コード"),
     ("Head before", "封印前の最新記録"),
     ("Recipients reached", "届いた人数"),
     ("Reason", "理由"),
@@ -350,7 +350,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("details", "内容"),
     ("hash", "封印"),
     // New audit actions.
-    ("audit.sealed", "監査ログを鍵で封印"),
+    ("audit.sealed", "操作履歴を鍵で封印"),
     ("login.failures_counted", "記録を省略したログイン失敗"),
     ("session.confirmed", "本人確認"),
     ("session.ended", "端末をログアウト"),

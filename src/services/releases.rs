@@ -34,7 +34,7 @@ pub struct ReleaseRequest {
 
 /// What the person must type: the number of recipients.
 pub fn expected_phrase(recipients: i64) -> String {
-    recipients.to_string()
+    crate::i18n::format_number(recipients)
 }
 
 fn audience_of(kind: DraftKind) -> Audience {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::FieldError;
 use crate::domain::builders::{AreaInput, ButtonInput, CARD_BUTTONS, IMAGEMAP_AREAS, LAYOUTS};
-use crate::domain::diff::diff_revisions;
+use crate::domain::diff::diff_revisions_in;
 use crate::domain::message::{Message, MessageInput, MessageKind, utf16_len};
 use crate::domain::revision::DraftKind;
 use crate::domain::roles::Permission;
@@ -864,7 +864,7 @@ async fn diff(
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    let d = diff_revisions(&old, &new);
+    let d = diff_revisions_in(crate::i18n::current(), user.time_zone(), &old, &new);
     Ok(render(&DiffPage {
         layout: Layout::for_user(
             &user.0,

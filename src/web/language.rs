@@ -51,11 +51,20 @@ tokio::task_local! {
     static ACCOUNT_NAME: String;
 }
 
-/// The LINE Official Account's name (settings), for the chat previews.
+/// The name an account has until one is set (settings, `--account-name`).
+const DEFAULT_ACCOUNT_NAME: &str = "LINE Official Account";
+
+/// The LINE Official Account's name (settings), for the chat previews; the name an unnamed
+/// account has is written in the page's language (「LINE公式アカウント」).
 pub fn account_name() -> String {
-    ACCOUNT_NAME
+    let name = ACCOUNT_NAME
         .try_with(|n| n.clone())
-        .unwrap_or_else(|_| "LINE Official Account".to_string())
+        .unwrap_or_else(|_| DEFAULT_ACCOUNT_NAME.to_string());
+    if name == DEFAULT_ACCOUNT_NAME {
+        i18n::t(DEFAULT_ACCOUNT_NAME).to_string()
+    } else {
+        name
+    }
 }
 
 /// The path (and query) of the request being handled, `/` outside a request.

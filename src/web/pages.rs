@@ -150,7 +150,7 @@ impl Layout {
     }
 }
 
-/// Role names in the request's language: `marketer, reviewer` / `マーケター、レビュアー`.
+/// Role names in the request's language: `marketer, reviewer` / `配信担当者、確認者`.
 pub fn role_names(roles: crate::domain::roles::Roles) -> String {
     let lang = i18n::current();
     match lang {

@@ -90,7 +90,12 @@ async fn show(
             (
                 crate::i18n::tf(
                     "This send uses {n} of the {left} messages left this month (plan: {limit} per month, {used} used).",
-                    &[&preview.recipient_count, &left.max(0), &limit, &used],
+                    &[
+                        &crate::i18n::format_number(preview.recipient_count),
+                        &crate::i18n::format_number(left.max(0)),
+                        &crate::i18n::format_number(limit),
+                        &crate::i18n::format_number(used),
+                    ],
                 ),
                 preview.recipient_count > left,
             )
@@ -98,7 +103,7 @@ async fn show(
         (None, Some(used)) => (
             crate::i18n::tf(
                 "No monthly limit is set; {used} messages used this month.",
-                &[&used],
+                &[&crate::i18n::format_number(used)],
             ),
             false,
         ),

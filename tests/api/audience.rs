@@ -415,7 +415,7 @@ async fn a_marketer_previews_a_segment_acknowledges_it_and_an_edit_turns_the_gat
     assert!(text(&doc, "#recipient-count").contains("4 recipients"));
     assert!(text(&doc, "#recipient-count").contains("44.4% of 9 friends"));
     assert_eq!(texts(&doc, "ul.sample li").len(), 4);
-    assert!(text(&doc, "#quota").contains("uses 4 of the 30000 messages left"));
+    assert!(text(&doc, "#quota").contains("uses 4 of the 30,000 messages left"));
     let ack = doc
         .select(&scraper::Selector::parse("form[action$=acknowledge]").unwrap())
         .next()

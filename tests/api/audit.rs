@@ -331,3 +331,72 @@ async fn the_audit_filter_offers_each_recorded_action_once_in_order() {
     assert!(expected.len() >= 4, "{expected:?}");
     assert_eq!(offered, expected);
 }
+
+#[tokio::test]
+async fn the_audit_log_reads_each_change_in_japanese_and_keeps_the_recorded_json_in_details() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin", "admin").await;
+    let client = app.signed_in(&admin).await;
+    app.post(&client, "/language", &[("lang", "ja"), ("back", "/")])
+        .await;
+    let r = app
+        .post(
+            &client,
+            "/admin/policy",
+            &[
+                ("required_approvals", "3"),
+                ("large_audience_threshold", "29999"),
+                ("preview_max_age_hours", "1"),
+                ("max_drift_percent", "10"),
+                ("quiet_hours_start", "22:00"),
+                ("quiet_hours_end", "08:00"),
+                ("time_zone", "Asia/Tokyo"),
+                ("link_allow_list", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m = app.create_user("mika", "marketer").await;
+    let marketer = app.signed_in(&m).await;
+    app.create_draft(&marketer, "Winter sale", &["Hello"]).await;
+
+    let doc = html(app.get(&client, "/audit?action=policy.changed").await).await;
+    let lines = texts(&doc, "tbody td.details > ul li");
+    assert!(
+        lines.contains(&"必要な承認数：2 → 3".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with("→ 29,999")),
+        "numbers with separators: {lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.contains('{') && !l.contains('"')),
+        "no JSON among the changes: {lines:?}"
+    );
+    assert_eq!(text(&doc, "tbody td.details details summary"), "詳細");
+    let raw = text(&doc, "tbody td.details details pre.raw-json");
+    assert!(raw.contains("\"required_approvals\""), "{raw}");
+
+    // A fingerprint is for auditors: inside 詳細, not among the changes.
+    let doc = html(app.get(&client, "/audit?action=draft.created").await).await;
+    let changes = text(&doc, "tbody td.details > ul");
+    assert!(changes.contains("Winter sale"), "{changes}");
+    assert!(!changes.contains("確認コード"), "{changes}");
+    assert!(
+        text(&doc, "tbody td.details details").contains("確認コード（内容の指紋）"),
+        "{}",
+        text(&doc, "tbody td.details details")
+    );
+
+    // In English the same change reads in English.
+    app.post(&client, "/language", &[("lang", "en"), ("back", "/")])
+        .await;
+    let doc = html(app.get(&client, "/audit?action=policy.changed").await).await;
+    let lines = texts(&doc, "tbody td.details > ul li");
+    assert!(
+        lines.contains(&"Required approvals: 2 → 3".to_string()),
+        "{lines:?}"
+    );
+    assert_eq!(text(&doc, "tbody td.details details summary"), "Details");
+}

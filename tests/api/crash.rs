@@ -131,8 +131,8 @@ async fn a_release_killed_mid_send_resumes_after_restart_and_everyone_gets_it_ex
     let doc = html(page).await;
     assert_eq!(text(&doc, "#release-state"), "sent");
     assert!(
-        text(&doc, "#release-progress").starts_with("40 of 40 batches sent"),
+        text(&doc, "#release-batches").starts_with("40 of 40 batches sent"),
         "{}",
-        text(&doc, "#release-progress")
+        text(&doc, "#release-batches")
     );
 }

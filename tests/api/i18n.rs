@@ -349,7 +349,7 @@ async fn error_pages_are_translated_too() {
     assert_eq!(text(&doc, "h1"), "この操作はできません");
     assert_eq!(
         text(&doc, ".error-page p:nth-of-type(2)"),
-        "あなたのロールではこの操作はできません。"
+        "あなたの役割ではこの操作はできません。"
     );
     let doc = html(app.get(&client, "/no/such/page").await).await;
     assert_eq!(text(&doc, "h1"), "ページが見つかりません");
@@ -444,8 +444,18 @@ pub fn english_words(doc: &scraper::Html) -> Vec<String> {
     words
 }
 
-/// Names written the same in Japanese: products, the account, Shift_JIS, demo user names.
-pub const NAMES: [&str; 11] = [
+/// Names written the same in Japanese: products, the account, Shift_JIS, demo user names,
+/// the language switch's "English", LINE's JSON field names and a CSV column.
+pub const NAMES: [&str; 20] = [
+    "English",
+    "Flex",
+    "altText",
+    "JSON",
+    "tags",
+    "Google",
+    "Authenticator",
+    "Microsoft",
+    "Shift_JIS",
     "LINE",
     "Messaging",
     "Official",
@@ -531,7 +541,7 @@ async fn the_japanese_demo_reads_in_japanese_for_every_demo_person() {
     assert!(
         dash.select(&who)
             .filter_map(|e| e.value().attr("title"))
-            .any(|t| t.contains("マーケター")),
+            .any(|t| t.contains("配信担当者")),
         "the role in the header tooltip is Japanese"
     );
     let drafts = html(app.get(&misaki, "/drafts").await).await;
@@ -563,7 +573,7 @@ async fn the_japanese_demo_reads_in_japanese_for_every_demo_person() {
     let makoto = browser("ja");
     app.login(&makoto, admin.username, &admin.password).await;
     let audit = html(app.get(&makoto, "/audit").await).await;
-    assert_eq!(text(&audit, "h1"), "監査ログ");
+    assert_eq!(text(&audit, "h1"), "操作履歴");
     let cells = texts(&audit, "tbody td:nth-child(4)");
     assert!(
         cells.iter().any(|c| c == "レビューに提出 draft.submitted"),
@@ -574,5 +584,622 @@ async fn the_japanese_demo_reads_in_japanese_for_every_demo_person() {
         "audit times are written the Japanese way"
     );
     let users = html(app.get(&makoto, "/admin/users").await).await;
-    assert!(text(&users, "tbody").contains("レビュアー"));
+    assert!(text(&users, "tbody").contains("確認者"));
+}
+
+/// The English words a Japanese user can see on a whole page: the text of `<body>` and the
+/// words in `title`, `placeholder`, `aria-label` and `alt`, except what the team typed
+/// themselves (message bubbles, code, user data in `own`), addresses, emails and hashes.
+/// Acronyms written the same in Japanese (LINE, CSV, URL, ID, JSON, JST…) pass.
+pub fn visible_english(
+    doc: &scraper::Html,
+    own: &std::collections::HashSet<String>,
+) -> Vec<String> {
+    let skip = scraper::Selector::parse(
+        "code, pre, script, style, template, noscript, .bubble, .chat, .delivery, .message-text, .line-preview, .lp-bubble, textarea, option.own",
+    )
+    .unwrap();
+    let mut skipped = std::collections::HashSet::new();
+    for el in doc.select(&skip) {
+        for t in el.text() {
+            skipped.insert(t as *const str);
+        }
+    }
+    let body = scraper::Selector::parse("body").unwrap();
+    let with_attrs =
+        scraper::Selector::parse("[title], [placeholder], [aria-label], [alt]").unwrap();
+    let mut chunks: Vec<String> = Vec::new();
+    for b in doc.select(&body) {
+        for t in b.text() {
+            if !skipped.contains(&(t as *const str)) {
+                chunks.push(t.to_string());
+            }
+        }
+    }
+    for el in doc.select(&with_attrs) {
+        for a in ["title", "placeholder", "aria-label", "alt"] {
+            if let Some(v) = el.value().attr(a) {
+                chunks.push(v.to_string());
+            }
+        }
+    }
+    let mut words: Vec<String> = Vec::new();
+    for chunk in chunks {
+        // 「Flex Message」 is how LINE names it, for Japanese users too.
+        let chunk = chunk.replace("Flex Message", "");
+        // Tokens are runs of ASCII: Japanese text has no spaces between words.
+        for token in chunk.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
+            // Addresses, emails, codes (draft.created, user_id, attr:NAME, Asia/Tokyo,
+            // https://), ids and fingerprints (U0123…, 3cbb9eea) are written the same in
+            // Japanese.
+            let inner = token.trim_matches(|c: char| c.is_ascii_punctuation());
+            let code = inner.contains(['.', '_', '/', ':', '@', '='])
+                || token.ends_with("://")
+                || (inner.chars().any(|c| c.is_ascii_digit())
+                    && inner.chars().any(|c| c.is_ascii_alphabetic()));
+            let token = inner;
+            if token.is_empty() || code || own.contains(token) {
+                continue;
+            }
+            for w in token.split(|c: char| !c.is_ascii_alphabetic()) {
+                let acronym = w.len() <= 5 && w.chars().all(|c| c.is_ascii_uppercase());
+                let hex = w.len() >= 6 && w.chars().all(|c| c.is_ascii_hexdigit());
+                if w.len() >= 3
+                    && !acronym
+                    && !hex
+                    && !NAMES.contains(&w)
+                    && !own.contains(w)
+                    && !words.iter().any(|x| x == w)
+                {
+                    words.push(w.to_string());
+                }
+            }
+        }
+    }
+    words
+}
+
+/// The words of what the team typed into the demo (titles, names, tags, comments, user
+/// names): shown as typed in either language.
+async fn own_words(app: &TestApp) -> std::collections::HashSet<String> {
+    // Each sign-in is audited as "login", shown beside its Japanese name.
+    let mut out = std::collections::HashSet::from(["login".to_string()]);
+    for q in [
+        "SELECT username FROM users",
+        "SELECT display_name FROM users",
+        "SELECT COALESCE(display_name, '') FROM friends",
+        "SELECT name FROM segments",
+        "SELECT COALESCE(json_extract(content, '$.title'), '') FROM revisions",
+        "SELECT body FROM reviews",
+        "SELECT name FROM tags",
+        // The audit log shows each action's code beside its name.
+        "SELECT action FROM audit_events",
+        "SELECT name FROM scenarios",
+    ] {
+        let Ok(rows) = sqlx::query_scalar::<_, String>(q)
+            .fetch_all(app.pool())
+            .await
+        else {
+            continue;
+        };
+        for r in rows {
+            for token in r.split_whitespace() {
+                out.insert(token.to_string());
+                for w in token.split(|c: char| !c.is_ascii_alphabetic()) {
+                    if !w.is_empty() {
+                        out.insert(w.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A same-origin page link worth following from `doc` (no downloads, static files, sign-out).
+fn page_links(doc: &scraper::Html) -> Vec<String> {
+    let sel = scraper::Selector::parse("a[href]").unwrap();
+    let mut out = Vec::new();
+    for a in doc.select(&sel) {
+        let href = a.value().attr("href").unwrap_or_default();
+        let href = href.split('#').next().unwrap_or_default();
+        if !href.starts_with('/') || href.starts_with("//") || a.value().attr("download").is_some()
+        {
+            continue;
+        }
+        let path = href.split('?').next().unwrap_or_default();
+        if path.starts_with("/static")
+            || path.starts_with("/assets")
+            || path.starts_with("/media/")
+            || path.ends_with(".csv")
+            || path.ends_with(".png")
+            || path.ends_with(".json")
+            || path == "/logout"
+        {
+            continue;
+        }
+        out.push(href.to_string());
+    }
+    out
+}
+
+/// The shape of a path, its numbers and query values replaced, so a list of 2,000 friends
+/// is crawled a few pages deep and not all of it.
+fn path_shape(path: &str) -> String {
+    let (p, q) = path.split_once('?').unwrap_or((path, ""));
+    let p: String = p
+        .split('/')
+        .map(|s| {
+            if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
+                "N"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let keys: Vec<&str> = q
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .filter(|k| !k.is_empty())
+        .collect();
+    format!("{p}?{}", keys.join("&"))
+}
+
+/// Every page reachable by links from the dashboard, breadth first, at most `limit` pages
+/// and three pages of each shape; each with its status and document.
+async fn crawl(
+    app: &TestApp,
+    client: &Client,
+    limit: usize,
+) -> Vec<(String, StatusCode, scraper::Html)> {
+    let mut queue = std::collections::VecDeque::from(["/".to_string()]);
+    let mut seen = std::collections::HashSet::from(["/".to_string()]);
+    let mut shapes: std::collections::HashMap<String, usize> = Default::default();
+    let mut out = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if out.len() >= limit {
+            break;
+        }
+        let r = app.get(client, &path).await;
+        let status = r.status();
+        let is_html = r
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if !is_html {
+            continue;
+        }
+        let doc = html(r).await;
+        for link in page_links(&doc) {
+            let shape = path_shape(&link);
+            let n = shapes.entry(shape).or_default();
+            if *n < 3 && seen.insert(link.clone()) {
+                *n += 1;
+                queue.push_back(link);
+            }
+        }
+        out.push((path, status, doc));
+    }
+    out
+}
+
+/// Internal and engineering words a LINE marketing team does not use
+/// (/work/shared/reference/line-glossary-ja.md): allowed only inside a `<details>` section.
+pub const BANNED_TERMS: [&str; 14] = [
+    "ゲートチェックリスト",
+    "リビジョン",
+    "内容ハッシュ",
+    "ハッシュ",
+    "スナップショット",
+    "バッチ",
+    "マルチキャスト",
+    "ブロードキャスト",
+    "レビュアー",
+    "マーケター",
+    "ドラフト",
+    "クォータ",
+    "ロール",
+    "プッシュ",
+];
+
+/// The banned terms in the text of a page outside `<details>` and outside what the team
+/// typed (message bubbles).
+pub fn banned_terms(doc: &scraper::Html) -> Vec<&'static str> {
+    let skip = scraper::Selector::parse(
+        "details, script, style, .bubble, .chat, .delivery, .message-text, .line-preview, textarea",
+    )
+    .unwrap();
+    let mut skipped = std::collections::HashSet::new();
+    for el in doc.select(&skip) {
+        for t in el.text() {
+            skipped.insert(t as *const str);
+        }
+    }
+    let body = scraper::Selector::parse("body").unwrap();
+    let mut text = String::new();
+    for b in doc.select(&body) {
+        for t in b.text() {
+            if !skipped.contains(&(t as *const str)) {
+                text.push_str(t);
+            }
+        }
+    }
+    // 「カメラロール」 is where photos are, not a role.
+    let text = text.replace("カメラロール", "");
+    BANNED_TERMS
+        .into_iter()
+        .filter(|term| text.contains(term))
+        .collect()
+}
+
+/// Counts of a thousand or more written without separators ("29999人") in visible text,
+/// outside code, `<details>` and what the team typed; years ("2026年") and ids ("#1234")
+/// are not counts.
+pub fn unseparated_numbers(doc: &scraper::Html) -> Vec<String> {
+    let skip = scraper::Selector::parse(
+        "details, code, pre, script, style, .bubble, .chat, .delivery, .message-text, .line-preview, textarea, time, .nowrap",
+    )
+    .unwrap();
+    let mut skipped = std::collections::HashSet::new();
+    for el in doc.select(&skip) {
+        for t in el.text() {
+            skipped.insert(t as *const str);
+        }
+    }
+    let body = scraper::Selector::parse("body").unwrap();
+    let mut found = Vec::new();
+    for b in doc.select(&body) {
+        for t in b.text() {
+            if skipped.contains(&(t as *const str)) {
+                continue;
+            }
+            let chars: Vec<char> = t.chars().collect();
+            let mut i = 0;
+            while i < chars.len() {
+                if !chars[i].is_ascii_digit() {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let before = start.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i).copied();
+                let number: String = chars[start..i].iter().collect();
+                let is_year = after == Some('年') || (number.len() == 4 && after == Some('-'));
+                let is_id = matches!(before, Some('#' | ',' | '.' | ':' | '-' | '/' | 'U' | '_'));
+                let in_word = before.is_some_and(|c| c.is_ascii_alphabetic())
+                    || after.is_some_and(|c| c.is_ascii_alphabetic() || c == ',');
+                if number.len() >= 4 && !is_year && !is_id && !in_word {
+                    found.push(number);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_page_a_japanese_demo_user_can_reach_reads_in_japanese() {
+    let app = TestApp::spawn().await;
+    let seeded = sendgate::demo::seed(&app.state)
+        .await
+        .expect("the demo seeds")
+        .expect("an empty database gets the demo");
+    let own = own_words(&app).await;
+    let mut leftovers = Vec::new();
+    let mut visited = 0;
+    for u in &seeded.users {
+        let client = browser("ja");
+        let r = app.login(&client, u.username, &u.password).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{} signs in", u.username);
+        let pages = crawl(&app, &client, 400).await;
+        visited += pages.len();
+        for (path, status, doc) in pages {
+            if status.is_server_error() {
+                leftovers.push(format!("{} {path}: status {status}", u.username));
+            }
+            if lang(&doc) != "ja" {
+                leftovers.push(format!("{} {path}: lang {}", u.username, lang(&doc)));
+            }
+            let words = visible_english(&doc, &own);
+            if !words.is_empty() {
+                leftovers.push(format!("{} {path}: {}", u.username, words.join(" ")));
+            }
+            let terms = banned_terms(&doc);
+            if !terms.is_empty() {
+                leftovers.push(format!(
+                    "{} {path}: internal terms outside 詳細: {}",
+                    u.username,
+                    terms.join(" ")
+                ));
+            }
+            let numbers = unseparated_numbers(&doc);
+            if !numbers.is_empty() {
+                leftovers.push(format!(
+                    "{} {path}: numbers without separators: {}",
+                    u.username,
+                    numbers.join(" ")
+                ));
+            }
+        }
+    }
+    eprintln!("crawled {visited} pages");
+    assert!(visited > 60, "the crawl reached only {visited} pages");
+    assert!(
+        leftovers.is_empty(),
+        "{} pages show English to a Japanese user:\n{}",
+        leftovers.len(),
+        leftovers.join("\n")
+    );
+}
+
+/// What a form answered, as the person sees it: the page it rendered, or the page its
+/// redirect leads to (where the flash is shown).
+async fn outcome(
+    app: &TestApp,
+    client: &Client,
+    r: reqwest::Response,
+) -> (StatusCode, scraper::Html) {
+    if r.status() == StatusCode::SEE_OTHER {
+        let to = location(&r);
+        let next = app.get(client, &to).await;
+        (next.status(), html(next).await)
+    } else {
+        (r.status(), html(r).await)
+    }
+}
+
+#[tokio::test]
+async fn every_flash_field_error_and_refusal_a_japanese_demo_user_meets_reads_in_japanese() {
+    let app = TestApp::spawn().await;
+    let seeded = sendgate::demo::seed(&app.state)
+        .await
+        .expect("the demo seeds")
+        .expect("an empty database gets the demo");
+    let d = &seeded.drafts;
+    let mut own = own_words(&app).await;
+    // What the forms below type, shown back as typed.
+    for typed in ["nickname", "Uxyz", "not", "host", "short"] {
+        own.insert(typed.to_string());
+    }
+    let sign_in = |name: &str| {
+        let u = seeded.users.iter().find(|u| u.username == name).unwrap();
+        let (name, password) = (u.username, u.password.clone());
+        let app = &app;
+        async move {
+            let client = browser("ja");
+            let r = app.login(&client, name, &password).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} signs in");
+            client
+        }
+    };
+    let misaki = sign_in("misaki").await;
+    let kenta = sign_in("kenta").await;
+    let makoto = sign_in("makoto").await;
+    let mut seen: Vec<(String, StatusCode, scraper::Html)> = Vec::new();
+    let title = "年末年始の営業時間のお知らせ";
+
+    // The marketer saves a new revision, saves it unchanged, and saves it without a title.
+    let r = app
+        .edit_draft(&misaki, d.draft, 1, title, &["12月30日から休業します。"])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the edit is saved");
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    assert!(
+        text(&doc, ".flash").contains("第2版"),
+        "{}",
+        text(&doc, ".flash")
+    );
+    seen.push(("save flash".into(), s, doc));
+    let r = app
+        .edit_draft(&misaki, d.draft, 2, title, &["12月30日から休業します。"])
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("unchanged save flash".into(), s, doc));
+    let r = app.edit_draft(&misaki, d.draft, 2, "", &[""]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    seen.push(("draft field errors".into(), r.status(), html(r).await));
+    let r = app
+        .post(&misaki, &format!("/drafts/{}/submit", d.draft), &[])
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("submit flash".into(), s, doc));
+    // A test send to the marketer's phone, and its diff against the first revision.
+    let r = app.test_send(&misaki, d.draft).await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("test send flash".into(), s, doc));
+    let r = app
+        .get(&misaki, &format!("/drafts/{}/diff?from=1&to=2", d.draft))
+        .await;
+    seen.push(("diff".into(), r.status(), html(r).await));
+
+    // A wrong typed count keeps the form and says what to type.
+    let page = html(
+        app.get(&misaki, &format!("/drafts/{}/release", d.ready))
+            .await,
+    )
+    .await;
+    let form = acknowledged_form(&page, "typed_phrase", "1");
+    let r = app
+        .post_owned(&misaki, &format!("/drafts/{}/release", d.ready), &form)
+        .await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let doc = html(r).await;
+    assert!(
+        text(&doc, "body").contains("と入力してください"),
+        "the refusal says what to type in Japanese: {}",
+        text(&doc, "main")
+    );
+    seen.push(("wrong typed count".into(), StatusCode::OK, doc));
+    // Releasing a draft whose gate is not green.
+    let page = html(
+        app.get(&misaki, &format!("/drafts/{}/release", d.changes_requested))
+            .await,
+    )
+    .await;
+    let form = acknowledged_form(&page, "typed_phrase", "1");
+    let r = app
+        .post_owned(
+            &misaki,
+            &format!("/drafts/{}/release", d.changes_requested),
+            &form,
+        )
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("release refused by the gate".into(), s, doc));
+    // Cancelling the scheduled release.
+    let r = app
+        .post(&misaki, &format!("/drafts/{}/cancel", d.scheduled), &[])
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("cancel flash".into(), s, doc));
+
+    // Segments: no name and contradicting tags, then a name already taken, then a good one.
+    let r = app
+        .post(
+            &misaki,
+            "/segments",
+            &[("name", ""), ("tags_all", "VIP"), ("tags_none", "VIP")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    seen.push(("segment field errors".into(), r.status(), html(r).await));
+    let r = app
+        .post(
+            &misaki,
+            "/segments",
+            &[("name", "VIP会員"), ("tags_any", "VIP")],
+        )
+        .await;
+    seen.push(("segment name taken".into(), r.status(), html(r).await));
+    let r = app
+        .post(
+            &misaki,
+            "/segments",
+            &[("name", "新しいセグメント"), ("tags_any", "VIP")],
+        )
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("segment saved".into(), s, doc));
+    // A CSV with a bad header and a bad row.
+    let r = app
+        .import_csv(&misaki, b"user_id,nickname\nUxyz,a\n".to_vec())
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("bad csv header".into(), s, doc));
+    let r = app
+        .import_csv(&misaki, b"user_id,display_name\nUxyz,a\n".to_vec())
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("bad csv row".into(), s, doc));
+    // A marketer may not review.
+    let r = app.review(&misaki, d.one_approval, 1, "approve", "").await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("marketer reviews".into(), s, doc));
+
+    // The reviewer approves twice, and reviews an old revision.
+    let r = app.review(&kenta, d.draft, 2, "approve", "").await;
+    let (s, doc) = outcome(&app, &kenta, r).await;
+    seen.push(("approval flash".into(), s, doc));
+    let r = app.review(&kenta, d.draft, 2, "approve", "").await;
+    let (s, doc) = outcome(&app, &kenta, r).await;
+    seen.push(("second approval".into(), s, doc));
+    let r = app.review(&kenta, d.draft, 1, "approve", "").await;
+    let (s, doc) = outcome(&app, &kenta, r).await;
+    seen.push(("approval of an old revision".into(), s, doc));
+    let r = app.review(&kenta, d.draft, 2, "request_changes", "").await;
+    let (s, doc) = outcome(&app, &kenta, r).await;
+    seen.push(("request changes without a comment".into(), s, doc));
+
+    // The admin: bad policy values, a bad new user, a name already taken.
+    let r = app
+        .post(
+            &makoto,
+            "/admin/policy",
+            &[
+                ("required_approvals", "9"),
+                ("correction_required_approvals", "0"),
+                ("large_audience_threshold", "x"),
+                ("preview_max_age_hours", "500"),
+                ("max_drift_percent", "200"),
+                ("quiet_hours_start", "25:00"),
+                ("quiet_hours_end", "8"),
+                ("time_zone", "Mars/Olympus"),
+                ("link_allow_list", "not a host"),
+                ("max_testers", "0"),
+                ("release_hold_seconds", "-1"),
+                ("reauth_minutes", "0"),
+                ("session_idle_hours", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = html(r).await;
+    assert!(
+        texts(&doc, ".field-error").len() >= 8,
+        "{:?}",
+        texts(&doc, ".field-error")
+    );
+    seen.push(("policy field errors".into(), StatusCode::OK, doc));
+    let r = app
+        .post(
+            &makoto,
+            "/admin/users",
+            &[
+                ("username", "a b"),
+                ("display_name", ""),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    seen.push(("user field errors".into(), r.status(), html(r).await));
+    let r = app
+        .post(
+            &makoto,
+            "/admin/users",
+            &[
+                ("username", "kenta"),
+                ("display_name", "健太"),
+                ("password", "long enough password here"),
+                ("roles", "reviewer"),
+            ],
+        )
+        .await;
+    seen.push(("user name taken".into(), r.status(), html(r).await));
+    // The audit log of all of it.
+    let r = app.get(&makoto, "/audit").await;
+    seen.push(("audit log".into(), r.status(), html(r).await));
+
+    // A wrong password.
+    let anonymous = browser("ja");
+    let r = app.login(&anonymous, "misaki", "wrong password").await;
+    let (s, doc) = outcome(&app, &anonymous, r).await;
+    seen.push(("wrong password".into(), s, doc));
+
+    let mut leftovers = Vec::new();
+    for (what, status, doc) in &seen {
+        if status.is_server_error() {
+            leftovers.push(format!("{what}: status {status}"));
+        }
+        let words = visible_english(doc, &own);
+        if !words.is_empty() {
+            leftovers.push(format!("{what}: {}", words.join(" ")));
+        }
+        let terms = banned_terms(doc);
+        if !terms.is_empty() {
+            leftovers.push(format!(
+                "{what}: internal terms outside 詳細: {}",
+                terms.join(" ")
+            ));
+        }
+    }
+    assert!(
+        leftovers.is_empty(),
+        "English a Japanese user meets after a form:\n{}",
+        leftovers.join("\n")
+    );
 }

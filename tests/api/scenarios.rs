@@ -782,7 +782,7 @@ async fn a_japanese_browser_sees_the_scenario_list_a_scenario_and_its_activation
     let doc = html(app.get(&ja, &format!("/scenarios/{s}/activate")).await).await;
     assert_eq!(html_lang(&doc), "ja");
     assert_eq!(text(&doc, "h1"), "「Welcome」を有効化");
-    assert_eq!(text(&doc, "section.card h2"), "各ステップの最新リビジョン");
+    assert_eq!(text(&doc, "section.card h2"), "各ステップの最新の版");
     assert_eq!(text(&doc, "#steps thead th:nth-child(2)"), "日時");
 
     // A refused activation explains every reason in Japanese.

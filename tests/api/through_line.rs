@@ -119,7 +119,7 @@ async fn the_audience_preview_reads_the_quota_from_line() {
     let doc = html(app.get(&client, &location(&r)).await).await;
     assert!(
         text(&doc, "#quota").contains(
-            "uses 2 of the 3800 messages left this month (plan: 5000 per month, 1200 used)"
+            "uses 2 of the 3,800 messages left this month (plan: 5,000 per month, 1,200 used)"
         ),
         "{}",
         text(&doc, "#quota")

@@ -508,7 +508,7 @@ async fn the_audit_page_tells_each_change_in_words_and_downloads_it_as_csv() {
     let auditor = app.create_user("auditor", "admin").await;
     let client = app.signed_in(&auditor).await;
     let doc = html(app.get(&client, "/audit?action=user.roles_changed").await).await;
-    let details = text(&doc, "tbody td.details");
+    let details = text(&doc, "tbody td.details > ul");
     assert!(
         details.contains("Changed from reviewer to admin, reviewer"),
         "{details}"
