@@ -237,3 +237,35 @@ async fn the_dashboard_shows_a_release_in_its_undo_window_and_cancels_it_in_one_
     let doc = html(app.get(&t.mika, "/").await).await;
     assert!(texts(&doc, "#undo-windows").is_empty());
 }
+
+#[tokio::test]
+async fn a_wrong_account_name_keeps_the_greeting_activation_form_with_the_name_quoted() {
+    let app = TestApp::spawn().await;
+    let t = crate::greeting::team(&app).await;
+    let draft = crate::greeting::green_greeting(&app, &t, "友だち追加ありがとうございます！").await;
+    let r = app
+        .post(&t.mika, "/language", &[("lang", "ja"), ("back", "/")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = crate::greeting::activation_page(&app, &t.mika, draft).await;
+    let phrase = text(&page, "label[for=typed_name] strong.phrase");
+    assert!(
+        phrase.starts_with('「') && phrase.ends_with('」') && phrase.chars().count() > 2,
+        "the account's name, quoted 「…」: {phrase}"
+    );
+    assert_eq!(texts(&page, "button#activate-button.send").len(), 1);
+    let wrong = acknowledged_form(&page, "typed_name", "別のアカウント");
+    let r = app
+        .post_owned(&t.mika, &format!("/greeting/{draft}/activate"), &wrong)
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = html(r).await;
+    let field = scraper::Selector::parse("#typed_name").unwrap();
+    let field = page.select(&field).next().expect("the typed field stays");
+    assert_eq!(field.value().attr("value"), Some("別のアカウント"));
+    assert_eq!(field.value().attr("aria-invalid"), Some("true"));
+    assert!(!text(&page, "#typed-name-error").is_empty());
+    let ticked = scraper::Selector::parse("input[name=read_warning][checked]").unwrap();
+    assert_eq!(page.select(&ticked).count(), 1, "the checkbox stays ticked");
+    assert_eq!(text(&page, "strong.phrase"), phrase);
+}
