@@ -9,6 +9,7 @@
 //! keep their signatures. Outside a request (CLI, unit tests) the language is English.
 
 mod ja;
+mod ja_first_day;
 mod ja_gate;
 mod ja_greeting;
 mod ja_incidents;
@@ -106,6 +107,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_trust::ENTRIES)
         .chain(ja_media::ENTRIES)
         .chain(ja_greeting::ENTRIES)
+        .chain(ja_first_day::ENTRIES)
         .copied()
 }
 

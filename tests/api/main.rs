@@ -7,6 +7,7 @@ mod crash;
 mod csrf;
 mod demo;
 mod drafts;
+mod first_day;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
 mod greeting;

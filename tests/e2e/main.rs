@@ -2,6 +2,7 @@
 //! Skipped (with a message) when Chromium is not installed, unless
 //! `SENDGATE_E2E_REQUIRED=1`. Screenshots land in `target/e2e-screenshots/<test>/`.
 
+mod first_day;
 mod flow;
 mod harness;
 mod keyboard;
