@@ -70,4 +70,6 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "acknowledged the audience preview of revision {n}",
         "第{n}版の配信先を確認済みにしました",
     ),
+    // Pages met on the first day.
+    ("Edit segment", "セグメントを編集"),
 ];

@@ -32,15 +32,28 @@ fn at_0801_jst() -> chrono::DateTime<Utc> {
 const PHONE: &str = "U0000000000000000000000000000a001";
 
 /// ASCII words allowed on a Japanese page: product and platform names, the time zone,
-/// and what a person typed or LINE assigned (user names, ids, codes).
+/// the language switch's "English", file encodings (UTF-8, BOM, Shift_JIS), a date's format (YYYY-MM-DD), the time zone's name (Asia/Tokyo), LINE's JSON, and what a person typed or LINE assigned (user
+/// names, ids, codes).
 const ALLOWED: &[&str] = &[
-    "sendgate", "LINE", "JST", "CSV", "ID", "URL", "API", "VIP", "OK", "hana", "mika", "rei",
+    "English", "sendgate", "UTF", "BOM", "Shift", "JIS", "YYYY", "MM", "DD", "JSON", "Asia", "Tokyo", "LINE", "JST", "CSV", "ID", "URL", "API", "VIP", "OK", "hana", "mika", "rei",
     "ren", "Official", "Account", "Manager", "Messaging", "Developers", "Console", "Webhook",
 ];
 
 /// The English words on the page shown now (visible text only), outside [`ALLOWED`].
+/// Text in `<code>` is left out: it is what is typed or stored literally (CSV column
+/// names, user ids, hashes), the same in every language.
 async fn english_words(p: &Person) -> anyhow::Result<Vec<String>> {
-    let text = p.el("body").await?.text().await?;
+    let text = p
+        .web
+        .execute(
+            "const b = document.body.cloneNode(true); \
+             b.querySelectorAll('code, kbd, pre, script, style').forEach(e => e.remove()); \
+             document.documentElement.appendChild(b); \
+             const t = b.innerText; b.remove(); return t;",
+            vec![],
+        )
+        .await?
+        .convert::<String>()?;
     let mut found = Vec::new();
     for token in text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-') {
         // Ids, hashes and codes mix digits in; only words of letters are words.
@@ -54,7 +67,13 @@ async fn english_words(p: &Person) -> anyhow::Result<Vec<String>> {
             if ALLOWED.contains(&word) {
                 continue;
             }
-            found.push(word.to_string());
+            // The word with what surrounds it, to find it on the page.
+            let at = text.find(token).unwrap_or(0);
+            let around: String = text[text.floor_char_boundary(at.saturating_sub(40))..]
+                .chars()
+                .take(80)
+                .collect();
+            found.push(format!("{word} (in “{}”)", around.replace('\n', " ")));
         }
     }
     found.sort();
