@@ -32,10 +32,10 @@ fn at_0801_jst() -> chrono::DateTime<Utc> {
 const PHONE: &str = "U0000000000000000000000000000a001";
 
 /// ASCII words allowed on a Japanese page: product and platform names, the time zone,
-/// the language switch's "English", file encodings (UTF-8, BOM, Shift_JIS), a date's format (YYYY-MM-DD), the time zone's name (Asia/Tokyo), LINE's JSON, and what a person typed or LINE assigned (user
+/// the language switch's "English", file encodings (UTF-8, BOM, Shift_JIS), a date's format (YYYY-MM-DD), the time zone's name (Asia/Tokyo), LINE's JSON, "PC版LINE", and what a person typed or LINE assigned (user
 /// names, ids, codes).
 const ALLOWED: &[&str] = &[
-    "English", "sendgate", "UTF", "BOM", "Shift", "JIS", "YYYY", "MM", "DD", "JSON", "Asia", "Tokyo", "LINE", "JST", "CSV", "ID", "URL", "API", "VIP", "OK", "hana", "mika", "rei",
+    "English", "sendgate", "UTF", "BOM", "Shift", "JIS", "YYYY", "MM", "DD", "JSON", "Asia", "Tokyo", "PC", "LINE", "JST", "CSV", "ID", "URL", "API", "VIP", "OK", "hana", "mika", "rei",
     "ren", "Official", "Account", "Manager", "Messaging", "Developers", "Console", "Webhook",
 ];
 
@@ -55,8 +55,9 @@ async fn english_words(p: &Person) -> anyhow::Result<Vec<String>> {
         .await?
         .convert::<String>()?;
     let mut found = Vec::new();
-    for token in text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-') {
-        // Ids, hashes and codes mix digits in; only words of letters are words.
+    for token in text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_') {
+        // Ids, hashes, codes and unit names (sg_…_r1) mix digits or underscores in; only
+        // words of letters are words.
         for word in token.split('-') {
             if word.len() < 2 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
                 continue;
