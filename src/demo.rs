@@ -548,8 +548,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     dispatch_all(state).await?;
     let greeting =
         activate_greeting(state, now, &marketer, &reviewer_rows, &reviewer_actors[0]).await?;
-    let scenario = activate_scenario(state, now, &marketer, &reviewer_rows, &reviewer_actors[0])
-        .await?;
+    let scenario =
+        activate_scenario(state, now, &marketer, &reviewer_rows, &reviewer_actors[0]).await?;
     // Today the marketer starts the correction of yesterday's mistake.
     let correction = incidents::create_correction(pool, now, &marketer, incident, "ja")
         .await

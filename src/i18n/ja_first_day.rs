@@ -15,7 +15,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Friends arrive from LINE when they add the account (the webhook set in the LINE Developers Console), or from a CSV file you import.",
         "友だちは、アカウントを友だち追加したときにLINEから届きます（LINE Developersコンソールで設定するWebhook）。CSVファイルのインポートでも追加できます。",
     ),
-    ("Import friends from a CSV file", "CSVファイルから友だちをインポート"),
+    (
+        "Import friends from a CSV file",
+        "CSVファイルから友だちをインポート",
+    ),
     ("Your tester phone", "あなたのテスト用スマートフォン"),
     (
         "Test sends go only to the phones of your team. Pair your own LINE account: send the code shown from your phone to the official account.",
@@ -42,7 +45,10 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ),
     ("Add a user", "ユーザーを追加"),
     // Notifications name the reviewer.
-    ("{actor} approved “{title}”.", "{actor}さんが「{title}」を承認しました。"),
+    (
+        "{actor} approved “{title}”.",
+        "{actor}さんが「{title}」を承認しました。",
+    ),
     (
         "{actor} asked for changes on “{title}”.",
         "{actor}さんが「{title}」の修正を依頼しました。",
@@ -52,8 +58,14 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("Newer messages", "新しいメッセージ"),
     ("Older messages", "以前のメッセージ"),
     // The draft's history.
-    ("submitted revision {n} for review", "第{n}版をレビューに出しました"),
-    ("withdrew revision {n} from review", "第{n}版をレビューから取り下げました"),
+    (
+        "submitted revision {n} for review",
+        "第{n}版をレビューに出しました",
+    ),
+    (
+        "withdrew revision {n} from review",
+        "第{n}版をレビューから取り下げました",
+    ),
     (
         "sent revision {n} to the tester phones as a test",
         "第{n}版をテスト用スマートフォンにテスト配信しました",

@@ -67,7 +67,11 @@ struct FirstDayStep {
     next: bool,
 }
 
-fn first_day_path(facts: &first_day::FirstDayFacts, required: i64, is_admin: bool) -> Option<FirstDay> {
+fn first_day_path(
+    facts: &first_day::FirstDayFacts,
+    required: i64,
+    is_admin: bool,
+) -> Option<FirstDay> {
     let path = first_day::path(facts, required)?;
     let next = first_day::next(&path);
     let steps = path

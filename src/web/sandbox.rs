@@ -175,12 +175,11 @@ async fn show(
     user.require(Permission::ReadDrafts)?;
     let tz = user.time_zone();
     let filter = q.user.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let name: Option<String> = q
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(SEARCH_MAX_CHARS).collect());
+    let name: Option<String> =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(SEARCH_MAX_CHARS).collect());
     let page = q.page.unwrap_or(0).max(0);
     let rows = db::sandbox::inbox(
         &state.pool,

@@ -148,7 +148,15 @@ async fn form_page(
 async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Permission::ManageAudience)?;
     Ok(render(
-        &form_page(&state, &user, None, SegmentInput::default(), Vec::new(), None).await?,
+        &form_page(
+            &state,
+            &user,
+            None,
+            SegmentInput::default(),
+            Vec::new(),
+            None,
+        )
+        .await?,
     ))
 }
 

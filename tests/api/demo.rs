@@ -96,7 +96,11 @@ async fn the_demo_has_an_active_step_scenario_and_an_incident_with_its_correctio
 
     // The account has a Japanese name, shown above the chat previews.
     assert_eq!(app.state.settings.account_name, "さくらカフェ");
-    assert_eq!(demo::account_name("うめ書店"), "うめ書店", "a given name is kept");
+    assert_eq!(
+        demo::account_name("うめ書店"),
+        "うめ書店",
+        "a given name is kept"
+    );
 
     // A step scenario, active, with its three steps live.
     let (state, steps): (String, i64) = sqlx::query_as(
@@ -189,10 +193,20 @@ async fn reset_password_generate_prints_a_new_password_that_signs_in_and_is_audi
     app.create_user("misaki", "marketer").await;
     let out = sendgate(
         &app,
-        &["user", "reset-password", "--username", "misaki", "--generate"],
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "misaki",
+            "--generate",
+        ],
         None,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = stdout(&out);
     let password = printed
         .rsplit("(shown only now): ")
@@ -217,6 +231,10 @@ async fn reset_password_generate_prints_a_new_password_that_signs_in_and_is_audi
             .contains(&"user.password_reset".to_string())
     );
     // Neither way given, or both: refused with usage, nothing changed.
-    let out = sendgate(&app, &["user", "reset-password", "--username", "misaki"], None);
+    let out = sendgate(
+        &app,
+        &["user", "reset-password", "--username", "misaki"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 }

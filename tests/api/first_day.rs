@@ -117,7 +117,8 @@ async fn the_empty_dashboard_shows_the_path_to_a_first_send_and_ticks_each_step_
     );
 
     // A first draft.
-    app.create_draft(&c, "はじめての配信", &["こんにちは"]).await;
+    app.create_draft(&c, "はじめての配信", &["こんにちは"])
+        .await;
     let doc = dashboard(&app, &c).await;
     assert_eq!(done(&doc), ["friends", "tester", "segment", "draft"]);
     assert_eq!(next(&doc), ["reviewers"]);
@@ -159,10 +160,11 @@ async fn the_first_day_path_is_gone_once_the_first_release_was_sent() {
     app.dispatch_all().await;
     let doc = dashboard(&app, &client).await;
     assert!(steps(&doc).is_empty(), "the path has served its purpose");
-    assert!(doc
-        .select(&Selector::parse("#first-day").unwrap())
-        .next()
-        .is_none());
+    assert!(
+        doc.select(&Selector::parse("#first-day").unwrap())
+            .next()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -171,7 +173,12 @@ async fn the_sample_csv_imports_through_the_real_import() {
     let m = app.create_user("mika", "marketer").await;
     let c = app.signed_in(&m).await;
     let r = app.import_csv(&c, sample_csv()).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let doc = html(app.get(&c, "/friends").await).await;
     assert!(
         text(&doc, ".flash").contains("10 friends added, 0 updated"),
@@ -192,7 +199,8 @@ async fn the_marketer_dashboard_lists_each_draft_once() {
     let oc = app.signed_in(&other).await;
     let mine = app.create_draft(&c, "Mine", &["a"]).await;
     let theirs = app.create_draft(&oc, "Theirs", &["b"]).await;
-    app.post(&oc, &format!("/drafts/{theirs}/submit"), &[]).await;
+    app.post(&oc, &format!("/drafts/{theirs}/submit"), &[])
+        .await;
     let untouched = app.create_draft(&oc, "Theirs, not in review", &["c"]).await;
 
     let doc = dashboard(&app, &c).await;

@@ -7,9 +7,9 @@ mod crash;
 mod csrf;
 mod demo;
 mod drafts;
-mod first_day;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
+mod first_day;
 mod greeting;
 mod greeting_line;
 mod helpers;

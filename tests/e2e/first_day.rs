@@ -35,8 +35,38 @@ const PHONE: &str = "U0000000000000000000000000000a001";
 /// the language switch's "English", file encodings (UTF-8, BOM, Shift_JIS), a date's format (YYYY-MM-DD), the time zone's name (Asia/Tokyo), LINE's JSON, "PC版LINE", and what a person typed or LINE assigned (user
 /// names, ids, codes).
 const ALLOWED: &[&str] = &[
-    "English", "sendgate", "UTF", "BOM", "Shift", "JIS", "YYYY", "MM", "DD", "JSON", "Asia", "Tokyo", "PC", "LINE", "JST", "CSV", "ID", "URL", "API", "VIP", "OK", "hana", "mika", "rei",
-    "ren", "Official", "Account", "Manager", "Messaging", "Developers", "Console", "Webhook",
+    "English",
+    "sendgate",
+    "UTF",
+    "BOM",
+    "Shift",
+    "JIS",
+    "YYYY",
+    "MM",
+    "DD",
+    "JSON",
+    "Asia",
+    "Tokyo",
+    "PC",
+    "LINE",
+    "JST",
+    "CSV",
+    "ID",
+    "URL",
+    "API",
+    "VIP",
+    "OK",
+    "hana",
+    "mika",
+    "rei",
+    "ren",
+    "Official",
+    "Account",
+    "Manager",
+    "Messaging",
+    "Developers",
+    "Console",
+    "Webhook",
 ];
 
 /// The English words on the page shown now (visible text only), outside [`ALLOWED`].
@@ -153,13 +183,20 @@ async fn first_day(
     admin.type_into("#display_name", "山田 花").await?;
     admin.type_into("#password", PASSWORD).await?;
     admin.type_into("#password_confirm", PASSWORD).await?;
-    admin.submit("form[action='/setup'] button[type=submit]").await?;
+    admin
+        .submit("form[action='/setup'] button[type=submit]")
+        .await?;
 
     // The dashboard shows the path; the admin's part is the people.
     admin.goto(app, "/").await?;
-    ensure!(admin.exists("#first-day").await?, "the empty dashboard shows the first day");
     ensure!(
-        admin.has_class("#first-day li[data-step=friends]", "next").await?,
+        admin.exists("#first-day").await?,
+        "the empty dashboard shows the first day"
+    );
+    ensure!(
+        admin
+            .has_class("#first-day li[data-step=friends]", "next")
+            .await?,
         "friends come first"
     );
     visited(admin, "02-first-day-empty").await?;
@@ -182,7 +219,9 @@ async fn first_day(
         if admin.exists("#reauth_secret").await? {
             admin.type_into("#reauth_secret", PASSWORD).await?;
         }
-        admin.submit("form[action='/admin/users'] button[type=submit]").await?;
+        admin
+            .submit("form[action='/admin/users'] button[type=submit]")
+            .await?;
         ensure!(
             admin.path().await? == "/admin/users",
             "creating a user returns to the users list"
@@ -192,14 +231,17 @@ async fn first_day(
     visited(admin, "03-users-created").await?;
     admin.goto(app, "/").await?;
     ensure!(
-        admin.has_class("#first-day li[data-step=reviewers]", "done").await?,
+        admin
+            .has_class("#first-day li[data-step=reviewers]", "done")
+            .await?,
         "two reviewers: done"
     );
 
     // The marketer follows the path: friends from the sample CSV.
     m.sign_in(app, "mika").await?;
     visited(m, "04-marketer-first-day").await?;
-    m.submit("#first-day li[data-step=friends] a.step-link").await?;
+    m.submit("#first-day li[data-step=friends] a.step-link")
+        .await?;
     ensure!(m.path().await? == "/friends");
     let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/friends.csv");
     m.el("#file")
@@ -216,8 +258,12 @@ async fn first_day(
 
     // Their tester phone: a pairing code, sent from the sandbox's simulated phone.
     m.goto(app, "/").await?;
-    ensure!(m.has_class("#first-day li[data-step=friends]", "done").await?);
-    m.submit("#first-day li[data-step=tester] a.step-link").await?;
+    ensure!(
+        m.has_class("#first-day li[data-step=friends]", "done")
+            .await?
+    );
+    m.submit("#first-day li[data-step=tester] a.step-link")
+        .await?;
     m.submit("#pair-phone").await?;
     let code = m.text("#pairing-code").await?;
     ensure!(code.starts_with("SG-"), "a pairing code, not {code:?}");
@@ -232,10 +278,12 @@ async fn first_day(
     // A segment of the VIP friends.
     m.goto(app, "/").await?;
     ensure!(
-        m.has_class("#first-day li[data-step=tester]", "done").await?,
+        m.has_class("#first-day li[data-step=tester]", "done")
+            .await?,
         "the phone is paired"
     );
-    m.submit("#first-day li[data-step=segment] a.step-link").await?;
+    m.submit("#first-day li[data-step=segment] a.step-link")
+        .await?;
     m.type_into("#name", "VIP会員").await?;
     m.type_into("#tags_any", "VIP").await?;
     m.submit("button[name=action][value=save]").await?;
@@ -250,7 +298,8 @@ async fn first_day(
 
     // A first draft, to that segment, submitted.
     m.goto(app, "/").await?;
-    m.submit("#first-day li[data-step=draft] a.step-link").await?;
+    m.submit("#first-day li[data-step=draft] a.step-link")
+        .await?;
     m.type_into("#title", "週末セールのお知らせ").await?;
     m.click("input[name=kind][value=segment]").await?;
     m.click(&format!("#segment_id option[value='{segment}']"))
@@ -292,7 +341,10 @@ async fn first_day(
     );
     visited(m, "14-preview").await?;
     m.submit("form[action$='/acknowledge'] button").await?;
-    ensure!(m.has_class("#gate-summary", "gate-ready").await?, "the gate is green");
+    ensure!(
+        m.has_class("#gate-summary", "gate-ready").await?,
+        "the gate is green"
+    );
     visited(m, "15-ready").await?;
 
     // Release at 23:00: the page offers the end of quiet hours, 08:00, same typed count.
@@ -323,7 +375,13 @@ async fn first_day(
     m.el("#release-state.state-scheduled").await?;
     visited(m, "17-scheduled-for-0800").await?;
     ensure!(
-        count(app, "SELECT current_revision FROM drafts WHERE id = ?", draft).await == 1,
+        count(
+            app,
+            "SELECT current_revision FROM drafts WHERE id = ?",
+            draft
+        )
+        .await
+            == 1,
         "no new revision"
     );
     let approvals = "SELECT COUNT(*) FROM reviews WHERE draft_id = ? AND revision_number = 1 AND verdict = 'approve'";
@@ -348,7 +406,10 @@ async fn first_day(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    ensure!(state == "sent", "the release was sent after 08:00, not {state}");
+    ensure!(
+        state == "sent",
+        "the release was sent after 08:00, not {state}"
+    );
     // A night passed: the marketer signs in again and sees it sent and in the sandbox.
     m.sign_in(app, "mika").await?;
     m.goto(app, &release_path).await?;
@@ -362,13 +423,24 @@ async fn first_day(
             got += 1;
         }
     }
-    ensure!(got == 1, "the VIP friend received it once in the sandbox, got {got}");
+    ensure!(
+        got == 1,
+        "the VIP friend received it once in the sandbox, got {got}"
+    );
     visited(m, "19-sandbox").await?;
     ensure!(
         count(app, approvals, draft).await == 2,
         "the approvals were never reset"
     );
-    ensure!(count(app, "SELECT current_revision FROM drafts WHERE id = ?", draft).await == 1);
+    ensure!(
+        count(
+            app,
+            "SELECT current_revision FROM drafts WHERE id = ?",
+            draft
+        )
+        .await
+            == 1
+    );
     // The path has served its purpose.
     m.goto(app, "/").await?;
     ensure!(!m.exists("#first-day").await?, "the first day is over");
