@@ -176,12 +176,18 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
-    /// Set a new password (read from standard input) and end the user's sessions.
+    /// Set a new password and end the user's sessions: read from standard input
+    /// (--password-stdin), or generated and printed once (--generate).
+    #[command(group(clap::ArgGroup::new("new_password").required(true).args(["password_stdin", "generate"])))]
     ResetPassword {
         #[arg(long)]
         username: String,
-        #[arg(long, required = true)]
+        /// Read the new password from standard input.
+        #[arg(long)]
         password_stdin: bool,
+        /// Generate a new password and print it (once: it is not stored anywhere readable).
+        #[arg(long)]
+        generate: bool,
     },
     /// List users with their roles and status.
     List,
@@ -251,7 +257,8 @@ async fn seed_demo(app: &Application) -> anyhow::Result<()> {
             *state.setup_token.lock().expect("setup lock") = None;
             println!();
             println!(
-                "Demo account seeded in {}: {} friends, 3 segments, drafts in every state.",
+                "Demo account “{}” seeded in {}: {} friends, 3 segments, drafts in every state, an active step scenario, an active greeting message, and yesterday's wrong send with its incident and correction draft.",
+                state.settings.account_name,
                 state.settings.database.display(),
                 crate::demo::FRIENDS
             );
@@ -263,9 +270,9 @@ async fn seed_demo(app: &Application) -> anyhow::Result<()> {
             );
             println!();
         }
-        None => println!(
-            "Demo: {} already has users; reusing them (their passwords were printed when it was seeded).",
-            state.settings.database.display()
+        None => print!(
+            "{}",
+            crate::demo::reused_message(&state.settings.database.display().to_string())
         ),
     }
     Ok(())
@@ -299,7 +306,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 line_channel_secret: args.line_channel_secret.filter(|s| !s.is_empty()),
                 line_channel_access_token: args.line_channel_access_token.filter(|s| !s.is_empty()),
                 line_api_base: args.line_api_base,
-                account_name: args.account_name,
+                // The demo's account has a Japanese name unless one is given.
+                account_name: if args.demo {
+                    crate::demo::account_name(&args.account_name)
+                } else {
+                    args.account_name
+                },
                 trust_forwarded_for: args.trust_forwarded_for,
                 audit: seal_config.clone(),
                 sandbox_monthly_limit: match args.sandbox_monthly_limit.trim() {
@@ -391,15 +403,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     UserCommand::ResetPassword {
                         username,
                         password_stdin: _,
+                        generate,
                     } => {
                         let user = services::users::find_by_username(&pool, &username).await?;
-                        let password = read_password()?;
+                        let password = if generate {
+                            services::passwords::generate()
+                        } else {
+                            read_password()?
+                        };
                         services::users::reset_password(&pool, now, &actor, user.id, &password)
                             .await?;
-                        Ok(format!(
-                            "{}: password reset; all sessions ended",
-                            user.username
-                        ))
+                        if generate {
+                            Ok(format!(
+                                "{}: password reset; all sessions ended. The new password (shown only now): {password}",
+                                user.username
+                            ))
+                        } else {
+                            Ok(format!(
+                                "{}: password reset; all sessions ended",
+                                user.username
+                            ))
+                        }
                     }
                     UserCommand::List => {
                         let users = db::users::list(&pool).await?;

@@ -3,7 +3,8 @@
 //! an active greeting message (approved, tested, activated) that answers every new friend
 //! added through the sandbox, and a wrong send of yesterday: its incident, its correction
 //! draft, and LINE's statistics (from the sandbox) of how many opened it and clicked its
-//! link.
+//! link. A step scenario (ステップ配信) welcomes new friends over three steps, approved,
+//! tested and active, and the account has a Japanese name ([`ACCOUNT_NAME`]).
 //!
 //! Everything is written through the same services the web app uses (users, CSV import,
 //! segments, drafts, reviews, test sends, previews, releases, the dispatcher, incidents,
@@ -36,6 +37,33 @@ use crate::state::AppState;
 /// How many friends the demo account has.
 pub const FRIENDS: usize = 2_000;
 
+/// The demo account's name, shown above every chat preview and typed to activate the
+/// greeting message.
+pub const ACCOUNT_NAME: &str = "さくらカフェ";
+
+/// The account name the demo serves with: the one given, unless it is the default one,
+/// which the demo replaces with its own Japanese name.
+pub fn account_name(given: &str) -> String {
+    if given.trim().is_empty() || given == crate::config::Settings::default().account_name {
+        ACCOUNT_NAME.to_string()
+    } else {
+        given.to_string()
+    }
+}
+
+/// What `serve --demo` says when the database already has people: their passwords were
+/// printed once, so how to set a new one, and how to start over.
+pub fn reused_message(database: &str) -> String {
+    format!(
+        "Demo: {database} already has users; reusing them (their passwords were printed when it was seeded).\n\
+         Forgot a password? Print a new one for that person (their sessions end; the change is in the audit log):\n\n    \
+         sendgate --database {database} user reset-password --username {username} --generate\n\n\
+         (from the source tree: cargo run --release -- --database {database} user reset-password --username {username} --generate)\n\
+         To start over instead, stop sendgate, delete {database} and the {database}.audit-key and {database}.audit-head beside it, and run serve --demo again.\n",
+        username = PEOPLE[0].1,
+    )
+}
+
 /// One demo person and the password generated for them (shown once on the console).
 #[derive(Debug, Clone)]
 pub struct DemoUser {
@@ -64,6 +92,8 @@ pub struct Demo {
     pub correction: i64,
     /// The active greeting message's draft.
     pub greeting: i64,
+    /// The active step scenario.
+    pub scenario: i64,
 }
 
 const PEOPLE: [(&str, &str, &str); 4] = [
@@ -518,6 +548,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
     dispatch_all(state).await?;
     let greeting =
         activate_greeting(state, now, &marketer, &reviewer_rows, &reviewer_actors[0]).await?;
+    let scenario =
+        activate_scenario(state, now, &marketer, &reviewer_rows, &reviewer_actors[0]).await?;
     // Today the marketer starts the correction of yesterday's mistake.
     let correction = incidents::create_correction(pool, now, &marketer, incident, "ja")
         .await
@@ -528,7 +560,97 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Demo>> {
         incident,
         correction: correction.draft_id,
         greeting,
+        scenario,
     }))
+}
+
+/// The welcome scenario (ステップ配信): three steps after a friend's first add, each
+/// approved by both reviewers and test-sent, its impact previewed and acknowledged, and
+/// activated with its name typed.
+async fn activate_scenario(
+    state: &AppState,
+    at: DateTime<Utc>,
+    marketer: &Actor,
+    reviewers: &[db::users::UserRow; 2],
+    confirmer: &Actor,
+) -> anyhow::Result<i64> {
+    use crate::domain::scenario::Trigger;
+    use crate::services::scenarios::{self, ActivationRequest, StepInput};
+    let fail = |what: &'static str| move |e: AppError| anyhow!("{what}: {}", describe(e));
+    let pool = &state.pool;
+    let name = "新規友だちウェルカムシナリオ";
+    let id = scenarios::create(state, at, marketer, name, Trigger::FirstAdd.as_str())
+        .await
+        .map_err(fail("creating the step scenario"))?;
+    let steps = [
+        (
+            "0",
+            "10",
+            "",
+            "ウェルカム1: お店のご紹介",
+            "さくらカフェのLINEへようこそ☕\n季節のドリンクと焼き菓子のお店です。営業時間は毎日9:00〜20:00です。",
+        ),
+        (
+            "1",
+            "",
+            "12:00",
+            "ウェルカム2: 人気メニュー",
+            "人気No.1は「さくらラテ」。桜の香りのミルクラテで、春以外も通年でお楽しみいただけます🌸",
+        ),
+        (
+            "3",
+            "",
+            "18:00",
+            "ウェルカム3: ご来店のお願い",
+            "まだご来店いただいていない方へ。お会計時にこのトークを見せていただくと、焼き菓子をひとつプレゼントします🎁",
+        ),
+    ];
+    let mut drafts_of_steps = Vec::new();
+    for (days, minutes, at_time, title, text) in steps {
+        let draft = scenarios::add_step(
+            state,
+            at,
+            marketer,
+            id,
+            &StepInput {
+                delay_days: days.into(),
+                delay_minutes: minutes.into(),
+                delay_at: at_time.into(),
+                title: title.into(),
+                text: text.into(),
+                segment_id: None,
+            },
+        )
+        .await
+        .map_err(fail("adding a step"))?;
+        drafts_of_steps.push(draft);
+    }
+    for draft in drafts_of_steps {
+        drafts::submit(pool, at, marketer, draft)
+            .await
+            .map_err(fail("submitting a step"))?;
+        approve_and_test(state, at, reviewers, marketer, confirmer, draft).await?;
+    }
+    let preview = scenarios::take_preview(state, at, marketer, id)
+        .await
+        .map_err(fail("previewing the scenario"))?;
+    scenarios::acknowledge_preview(state, at, marketer, id, preview)
+        .await
+        .map_err(fail("acknowledging the scenario preview"))?;
+    scenarios::activate(
+        state,
+        at,
+        marketer,
+        id,
+        &ActivationRequest {
+            typed_name: name.into(),
+            read_warning: true,
+            acknowledged_warnings: Vec::new(),
+        },
+    )
+    .await
+    .map_err(fail("activating the step scenario"))?;
+    Ok(id)
 }
 
 /// The greeting every new friend gets: written by the marketer, approved by both reviewers,

@@ -9,6 +9,7 @@
 //! keep their signatures. Outside a request (CLI, unit tests) the language is English.
 
 mod ja;
+mod ja_first_day;
 mod ja_gate;
 mod ja_greeting;
 mod ja_incidents;
@@ -110,6 +111,7 @@ fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
         .chain(ja_media::ENTRIES)
         .chain(ja_greeting::ENTRIES)
         .chain(ja_words::ENTRIES)
+        .chain(ja_first_day::ENTRIES)
         .copied()
 }
 
@@ -220,14 +222,15 @@ fn short_patterns() -> &'static [(&'static str, &'static str)] {
 /// messages (a bare "Line {n}" would match far too much).
 fn patterns() -> &'static [(&'static str, &'static str)] {
     static PATTERNS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    let fixed = |key: &str| -> usize { literal_parts(key).iter().map(|l| l.chars().count()).sum() };
     PATTERNS.get_or_init(|| {
-        entries()
-            .filter(|(key, _)| {
-                let names = placeholders(key);
-                let fixed: usize = literal_parts(key).iter().map(|l| l.chars().count()).sum();
-                !names.is_empty() && fixed >= 15
-            })
-            .collect()
+        let mut patterns: Vec<_> = entries()
+            .filter(|(key, _)| !placeholders(key).is_empty() && fixed(key) >= 15)
+            .collect();
+        // The most specific first: "Uses {n} of the {l} messages left this month ({u} of
+        // {lim} used)." also matches "… ({used} used)." with `used` = "1 of 30,000".
+        patterns.sort_by_key(|(key, _)| std::cmp::Reverse(fixed(key)));
+        patterns
     })
 }
 
@@ -963,6 +966,17 @@ mod tests {
             assert_eq!(format_time(Lang::Ja, at, tz), ja);
             assert_eq!(format_time(Lang::En, at, tz), en);
         }
+    }
+
+    #[test]
+    fn the_most_specific_sentence_wins_when_two_match() {
+        assert_eq!(
+            translate(
+                Lang::Ja,
+                "Uses 2 of the 29,999 messages left this month (1 of 30,000 used)."
+            ),
+            "今月の残り29,999通のうち2通を使います（30,000通中1通を使用済み）。"
+        );
     }
 
     #[test]

@@ -276,23 +276,27 @@ pub async fn dashboard_lists(
     wants: DashboardWants,
 ) -> Result<DashboardLists, sqlx::Error> {
     let read = sqlx::query!(
-        r#"WITH picked (list, id) AS (
-               SELECT 'waiting', id FROM (
-                   SELECT d.id FROM drafts d
-                   JOIN revisions r ON r.draft_id = d.id AND r.number = d.current_revision
-                   WHERE d.state = 'in_review' AND d.author_id <> ?1 AND r.author_id <> ?1
-                     AND NOT EXISTS (
-                         SELECT 1 FROM reviews v
-                         WHERE v.draft_id = d.id AND v.revision_number = d.current_revision
-                           AND v.reviewer_id = ?1 AND v.verdict IN ('approve', 'request_changes'))
-                   ORDER BY d.updated_at, d.id LIMIT ?2)
-               UNION ALL
-               SELECT 'mine', id FROM (
-                   SELECT d.id FROM drafts d WHERE d.author_id = ?1
-                   ORDER BY d.updated_at DESC, d.id DESC LIMIT ?3)
-               UNION ALL
-               SELECT 'recent', id FROM (
-                   SELECT d.id FROM drafts d ORDER BY d.updated_at DESC, d.id DESC LIMIT ?4))
+        r#"WITH waiting (id) AS (
+               SELECT d.id FROM drafts d
+               JOIN revisions r ON r.draft_id = d.id AND r.number = d.current_revision
+               WHERE d.state = 'in_review' AND d.author_id <> ?1 AND r.author_id <> ?1
+                 AND NOT EXISTS (
+                     SELECT 1 FROM reviews v
+                     WHERE v.draft_id = d.id AND v.revision_number = d.current_revision
+                       AND v.reviewer_id = ?1 AND v.verdict IN ('approve', 'request_changes'))
+               ORDER BY d.updated_at, d.id LIMIT ?2),
+           mine (id) AS (
+               SELECT d.id FROM drafts d WHERE d.author_id = ?1
+               ORDER BY d.updated_at DESC, d.id DESC LIMIT ?3),
+           -- What is already listed above is not listed again under "recently changed".
+           recent (id) AS (
+               SELECT d.id FROM drafts d
+               WHERE d.id NOT IN (SELECT id FROM waiting) AND d.id NOT IN (SELECT id FROM mine)
+               ORDER BY d.updated_at DESC, d.id DESC LIMIT ?4),
+           picked (list, id) AS (
+               SELECT 'waiting', id FROM waiting
+               UNION ALL SELECT 'mine', id FROM mine
+               UNION ALL SELECT 'recent', id FROM recent)
            SELECT json_group_array(json_array(p.list, json_object(
                       'id', d.id, 'author_id', d.author_id, 'author_name', u.display_name,
                       'state', d.state, 'kind', d.kind, 'title', d.title,
@@ -355,4 +359,65 @@ pub async fn touch(
     .execute(ex)
     .await?;
     Ok(())
+}
+
+/// One event of a draft's history besides its revisions and reviews: a submission or
+/// withdrawal, a test send and its confirmation, an audience preview and its
+/// acknowledgement.
+#[derive(Debug, Clone)]
+pub struct HistoryEvent {
+    pub at: DateTime<Utc>,
+    /// `submitted`, `withdrawn`, `test_sent`, `test_confirmed`, `preview_taken`,
+    /// `preview_acknowledged`.
+    pub kind: String,
+    pub who: String,
+    pub revision: i64,
+    /// A preview's recipient count; 0 otherwise.
+    pub recipients: i64,
+}
+
+/// The draft's submissions, test sends and previews with who did each, in one read.
+pub async fn history_events(
+    ex: impl SqliteExecutor<'_>,
+    draft_id: i64,
+) -> Result<Vec<HistoryEvent>, sqlx::Error> {
+    let subject = format!("draft:{draft_id}");
+    sqlx::query_as!(
+        HistoryEvent,
+        r#"SELECT at AS "at!: DateTime<Utc>", kind AS "kind!: String", who AS "who!: String",
+                  revision AS "revision!: i64", recipients AS "recipients!: i64"
+           FROM (
+               SELECT a.at AS at,
+                      CASE a.action WHEN 'draft.submitted' THEN 'submitted' ELSE 'withdrawn' END AS kind,
+                      COALESCE(NULLIF(u.display_name, ''), a.actor_name) AS who,
+                      COALESCE(json_extract(a.details, '$.revision'), 0) AS revision,
+                      0 AS recipients
+               FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
+               WHERE a.action IN ('draft.submitted', 'draft.withdrawn') AND a.subject = ?2
+               UNION ALL
+               SELECT t.requested_at, 'test_sent', COALESCE(NULLIF(u.display_name, ''), u.username),
+                      t.revision_number, 0
+               FROM test_sends t JOIN users u ON u.id = t.requested_by
+               WHERE t.draft_id = ?1
+               UNION ALL
+               SELECT t.confirmed_at, 'test_confirmed', COALESCE(NULLIF(u.display_name, ''), u.username),
+                      t.revision_number, 0
+               FROM test_sends t JOIN users u ON u.id = t.confirmed_by
+               WHERE t.draft_id = ?1 AND t.confirmed_at IS NOT NULL
+               UNION ALL
+               SELECT p.taken_at, 'preview_taken', COALESCE(NULLIF(u.display_name, ''), u.username),
+                      p.revision_number, p.recipient_count
+               FROM previews p JOIN users u ON u.id = p.taken_by
+               WHERE p.draft_id = ?1
+               UNION ALL
+               SELECT p.acknowledged_at, 'preview_acknowledged', COALESCE(NULLIF(u.display_name, ''), u.username),
+                      p.revision_number, p.recipient_count
+               FROM previews p JOIN users u ON u.id = p.acknowledged_by
+               WHERE p.draft_id = ?1 AND p.acknowledged_at IS NOT NULL)
+           ORDER BY at"#,
+        draft_id,
+        subject
+    )
+    .fetch_all(ex)
+    .await
 }

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod drafts;
+pub mod first_day;
 pub mod friends;
 pub mod gate;
 pub mod greetings;

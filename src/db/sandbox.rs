@@ -123,11 +123,14 @@ pub struct InboxMessage {
     pub sent_at: DateTime<Utc>,
 }
 
-/// The newest deliveries, optionally for one recipient.
+/// The newest deliveries, optionally for one recipient and for friends whose display name
+/// contains `name` (any case), `limit` of them after skipping `offset`.
 pub async fn inbox(
     ex: impl SqliteExecutor<'_>,
     user_id: Option<&str>,
+    name: Option<&str>,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<InboxMessage>, sqlx::Error> {
     sqlx::query_as!(
         InboxMessage,
@@ -138,10 +141,13 @@ pub async fn inbox(
            JOIN sandbox_batches b ON b.id = i.batch_id
            LEFT JOIN friends f ON f.user_id = i.user_id
            WHERE (?1 IS NULL OR i.user_id = ?1)
+             AND (?2 IS NULL OR instr(lower(COALESCE(f.display_name, '')), lower(?2)) > 0)
            ORDER BY b.id DESC, i.user_id
-           LIMIT ?2"#,
+           LIMIT ?3 OFFSET ?4"#,
         user_id,
-        limit
+        name,
+        limit,
+        offset
     )
     .fetch_all(ex)
     .await

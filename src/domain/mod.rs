@@ -11,6 +11,7 @@ pub mod builders;
 pub mod checks;
 pub mod device;
 pub mod diff;
+pub mod first_day;
 pub mod gate;
 pub mod greeting;
 pub mod incident;

@@ -24,6 +24,8 @@ pub enum Event {
         title: String,
         author_ids: Vec<i64>,
         actor_id: i64,
+        /// The reviewer's name, so the authors know who it was.
+        actor_name: String,
     },
     /// A reviewer requested changes: its authors must act.
     ChangesRequested {
@@ -31,6 +33,8 @@ pub enum Event {
         title: String,
         author_ids: Vec<i64>,
         actor_id: i64,
+        /// The reviewer's name, so the authors know who it was.
+        actor_name: String,
     },
     /// A test send reached the testers and waits for someone to confirm it on a phone.
     TestSendAwaitsConfirmation {
@@ -177,8 +181,8 @@ impl Event {
             "draft_changed" => {
                 "“{title}” was changed in review (revision {revision}); earlier approvals no longer count."
             }
-            "approved" => "“{title}” was approved.",
-            "changes_requested" => "Changes were requested on “{title}”.",
+            "approved" => "{actor} approved “{title}”.",
+            "changes_requested" => "{actor} asked for changes on “{title}”.",
             "test_send" => {
                 "A test send of “{title}” reached the testers: confirm it arrived and looks right."
             }
@@ -217,9 +221,21 @@ impl Event {
             Event::TesterAdded { name, owner, .. } => {
                 return key.replace("{owner}", owner).replace("{title}", name);
             }
+            Event::Approved {
+                title, actor_name, ..
+            }
+            | Event::ChangesRequested {
+                title, actor_name, ..
+            } => {
+                // Each value is put in once, so braces in a name or title stay as written.
+                let (before, after) = key.split_once("{title}").unwrap_or((key, ""));
+                return format!(
+                    "{}{title}{}",
+                    before.replace("{actor}", actor_name),
+                    after.replace("{actor}", actor_name)
+                );
+            }
             Event::DraftSubmitted { title, .. }
-            | Event::Approved { title, .. }
-            | Event::ChangesRequested { title, .. }
             | Event::TestSendAwaitsConfirmation { title, .. }
             | Event::ReleaseScheduled { title, .. }
             | Event::ReleaseFinished { title, .. } => (title, String::new(), String::new()),
@@ -443,14 +459,18 @@ mod tests {
             title: "t".into(),
             author_ids: vec![1, 1, 6],
             actor_id: 2,
+            actor_name: "鈴木 健太".into(),
         };
+        assert_eq!(e.text(), "鈴木 健太 approved “t”.");
         assert_eq!(concerned(&e, &team()), vec![1, 6]);
         let e = Event::ChangesRequested {
             draft_id: 1,
             title: "t".into(),
             author_ids: vec![6],
             actor_id: 6,
+            actor_name: "{title}".into(),
         };
+        assert_eq!(e.text(), "{title} asked for changes on “t”.");
         assert!(
             concerned(&e, &team()).is_empty(),
             "nobody is told of their own act"

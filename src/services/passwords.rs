@@ -10,6 +10,17 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use tokio::sync::Semaphore;
 
+/// A new random password of 16 letters and digits, without the ones easily misread
+/// (`l`, `1`, `I`, `O`, `0`, `o`): about 93 bits, for a person to type once and change.
+pub fn generate() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 /// How long a password check waits for its turn before the request is told to try again.
 const WAIT: Duration = Duration::from_secs(10);
 

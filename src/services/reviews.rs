@@ -116,18 +116,25 @@ pub async fn record(
     .await?;
     db::drafts::touch(&mut *tx, draft_id, now).await?;
     let (title, actor_id) = (draft.title.clone(), reviewer.id);
+    let actor_name = if reviewer.display_name.trim().is_empty() {
+        reviewer.username.clone()
+    } else {
+        reviewer.display_name.clone()
+    };
     let event = match verdict {
         Verdict::Approve => Some(Event::Approved {
             draft_id,
             title,
             author_ids,
             actor_id,
+            actor_name,
         }),
         Verdict::RequestChanges => Some(Event::ChangesRequested {
             draft_id,
             title,
             author_ids,
             actor_id,
+            actor_name,
         }),
         Verdict::Comment => None,
     };

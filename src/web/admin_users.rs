@@ -175,8 +175,9 @@ async fn create(
     let actor = user.actor();
     let created = users::create(&state.pool, state.clock.now(), &actor, &input);
     match confirmed.audited(created).await {
-        Ok(id) => Ok(redirect_with(
-            &format!("/admin/users/{id}"),
+        // Back to the list, where the new person stands among the others.
+        Ok(_) => Ok(redirect_with(
+            "/admin/users",
             &format!(
                 "Created {}. Give them their password in person or by phone, not in the same message as the user name.",
                 input.username.trim().to_lowercase()

@@ -10,12 +10,13 @@ use axum::routing::get;
 
 use crate::db;
 use crate::db::drafts::{DashboardWants, DraftRow};
+use crate::domain::first_day::{self, StepKind};
 use crate::domain::gate::Rule;
 use crate::domain::incident;
 
 use crate::domain::revision::DraftKind;
 use crate::error::AppResult;
-use crate::i18n::tf;
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 use crate::web::draft_view;
 use crate::web::extract::CurrentUser;
@@ -46,6 +47,8 @@ struct DashboardPage {
     corrections: Vec<PinnedCorrection>,
     /// Immediate releases still in their undo window (issue #16).
     undo: UndoWindows,
+    /// The path to a first send, until the first release is sent.
+    first_day: Option<FirstDay>,
 }
 
 /// The releases that can still be cancelled before they start, with their countdowns.
@@ -96,6 +99,84 @@ async fn undo_windows(
         countdown: crate::web::releases::around_number("Sending starts in {n} seconds"),
         can_cancel: roles.may(Permission::WriteDrafts),
     })
+}
+
+/// The first-day path as shown: each step with where it is done.
+struct FirstDay {
+    steps: Vec<FirstDayStep>,
+}
+
+struct FirstDayStep {
+    /// `friends`, `tester`, `segment`, `draft`, `reviewers`.
+    id: &'static str,
+    title: String,
+    help: String,
+    /// Where the step is done; `None` when this person cannot do it (reviewers, for a
+    /// non-admin: an admin adds them).
+    href: Option<&'static str>,
+    link_text: String,
+    done: bool,
+    next: bool,
+}
+
+fn first_day_path(
+    facts: &first_day::FirstDayFacts,
+    required: i64,
+    is_admin: bool,
+) -> Option<FirstDay> {
+    let path = first_day::path(facts, required)?;
+    let next = first_day::next(&path);
+    let steps = path
+        .iter()
+        .map(|s| {
+            let (title, help, href, link_text) = match s.kind {
+                StepKind::Friends => (
+                    t("Friends").to_string(),
+                    t("Friends arrive from LINE when they add the account (the webhook set in the LINE Developers Console), or from a CSV file you import.").to_string(),
+                    Some("/friends"),
+                    t("Import friends from a CSV file").to_string(),
+                ),
+                StepKind::TesterPhone => (
+                    t("Your tester phone").to_string(),
+                    t("Test sends go only to the phones of your team. Pair your own LINE account: send the code shown from your phone to the official account.").to_string(),
+                    Some("/testers"),
+                    t("Pair my phone").to_string(),
+                ),
+                StepKind::Segment => (
+                    t("A segment").to_string(),
+                    t("Who a segment send goes to: tags, attributes and follow date, with a live count. A broadcast to all friends needs none.").to_string(),
+                    Some("/segments/new"),
+                    t("New segment").to_string(),
+                ),
+                StepKind::FirstDraft => (
+                    t("A first draft").to_string(),
+                    t("Write the message, submit it for review, send it to your tester phone, preview its audience and release it.").to_string(),
+                    Some("/drafts/new"),
+                    t("New draft").to_string(),
+                ),
+                StepKind::Reviewers => (
+                    tf("{n} reviewers", &[&required]),
+                    if is_admin {
+                        t("People with the reviewer role approve each draft; nobody approves what they wrote.").to_string()
+                    } else {
+                        t("People with the reviewer role approve each draft; nobody approves what they wrote. An administrator adds them.").to_string()
+                    },
+                    is_admin.then_some("/admin/users/new"),
+                    t("Add a user").to_string(),
+                ),
+            };
+            FirstDayStep {
+                id: s.kind.as_str(),
+                title,
+                help,
+                href,
+                link_text,
+                done: s.done,
+                next: next == Some(s.kind),
+            }
+        })
+        .collect();
+    Some(FirstDay { steps })
 }
 
 pub struct PinnedCorrection {
@@ -276,9 +357,16 @@ async fn show(
         }),
     }
     next_steps.extend(own_steps);
+    let first_day = if roles.admin || roles.marketer || roles.reviewer {
+        let facts = db::first_day::facts(&mut *conn, session.user.id).await?;
+        first_day_path(&facts, policy.required_approvals, roles.admin)
+    } else {
+        None
+    };
     Ok(render(&DashboardPage {
         corrections,
         undo,
+        first_day,
         layout: Layout::for_user(&session, "Dashboard", "/", flash),
         is_admin: roles.admin,
         is_marketer: roles.marketer,

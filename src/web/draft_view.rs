@@ -371,6 +371,57 @@ pub async fn load(state: &AppState, draft_id: i64, viewer: &ActiveSession) -> Ap
             },
         ));
     }
+    for e in db::drafts::history_events(&mut *conn, draft_id).await? {
+        let (what, class) = match e.kind.as_str() {
+            "submitted" => (
+                tf("submitted revision {n} for review", &[&e.revision]),
+                "submit",
+            ),
+            "withdrawn" => (
+                tf("withdrew revision {n} from review", &[&e.revision]),
+                "submit",
+            ),
+            "test_sent" => (
+                tf(
+                    "sent revision {n} to the tester phones as a test",
+                    &[&e.revision],
+                ),
+                "test-send",
+            ),
+            "test_confirmed" => (
+                tf(
+                    "confirmed the test of revision {n} arrived and looks right",
+                    &[&e.revision],
+                ),
+                "test-send",
+            ),
+            "preview_taken" => (
+                tf(
+                    "previewed the audience of revision {n}: {count} recipients",
+                    &[&e.revision, &crate::i18n::format_number(e.recipients)],
+                ),
+                "preview",
+            ),
+            _ => (
+                tf(
+                    "acknowledged the audience preview of revision {n}",
+                    &[&e.revision],
+                ),
+                "preview",
+            ),
+        };
+        timeline.push((
+            e.at,
+            TimelineEntry {
+                at: local_time(e.at, tz),
+                who: e.who,
+                what,
+                body: String::new(),
+                revision: e.revision,
+                class,
+            },
+        ));
+    }
     timeline.sort_by_key(|(at, _)| *at);
     let timeline = timeline.into_iter().map(|(_, e)| e).rev().collect();
 

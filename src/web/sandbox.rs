@@ -18,7 +18,7 @@ use crate::domain::roles::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::flash::redirect_with;
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{Layout, render};
 use crate::web::views::{PreviewView, local_time};
 
@@ -131,7 +131,17 @@ async fn chat(
 #[derive(Deserialize, Default)]
 struct InboxQuery {
     user: Option<String>,
+    /// Part of a friend's display name.
+    q: Option<String>,
+    /// 0-based page of [`PAGE`] deliveries, newest first.
+    page: Option<i64>,
 }
+
+/// How many deliveries one page of the inbox shows.
+const PAGE: i64 = 50;
+
+/// The longest name search looked up (longer input is cut, as other searches are).
+const SEARCH_MAX_CHARS: usize = 200;
 
 pub struct Delivery {
     pub user_id: String,
@@ -148,7 +158,10 @@ struct SandboxPage {
     layout: Layout,
     is_sandbox: bool,
     user: String,
+    q: String,
     deliveries: Vec<Delivery>,
+    prev_page: Option<String>,
+    next_page: Option<String>,
     /// A fresh LINE user id for the "a new friend adds the account" form.
     new_friend: String,
 }
@@ -157,13 +170,38 @@ async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<InboxQuery>,
+    Flash(flash): Flash,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
     let tz = user.time_zone();
     let filter = q.user.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let rows = db::sandbox::inbox(&state.pool, filter, 200).await?;
+    let name: Option<String> =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(SEARCH_MAX_CHARS).collect());
+    let page = q.page.unwrap_or(0).max(0);
+    let rows = db::sandbox::inbox(
+        &state.pool,
+        filter,
+        name.as_deref(),
+        PAGE + 1,
+        page.saturating_mul(PAGE),
+    )
+    .await?;
+    let has_more = rows.len() as i64 > PAGE;
+    let link = |p: i64| {
+        let mut url = format!("/sandbox?page={p}");
+        for (k, v) in [("user", filter), ("q", name.as_deref())] {
+            if let Some(v) = v {
+                url.push_str(&format!("&{k}={}", crate::error::urlencode(v)));
+            }
+        }
+        url
+    };
     let deliveries = rows
         .into_iter()
+        .take(PAGE as usize)
         .map(|r| {
             let messages: Vec<serde_json::Value> =
                 serde_json::from_str(&r.messages).unwrap_or_default();
@@ -183,10 +221,13 @@ async fn show(
         })
         .collect();
     Ok(render(&SandboxPage {
-        layout: Layout::for_user(&user.0, "Sandbox outbox", "/sandbox", None),
+        layout: Layout::for_user(&user.0, "Sandbox outbox", "/sandbox", flash),
         is_sandbox: state.provider.name() == "sandbox",
         user: filter.unwrap_or_default().to_string(),
+        q: name.clone().unwrap_or_default(),
         deliveries,
+        prev_page: (page > 0).then(|| link(page - 1)),
+        next_page: has_more.then(|| link(page + 1)),
         new_friend: new_user_id(),
     }))
 }

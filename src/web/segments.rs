@@ -94,6 +94,7 @@ async fn form_page(
     id: Option<i64>,
     form: SegmentInput,
     errors: Vec<crate::domain::FieldError>,
+    flash: Option<String>,
 ) -> AppResult<FormPage> {
     let count = match form.parse_rules() {
         Ok(rules) if errors.is_empty() || errors.iter().all(|e| e.field == "name") => {
@@ -133,7 +134,7 @@ async fn form_page(
                 "New segment"
             },
             "/segments",
-            None,
+            flash,
         ),
         id,
         form,
@@ -147,7 +148,15 @@ async fn form_page(
 async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(Permission::ManageAudience)?;
     Ok(render(
-        &form_page(&state, &user, None, SegmentInput::default(), Vec::new()).await?,
+        &form_page(
+            &state,
+            &user,
+            None,
+            SegmentInput::default(),
+            Vec::new(),
+            None,
+        )
+        .await?,
     ))
 }
 
@@ -155,6 +164,7 @@ async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Flash(flash): Flash,
 ) -> AppResult<Response> {
     user.require(Permission::ReadDrafts)?;
     let s = db::segments::find(&state.pool, id)
@@ -162,7 +172,7 @@ async fn edit(
         .ok_or(AppError::NotFound)?;
     let form = SegmentInput::from_rules(&s.name, &s.rules());
     Ok(render(
-        &form_page(&state, &user, Some(id), form, Vec::new()).await?,
+        &form_page(&state, &user, Some(id), form, Vec::new(), flash).await?,
     ))
 }
 
@@ -212,7 +222,7 @@ async fn save(
     let (input, action) = form.input();
     if action == "count" {
         return Ok(render(
-            &form_page(&state, &user, id, input, Vec::new()).await?,
+            &form_page(&state, &user, id, input, Vec::new(), None).await?,
         ));
     }
     match audience::save_segment(&state.pool, state.clock.now(), &user.actor(), id, &input).await {
@@ -221,7 +231,7 @@ async fn save(
             "Segment saved. Drafts keep the rules they were saved with.",
         )),
         Err(AppError::Invalid(errors)) => {
-            let page = form_page(&state, &user, id, input, errors).await?;
+            let page = form_page(&state, &user, id, input, errors, None).await?;
             Ok(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),

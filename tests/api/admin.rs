@@ -110,7 +110,13 @@ async fn an_admin_creates_a_marketer_and_two_reviewers() {
             )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}");
-        assert!(location(&r).starts_with("/admin/users/"));
+        assert_eq!(location(&r), "/admin/users", "back to the users list");
+        let list = html(app.get(&client, "/admin/users").await).await;
+        assert!(
+            text(&list, ".flash").contains(&format!("Created {name}.")),
+            "the list says who was created: {}",
+            text(&list, ".flash")
+        );
     }
     let doc = html(app.get(&client, "/admin/users").await).await;
     let rows = texts(&doc, "tbody tr");

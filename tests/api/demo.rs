@@ -89,6 +89,83 @@ async fn the_demo_seeds_a_japanese_account_with_drafts_in_every_state() {
     );
 }
 
+#[tokio::test]
+async fn the_demo_has_an_active_step_scenario_and_an_incident_with_its_correction() {
+    let app = TestApp::spawn_with(|s| s.account_name = demo::account_name(&s.account_name)).await;
+    let seeded = demo::seed(&app.state).await.unwrap().unwrap();
+
+    // The account has a Japanese name, shown above the chat previews.
+    assert_eq!(app.state.settings.account_name, "さくらカフェ");
+    assert_eq!(
+        demo::account_name("うめ書店"),
+        "うめ書店",
+        "a given name is kept"
+    );
+
+    // A step scenario, active, with its three steps live.
+    let (state, steps): (String, i64) = sqlx::query_as(
+        "SELECT s.state, (SELECT COUNT(*) FROM scenario_steps t WHERE t.scenario_id = s.id) FROM scenarios s WHERE s.id = ?",
+    )
+    .bind(seeded.scenario)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(state, "active");
+    assert_eq!(steps, 3);
+
+    // The incident on yesterday's wrong send has its correction draft.
+    let correction: Option<i64> =
+        sqlx::query_scalar("SELECT correction_draft_id FROM incidents WHERE id = ?")
+            .bind(seeded.incident)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(correction, Some(seeded.correction));
+
+    // Seen by the marketer: the scenario page says it is active, the incident page links
+    // its correction.
+    let marketer = &seeded.users[0];
+    let client = app.client();
+    app.login(&client, marketer.username, &marketer.password)
+        .await;
+    let page = html(
+        app.get(&client, &format!("/scenarios/{}", seeded.scenario))
+            .await,
+    )
+    .await;
+    assert!(
+        text(&page, "main").contains("新規友だちウェルカムシナリオ"),
+        "{}",
+        text(&page, "main")
+    );
+    let incident = html(
+        app.get(&client, &format!("/incidents/{}", seeded.incident))
+            .await,
+    )
+    .await;
+    let links = incident
+        .select(&scraper::Selector::parse("a[href]").unwrap())
+        .filter_map(|a| a.value().attr("href"))
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    assert!(
+        links.contains(&format!("/drafts/{}", seeded.correction)),
+        "{links:?}"
+    );
+}
+
+#[test]
+fn a_reused_demo_database_says_how_to_reset_a_password() {
+    let message = demo::reused_message("sendgate-demo.db");
+    assert!(message.contains("already has users"), "{message}");
+    assert!(
+        message.contains(
+            "sendgate --database sendgate-demo.db user reset-password --username misaki --generate"
+        ),
+        "{message}"
+    );
+}
+
 #[test]
 fn the_demo_credentials_table_names_every_person_with_their_password_and_url() {
     let users = vec![demo::DemoUser {
@@ -107,4 +184,57 @@ fn the_demo_credentials_table_names_every_person_with_their_password_and_url() {
     ] {
         assert!(row.contains(part), "{row}");
     }
+}
+
+#[tokio::test]
+async fn reset_password_generate_prints_a_new_password_that_signs_in_and_is_audited() {
+    use crate::audit::{sendgate, stdout};
+    let app = TestApp::spawn().await;
+    app.create_user("misaki", "marketer").await;
+    let out = sendgate(
+        &app,
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "misaki",
+            "--generate",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = stdout(&out);
+    let password = printed
+        .rsplit("(shown only now): ")
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(password.chars().count(), 16, "{printed}");
+    assert_eq!(
+        app.login(&app.client(), "misaki", &password).await.status(),
+        StatusCode::SEE_OTHER,
+        "the printed password signs in"
+    );
+    assert_eq!(
+        app.login(&app.client(), "misaki", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old one no longer does"
+    );
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"user.password_reset".to_string())
+    );
+    // Neither way given, or both: refused with usage, nothing changed.
+    let out = sendgate(
+        &app,
+        &["user", "reset-password", "--username", "misaki"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
 }

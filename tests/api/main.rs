@@ -9,6 +9,7 @@ mod demo;
 mod drafts;
 #[path = "../fake_line/mod.rs"]
 pub mod fake_line;
+mod first_day;
 mod greeting;
 mod greeting_line;
 mod helpers;

@@ -54,7 +54,8 @@ async fn notifications_reach_the_people_concerned_and_nobody_else() {
         .await;
     assert_eq!(
         notification_texts(&app, &s.marketer).await,
-        ["Changes were requested on “Winter sale”."]
+        ["rei asked for changes on “Winter sale”."],
+        "the author is told who asked for changes"
     );
     assert_eq!(notification_texts(&app, &s.b).await, [for_review]);
 
@@ -68,7 +69,8 @@ async fn notifications_reach_the_people_concerned_and_nobody_else() {
     app.review(&s.b, s.draft, 2, "approve", "").await;
     assert_eq!(
         notification_texts(&app, &s.marketer).await[0],
-        "“Winter sale” was approved."
+        "ren approved “Winter sale”.",
+        "the author is told who approved"
     );
     assert!(notification_texts(&app, &ada).await.is_empty());
 }

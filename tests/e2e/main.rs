@@ -3,6 +3,7 @@
 //! `SENDGATE_E2E_REQUIRED=1`. Screenshots land in `target/e2e-screenshots/<test>/`.
 
 mod axe;
+mod first_day;
 mod flow;
 mod harness;
 mod keyboard;
