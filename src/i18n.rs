@@ -184,8 +184,14 @@ fn translate_short(lang: Lang, text: &str) -> Cow<'_, str> {
             continue;
         }
         // Without a count to anchor it ("Enter the {label}."), every value must be a
-        // known word, so the short key cannot swallow an unrelated text.
-        if !names.contains(&"n") && !values.iter().all(|v| has_japanese(v)) {
+        // known word or a figure ("day {days} at {time}": 3, 18:00), so the short key
+        // cannot swallow an unrelated text.
+        let figure = |v: &str| {
+            v.chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == ':')
+                && v.chars().any(|c| c.is_ascii_digit())
+        };
+        if !names.contains(&"n") && !values.iter().all(|v| has_japanese(v) || figure(v)) {
             continue;
         }
         let mut out = ja.to_string();

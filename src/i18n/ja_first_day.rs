@@ -34,14 +34,18 @@ pub static ENTRIES: &[(&str, &str)] = &[
         "Write the message, submit it for review, send it to your tester phone, preview its audience and release it.",
         "メッセージを書いてレビューに出し、テスト用スマートフォンにテスト配信し、配信先を確認して配信します。",
     ),
-    ("{n} reviewers", "レビュアー{n}人"),
+    ("{n} reviewers", "確認者{n}人"),
+    ("Within 24 hours", "24時間以内"),
+    ("Step number", "ステップ番号"),
+    ("Within 7 days", "7日以内"),
+    ("Within 30 days", "30日以内"),
     (
         "People with the reviewer role approve each draft; nobody approves what they wrote.",
-        "レビュアーの役割を持つ人が下書きを承認します。自分が書いた下書きは承認できません。",
+        "確認者の役割を持つ人が下書きを承認します。自分が書いた下書きは承認できません。",
     ),
     (
         "People with the reviewer role approve each draft; nobody approves what they wrote. An administrator adds them.",
-        "レビュアーの役割を持つ人が下書きを承認します。自分が書いた下書きは承認できません。レビュアーは管理者が追加します。",
+        "確認者の役割を持つ人が下書きを承認します。自分が書いた下書きは承認できません。確認者は管理者が追加します。",
     ),
     ("Add a user", "ユーザーを追加"),
     // Notifications name the reviewer.

@@ -296,11 +296,15 @@ async fn show_page(
             quota_line: match (p.quota_limit, p.quota_used) {
                 (Some(l), Some(u)) => tf(
                     "about {total} messages in the next 30 days; {left} of {limit} left this month",
-                    &[&month_total, &(l - u).max(0), &l],
+                    &[
+                        &crate::i18n::format_number(month_total),
+                        &crate::i18n::format_number((l - u).max(0)),
+                        &crate::i18n::format_number(l),
+                    ],
                 ),
                 _ => tf(
                     "about {total} messages in the next 30 days; the plan has no monthly limit",
-                    &[&month_total],
+                    &[&crate::i18n::format_number(month_total)],
                 ),
             },
             steps: impacts,
