@@ -409,16 +409,7 @@ async fn activation_page(
             .iter()
             .map(CheckView::of)
             .collect(),
-        warnings: facts
-            .findings
-            .iter()
-            .filter(|f| !f.is_error())
-            .map(|f| WarningView {
-                checked: request.acknowledged_warnings.contains(&f.key()),
-                key: f.key(),
-                message: f.message.clone(),
-            })
-            .collect(),
+        warnings: WarningView::of_findings(&facts, &request.acknowledged_warnings),
         ready: report.is_green() && in_review && !already_active,
         account_name: account,
         name_label,

@@ -57,6 +57,23 @@ pub struct WarningView {
     pub checked: bool,
 }
 
+impl WarningView {
+    /// The warnings among the gate's findings, ticked where `acknowledged` holds their key
+    /// (the form as it comes back after a refusal).
+    pub fn of_findings(facts: &gate::GateFacts, acknowledged: &[String]) -> Vec<Self> {
+        facts
+            .findings
+            .iter()
+            .filter(|f| !f.is_error())
+            .map(|f| WarningView {
+                checked: acknowledged.contains(&f.key()),
+                key: f.key(),
+                message: f.message.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A release the send-time gate held: when, and why.
 pub struct HeldView {
     pub release_id: i64,
@@ -236,16 +253,7 @@ async fn page(
             .iter()
             .map(CheckView::of)
             .collect(),
-        warnings: facts
-            .findings
-            .iter()
-            .filter(|f| !f.is_error())
-            .map(|f| WarningView {
-                checked: submitted.acks.contains(&f.key()),
-                key: f.key(),
-                message: f.message.clone(),
-            })
-            .collect(),
+        warnings: WarningView::of_findings(&facts, &submitted.acks),
         recipients,
         phrase: expected_phrase(recipients),
         quota_line,
