@@ -88,14 +88,6 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 /// The action object `v`, found at `path`.
 pub fn action(v: &Value, path: String) -> Option<Action> {
     let kind = v.get("type").and_then(Value::as_str)?.to_string();
@@ -143,37 +135,42 @@ pub fn action(v: &Value, path: String) -> Option<Action> {
 pub fn inventory(message: &Value) -> Inventory {
     let mut out = Inventory::default();
     let message_type = message.get("type").and_then(Value::as_str).unwrap_or("");
-    walk(message, String::new(), None, message_type, &mut out);
+    walk(message, &mut String::new(), None, message_type, &mut out);
     out
 }
 
 fn walk(
     v: &Value,
-    path: String,
+    path: &mut String,
     parent_type: Option<&str>,
     message_type: &str,
     out: &mut Inventory,
 ) {
+    // One path buffer for the whole walk: each step appends its part and takes it off again,
+    // so a path is copied only for what is found.
+    let len = path.len();
     match v {
         Value::Object(obj) => {
             let own_type = obj.get("type").and_then(Value::as_str);
+            let top = path.is_empty();
             for (key, value) in obj {
-                let here = child(&path, key);
+                if !top {
+                    path.push('.');
+                }
+                path.push_str(key);
                 match (key.as_str(), value) {
                     ("action" | "defaultAction", Value::Object(_)) => {
-                        out.actions.extend(action(value, here.clone()));
-                        continue;
+                        out.actions.extend(action(value, path.clone()));
                     }
                     ("actions", Value::Array(items)) => {
                         for (i, item) in items.iter().enumerate() {
-                            out.actions.extend(action(item, format!("{here}[{i}]")));
+                            out.actions.extend(action(item, format!("{path}[{i}]")));
                         }
-                        continue;
                     }
                     ("externalLink", Value::Object(link)) => {
                         if let Some(uri) = link.get("linkUri").and_then(Value::as_str) {
                             out.actions.push(Action {
-                                path: here.clone(),
+                                path: path.clone(),
                                 kind: "uri".into(),
                                 label: text(value, "label"),
                                 target: Target::Uri {
@@ -182,27 +179,27 @@ fn walk(
                                 },
                             });
                         }
-                        continue;
                     }
                     (_, Value::String(url)) => {
-                        if let Some(kind) = media_kind(key, own_type, path.is_empty(), message_type)
-                        {
+                        if let Some(kind) = media_kind(key, own_type, top, message_type) {
                             out.media.push(Media {
-                                path: here,
+                                path: path.clone(),
                                 kind,
                                 url: url.clone(),
                             });
                         }
-                        continue;
                     }
-                    _ => {}
+                    _ => walk(value, path, own_type.or(parent_type), message_type, out),
                 }
-                walk(value, here, own_type.or(parent_type), message_type, out);
+                path.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, format!("{path}[{i}]"), parent_type, message_type, out);
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{i}]");
+                walk(item, path, parent_type, message_type, out);
+                path.truncate(len);
             }
         }
         _ => {}

@@ -177,18 +177,19 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
         ));
     }
     let raw = matches!(message, Message::Raw(_));
-    let json = message.to_line_json();
-    let mut strings = Vec::new();
-    collect_strings(&json, String::new(), None, &mut strings);
+    let json = message.line_json();
     let mut seen_links: Vec<(&'static str, String)> = Vec::new();
-    for (path, key, text) in strings {
-        if key.as_deref() == Some("type") {
-            continue;
+    each_string(&json, &mut String::new(), None, &mut |path, key, text| {
+        if key == Some("type") {
+            return;
         }
-        let location = if raw {
-            format!("{at} ({path})")
-        } else {
-            at.to_string()
+        // Most strings have no finding: the location is written only for one that has.
+        let location = || {
+            if raw {
+                format!("{at} ({path})")
+            } else {
+                at.to_string()
+            }
         };
         let tokens = find_placeholders(text);
         if !tokens.is_empty() {
@@ -205,12 +206,12 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
                      (Square brackets read as a placeholder; write labels as 【】.)",
                     quoted.join(", ")
                 ),
-                Some(location.clone()),
+                Some(location()),
             ));
         }
         // Media URLs that are not https are errors (above, and in `link_checks`).
         let media = matches!(
-            key.as_deref(),
+            key,
             Some(
                 "originalContentUrl"
                     | "previewImageUrl"
@@ -233,7 +234,7 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
                             "Links to {url}, which is not encrypted (http://); \
                              use https:// if the site supports it."
                         ),
-                        Some(location.clone()),
+                        Some(location()),
                     ));
                     seen_links.push(k);
                 }
@@ -247,13 +248,13 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
                             "Links to {host} ({url}), which is not on the account's list of \
                              allowed link hosts; make sure it is the right site."
                         ),
-                        Some(location.clone()),
+                        Some(location()),
                     ));
                     seen_links.push(k);
                 }
             }
         }
-    }
+    });
     if let Message::Raw(v) = message
         && matches!(
             v.get("type").and_then(Value::as_str),
@@ -276,29 +277,34 @@ fn check_message(message: &Message, at: &str, allow: &AllowList, out: &mut Vec<F
     }
 }
 
-/// Every string value in `value` with its path (`contents.body.contents[0].text`) and the
-/// object key it sits under.
-fn collect_strings<'a>(
+/// Calls `f` with every string value in `value`, its path (`contents.body.contents[0].text`)
+/// and the object key it sits under.
+fn each_string<'a>(
     value: &'a Value,
-    path: String,
+    path: &mut String,
     key: Option<&'a str>,
-    out: &mut Vec<(String, Option<String>, &'a str)>,
+    f: &mut impl FnMut(&str, Option<&'a str>, &'a str),
 ) {
+    // One path buffer for the whole walk: each step appends its part and takes it off again.
+    let len = path.len();
     match value {
-        Value::String(s) => out.push((path, key.map(str::to_string), s)),
+        Value::String(s) => f(path, key, s),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect_strings(item, format!("{path}[{i}]"), key, out);
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{i}]");
+                each_string(item, path, key, f);
+                path.truncate(len);
             }
         }
         Value::Object(obj) => {
             for (k, v) in obj {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                collect_strings(v, p, Some(k), out);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                each_string(v, path, Some(k), f);
+                path.truncate(len);
             }
         }
         _ => {}

@@ -19,6 +19,7 @@ mod media;
 mod template;
 mod text;
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -258,14 +259,15 @@ pub fn notification_text(m: &Value) -> String {
 
 /// The message set as a LINE chat: each message under the sender's name and icon, quick
 /// replies under the last one, and the notification each one makes above it all.
-pub fn chat(messages: &[Value], ctx: &RenderContext) -> Rendered {
+pub fn chat<V: Borrow<Value>>(messages: &[V], ctx: &RenderContext) -> Rendered {
+    let messages: Vec<&Value> = messages.iter().map(Borrow::borrow).collect();
     let mut out = Out::new(ctx);
     out.push("<div class=\"lp\">");
     // The notification and the chat list show the text (or altText) of each message.
     out.push("<div class=\"lp-notification\" role=\"note\"><p class=\"lp-notification-head\">");
     out.text(t("Notification and chat list"));
     out.push("</p><ul>");
-    for m in messages {
+    for m in messages.iter().copied() {
         let note = notification_text(m);
         let alt = matches!(str_of(m, "type"), Some("flex" | "template" | "imagemap"));
         out.push(if alt { "<li class=\"lp-alt\">" } else { "<li>" });
@@ -279,7 +281,7 @@ pub fn chat(messages: &[Value], ctx: &RenderContext) -> Rendered {
         out.push("</li>");
     }
     out.push("</ul></div><div class=\"lp-room phone\" role=\"list\">");
-    for m in messages {
+    for m in messages.iter().copied() {
         message(&mut out, m);
     }
     if let Some(items) = messages

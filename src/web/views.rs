@@ -79,7 +79,8 @@ impl PreviewView {
 
     fn build(messages: &[Message], list_actions: bool) -> Self {
         use crate::domain::actions::{MediaKind, inventory};
-        let json: Vec<serde_json::Value> = messages.iter().map(Message::to_line_json).collect();
+        let json: Vec<std::borrow::Cow<'_, serde_json::Value>> =
+            messages.iter().map(Message::line_json).collect();
         let public_url = crate::web::render_csp::public_url();
         let ctx = crate::render::RenderContext {
             account_name: crate::web::language::account_name(),
