@@ -1203,3 +1203,184 @@ async fn every_flash_field_error_and_refusal_a_japanese_demo_user_meets_reads_in
         leftovers.join("\n")
     );
 }
+
+#[tokio::test]
+async fn the_incident_two_factor_session_and_setup_forms_answer_in_japanese_too() {
+    // Setup first, on the empty database: a wrong confirmation and a short password.
+    let app = TestApp::spawn().await;
+    let token = app
+        .setup_url
+        .clone()
+        .expect("a new database prints a setup URL")
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let anonymous = browser("ja");
+    let mut seen: Vec<(String, StatusCode, scraper::Html)> = Vec::new();
+    let setup = |password: &'static str, confirm: &'static str| {
+        let (app, client, token) = (&app, &anonymous, token.clone());
+        async move {
+            app.post(
+                client,
+                "/setup",
+                &[
+                    ("token", token.as_str()),
+                    ("username", "hanako"),
+                    ("display_name", "佐藤 花子"),
+                    ("password", password),
+                    ("password_confirm", confirm),
+                ],
+            )
+            .await
+        }
+    };
+    let r = setup("long enough password", "another long password").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    seen.push(("setup passwords differ".into(), r.status(), html(r).await));
+    let r = setup("short", "short").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    seen.push(("setup password too short".into(), r.status(), html(r).await));
+    let r = app.get(&anonymous, "/setup?token=guess").await;
+    seen.push(("setup without the token".into(), r.status(), html(r).await));
+
+    // Then the demo: its marketer reports on yesterday's sent release and turns on
+    // two-factor sign-in; its admin saves empty apology templates.
+    let app = TestApp::spawn().await;
+    let seeded = sendgate::demo::seed(&app.state)
+        .await
+        .expect("the demo seeds")
+        .expect("an empty database gets the demo");
+    let mut own = own_words(&app).await;
+    // What the forms below type, shown back as typed.
+    for typed in ["hanako", "enormous", "yesterday", "abc"] {
+        own.insert(typed.to_string());
+    }
+    let sign_in = |name: &str| {
+        let u = seeded.users.iter().find(|u| u.username == name).unwrap();
+        let (name, password) = (u.username, u.password.clone());
+        let app = &app;
+        async move {
+            let client = browser("ja");
+            let r = app.login(&client, name, &password).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} signs in");
+            client
+        }
+    };
+    let misaki = sign_in("misaki").await;
+    let makoto = sign_in("makoto").await;
+    let release: i64 = sqlx::query_scalar("SELECT id FROM releases WHERE draft_id = ?")
+        .bind(seeded.drafts.sent)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+
+    let report =
+        |what: &'static str, severity: &'static str, by: &'static str, at: &'static str| {
+            let (app, client) = (&app, &misaki);
+            async move {
+                app.post(
+                    client,
+                    &format!("/releases/{release}/report"),
+                    &[
+                        ("what_was_wrong", what),
+                        ("severity", severity),
+                        ("noticed_by", by),
+                        ("noticed_at", at),
+                    ],
+                )
+                .await
+            }
+        };
+    let r = report("", "enormous", "", "yesterday").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = html(r).await;
+    assert!(
+        !texts(&doc, ".field-error").is_empty(),
+        "the report form names its fields: {}",
+        text(&doc, "main")
+    );
+    seen.push(("incident report field errors".into(), StatusCode::OK, doc));
+    let r = report(
+        "価格が1桁違っていました。",
+        "high",
+        "お客様からのお電話",
+        "",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the incident is opened");
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    assert!(
+        !text(&doc, ".flash").is_empty(),
+        "a flash says what happened"
+    );
+    seen.push(("incident reported".into(), s, doc));
+    let r = app
+        .post(
+            &misaki,
+            &format!("/incidents/{}/close", seeded.incident),
+            &[("closing_note", "")],
+        )
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("incident closed without a note".into(), s, doc));
+
+    let r = app.post(&misaki, "/account/two-factor/start", &[]).await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("two-factor started".into(), s, doc));
+    let r = app
+        .post(&misaki, "/account/two-factor", &[("code", "000000")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    seen.push(("two-factor wrong code".into(), r.status(), html(r).await));
+    let r = app
+        .post(&misaki, "/account/two-factor", &[("code", "abc")])
+        .await;
+    seen.push((
+        "two-factor code not digits".into(),
+        r.status(),
+        html(r).await,
+    ));
+
+    let r = app.post(&misaki, "/account/sessions/end-others", &[]).await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("other sessions ended".into(), s, doc));
+    let r = app
+        .post(&misaki, "/account/sessions/nothing-like-a-handle/end", &[])
+        .await;
+    let (s, doc) = outcome(&app, &misaki, r).await;
+    seen.push(("ending an unknown session".into(), s, doc));
+
+    let r = app
+        .post(
+            &makoto,
+            "/admin/apology",
+            &[("apology_ja", ""), ("apology_en", "")],
+        )
+        .await;
+    let (s, doc) = outcome(&app, &makoto, r).await;
+    seen.push(("empty apology templates".into(), s, doc));
+
+    let mut leftovers = Vec::new();
+    for (what, status, doc) in &seen {
+        if status.is_server_error() {
+            leftovers.push(format!("{what}: status {status}"));
+        }
+        let words = visible_english(doc, &own);
+        if !words.is_empty() {
+            leftovers.push(format!("{what}: {}", words.join(" ")));
+        }
+        let terms = banned_terms(doc);
+        if !terms.is_empty() {
+            leftovers.push(format!(
+                "{what}: internal terms outside 詳細: {}",
+                terms.join(" ")
+            ));
+        }
+    }
+    assert!(
+        leftovers.is_empty(),
+        "English a Japanese user meets after a form:\n{}",
+        leftovers.join("\n")
+    );
+}
