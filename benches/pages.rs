@@ -9,7 +9,9 @@
 //!    audit chain stays valid: every event goes through `db::audit::append`),
 //! 3. starts `target/release/sendgate serve` as a child process, so its memory is measured
 //!    alone from `/proc/<pid>/status` (VmRSS now, VmHWM the peak),
-//! 4. signs in, then 32 concurrent clients request each page for a few seconds,
+//! 4. signs in, then 32 concurrent clients request each page for a few seconds; last a draft
+//!    page holding the largest valid message set (5 carousels of 12 bubbles, issue #17),
+//!    which has no target of its own and shows what drawing and checking it costs,
 //! 5. prints p50 / p99 per page, the server's and the driver's CPU per request, the share of
 //!    the machine's CPU time the hypervisor stole, and the server's RSS, then stops the
 //!    server.
@@ -33,6 +35,10 @@ use sendgate::domain::roles::Roles;
 use sendgate::services::drafts::{self, DraftInput};
 use sendgate::services::users;
 use serde_json::json;
+
+#[path = "support/largest_set.rs"]
+mod largest_set;
+use largest_set::largest_set;
 
 const CLIENTS: usize = 32;
 const PASSWORD: &str = "bench password, long enough";
@@ -66,6 +72,8 @@ fn build_release_binary() -> PathBuf {
 
 struct Seeded {
     draft_id: i64,
+    /// A draft holding the largest valid message set (5 carousels of 12 bubbles).
+    rich_draft_id: i64,
 }
 
 /// 10,000 drafts (a third in review, some reviewed) by two marketers, and audit events up
@@ -173,6 +181,8 @@ async fn seed(path: &Path, n_drafts: u64, n_events: u64) -> anyhow::Result<Seede
         }
     }
     tx.commit().await?;
+    let rich_draft_id = seed_rich_draft(&pool, &people[0].1, people[0].0, now).await?;
+    events += 1;
     let actions = [
         "session.login",
         "friends.imported",
@@ -200,7 +210,59 @@ async fn seed(path: &Path, n_drafts: u64, n_events: u64) -> anyhow::Result<Seede
         .execute(&pool)
         .await?;
     pool.close().await;
-    Ok(Seeded { draft_id })
+    Ok(Seeded {
+        draft_id,
+        rich_draft_id,
+    })
+}
+
+/// One draft with the largest valid message set, written as the editor writes a raw JSON
+/// message, so the page draws and checks 60 bubbles on every view.
+async fn seed_rich_draft(
+    pool: &sqlx::SqlitePool,
+    author: &Actor,
+    author_id: i64,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let content = drafts::parse_input(
+        pool,
+        &DraftInput {
+            kind: "broadcast".into(),
+            title: "春の新作 5 carousels x 12 bubbles".into(),
+            messages: largest_set()
+                .iter()
+                .map(|m| MessageInput::raw(m.to_string()))
+                .collect(),
+            ..DraftInput::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = content.content_hash();
+    let mut tx = db::begin_write(pool).await?;
+    let id = db::drafts::insert(
+        &mut tx,
+        &db::drafts::NewRevision {
+            author_id,
+            kind: "broadcast",
+            title: content.title().as_str(),
+            content: &content.canonical_json(),
+            content_hash: hash.as_str(),
+        },
+        at,
+    )
+    .await?;
+    db::audit::append(
+        &mut tx,
+        at,
+        author,
+        "draft.created",
+        &format!("draft:{id}"),
+        &json!({ "revision": 1, "content_hash": hash.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 struct Server {
@@ -414,7 +476,12 @@ async fn main() -> anyhow::Result<()> {
     let database = std::env::var_os("SENDGATE_BENCH_DB")
         .map(PathBuf::from)
         .unwrap_or_else(|| dir.path().join("pages.db"));
-    let _ = std::fs::remove_file(&database);
+    // A kept database is seeded afresh, with its WAL files and the audit seal's files.
+    for suffix in ["", "-wal", "-shm", ".audit-head", ".audit-key"] {
+        let mut file = database.clone().into_os_string();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
     let started = Instant::now();
     let seeded = seed(&database, n_drafts, n_events).await?;
     println!(
@@ -444,22 +511,33 @@ async fn main() -> anyhow::Result<()> {
         "driver ms",
         "steal %"
     );
+    // (name, path, whether the 20 ms p99 target applies)
     let mut pages = vec![
-        ("dashboard", "/".to_string()),
-        ("draft page", format!("/drafts/{}", seeded.draft_id)),
-        ("audit page", "/audit".to_string()),
+        ("dashboard", "/".to_string(), true),
+        ("draft page", format!("/drafts/{}", seeded.draft_id), true),
+        ("audit page", "/audit".to_string(), true),
+        // No target of its own: it shows what drawing and checking 60 bubbles on every view
+        // costs a draft page (issue #17). With 32 clients on two cores any page that needs
+        // several milliseconds of CPU queues far past 20 ms, so its CPU per request is the
+        // figure to read.
+        (
+            "rich draft page",
+            format!("/drafts/{}", seeded.rich_draft_id),
+            false,
+        ),
     ];
     // `SENDGATE_BENCH_PATH=/notifications` measures another page the same way (a baseline).
     if let Ok(path) = std::env::var("SENDGATE_BENCH_PATH") {
-        pages = vec![("other", path)];
+        pages = vec![("other", path, true)];
     }
     // `SENDGATE_BENCH_ONLY=audit` runs the pages whose name contains the word (for profiling
     // one page with `perf record -p <pid>`).
     let only = std::env::var("SENDGATE_BENCH_ONLY").unwrap_or_default();
     let mut all_ok = true;
-    for (name, path) in pages
+    let mut target_peak = f64::NAN;
+    for (name, path, has_target) in pages
         .iter()
-        .filter(|(name, _)| name.contains(only.as_str()))
+        .filter(|(name, _, _)| name.contains(only.as_str()))
     {
         // One warm-up pass so the first request's cache misses are not the p99.
         hammer(&server, &cookie, path, 1).await;
@@ -475,7 +553,11 @@ async fn main() -> anyhow::Result<()> {
         let driver_per_request =
             (cpu_of("self") - driver_before).as_secs_f64() * 1000.0 / r.requests as f64;
         let ok = r.p99 < Duration::from_millis(20);
-        all_ok &= ok;
+        if *has_target {
+            all_ok &= ok;
+            // The pages with targets run first, so this is their peak alone.
+            target_peak = server.peak_mb();
+        }
         println!(
             "{:<22} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>8.1} {:>10.3} {:>10.3} {:>7.1}  {:.1}  {}",
             format!("{name} {path}"),
@@ -488,16 +570,24 @@ async fn main() -> anyhow::Result<()> {
             driver_per_request,
             steal,
             server.rss_mb(),
-            if ok { "ok" } else { "MISSES 20 ms p99" }
+            match (has_target, ok) {
+                (false, _) => "(no target)",
+                (true, true) => "ok",
+                (true, false) => "MISSES 20 ms p99",
+            }
         );
     }
     let peak = server.peak_mb();
-    let rss_ok = peak < 100.0;
+    // The memory target is for the pages with targets; the rich draft page's own peak is
+    // printed beside it.
+    let rss_ok = target_peak.is_nan() || target_peak < 100.0;
     println!(
-        "server memory: VmRSS {:.1} MB, VmHWM (peak) {:.1} MB {}",
+        "server memory: VmRSS {:.1} MB, VmHWM (peak) {:.1} MB with the pages above the rich \
+         draft page {}, {:.1} MB with it",
         server.rss_mb(),
+        target_peak,
+        if rss_ok { "ok" } else { "MISSES 100 MB" },
         peak,
-        if rss_ok { "ok" } else { "MISSES 100 MB" }
     );
     println!(
         "load average during the run: {} (other processes share these cores)",
