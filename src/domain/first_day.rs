@@ -1,7 +1,7 @@
 //! The first day: the path from an empty account to a first send, as the dashboard shows
 //! it until the first release is sent. Five steps in the order a team takes them (friends,
 //! the person's own tester phone, a segment, a first draft, enough reviewers), each done or
-//! still to do. Pure: the facts are read by `db::first_day`.
+//! still to do, unless the person hid it. Pure: the facts are read by `db::first_day`.
 
 /// The facts behind each step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -13,6 +13,8 @@ pub struct FirstDayFacts {
     /// Active (not disabled) users with the reviewer role.
     pub reviewers: i64,
     pub anything_sent: bool,
+    /// This person hid the path from their dashboard.
+    pub hidden: bool,
 }
 
 /// One step of the path.
@@ -43,11 +45,12 @@ pub struct PathStep {
     pub done: bool,
 }
 
-/// The path in order, or `None` once a release was sent (the path has served its purpose).
+/// The path in order, or `None` once a release was sent (the path has served its purpose)
+/// or the person hid it.
 /// `reviewers_needed` is the policy's required approvals: that many reviewers must exist
 /// for a draft to be approved at all.
 pub fn path(facts: &FirstDayFacts, reviewers_needed: i64) -> Option<Vec<PathStep>> {
-    if facts.anything_sent {
+    if facts.anything_sent || facts.hidden {
         return None;
     }
     let step = |kind, done| PathStep { kind, done };
@@ -91,6 +94,15 @@ mod tests {
     fn the_path_is_gone_once_anything_was_sent() {
         let facts = FirstDayFacts {
             anything_sent: true,
+            ..FirstDayFacts::default()
+        };
+        assert_eq!(path(&facts, 2), None);
+    }
+
+    #[test]
+    fn the_path_is_gone_once_the_person_hid_it_whatever_is_left() {
+        let facts = FirstDayFacts {
+            hidden: true,
             ..FirstDayFacts::default()
         };
         assert_eq!(path(&facts, 2), None);

@@ -6,8 +6,13 @@ pub static ENTRIES: &[(&str, &str)] = &[
     // The dashboard's first-day path.
     ("Your first send", "はじめての配信まで"),
     (
-        "From an empty account to a first message sent, in this order. This list goes away once the first message is sent.",
-        "はじめてメッセージを配信するまでの手順です。上から順に進めてください。最初の配信が終わるとこの一覧は消えます。",
+        "From an empty account to a first message sent, in this order. This list goes away once the first message is sent, or when you hide it.",
+        "はじめてメッセージを配信するまでの手順です。上から順に進めてください。最初の配信が終わるか、非表示にするとこの一覧は消えます。",
+    ),
+    ("Hide this guide", "この手順を非表示にする"),
+    (
+        "The first-send guide is hidden. Friends, testers, segments and drafts are all in the menu.",
+        "「はじめての配信まで」を非表示にしました。友だち・テスター・セグメント・下書きはメニューから開けます。",
     ),
     ("Done:", "完了:"),
     ("Next:", "次:"),

@@ -1,12 +1,13 @@
 //! `GET /`: what needs the signed-in person next: a short to-do list in words ("2 drafts
 //! wait for your review", "Your draft “X” needs a test send"), drafts waiting for their
-//! review, their own drafts and where each stands, and what changed recently.
+//! review, their own drafts and where each stands, and what changed recently; until the
+//! first send, the first-day path, which `POST /first-day/hide` hides for the person.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::db;
 use crate::db::drafts::{DashboardWants, DraftRow};
@@ -20,12 +21,24 @@ use crate::i18n::{t, tf};
 use crate::state::AppState;
 use crate::web::draft_view;
 use crate::web::extract::CurrentUser;
-use crate::web::flash::Flash;
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::pages::{Layout, render};
 use crate::web::views::DraftLine;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(show))
+    Router::new()
+        .route("/", get(show))
+        .route("/first-day/hide", post(hide_first_day))
+}
+
+/// Hides the first-day path from the signed-in person's own dashboard. Anyone signed in may
+/// hide it for themselves; it changes nothing for anyone else.
+async fn hide_first_day(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    db::first_day::hide(&state.pool, user.id(), state.clock.now()).await?;
+    Ok(redirect_with(
+        "/",
+        "The first-send guide is hidden. Friends, testers, segments and drafts are all in the menu.",
+    ))
 }
 
 #[derive(Template)]

@@ -2,7 +2,7 @@
 //! step linking to where it is done and ticked once it is; the README's sample CSV imports
 //! through the real import; the dashboard lists each draft once; the sandbox inbox pages and
 //! searches by name; the draft history shows submit, test send and preview; saving a
-//! segment says so.
+//! segment says so; each person can hide the path for themselves.
 
 use reqwest::{Client, StatusCode};
 use scraper::{Html, Selector};
@@ -165,6 +165,74 @@ async fn the_first_day_path_is_gone_once_the_first_release_was_sent() {
             .next()
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_person_can_hide_the_first_day_path_for_themselves_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("aiko", "admin").await;
+    let marketer = app.create_user("mika", "marketer").await;
+    let a = app.signed_in(&admin).await;
+    let m = app.signed_in(&marketer).await;
+    let doc = dashboard(&app, &a).await;
+    assert_eq!(steps(&doc).len(), 5);
+    assert_eq!(
+        doc.select(
+            &Selector::parse(
+                "#first-day form[action='/first-day/hide'][method=post] button#first-day-hide"
+            )
+            .unwrap()
+        )
+        .count(),
+        1,
+        "the card offers to hide it"
+    );
+
+    // Signed out, nothing is hidden: the sign-in page answers.
+    let r = app.post(&app.client(), "/first-day/hide", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/login"), "{}", location(&r));
+    assert_eq!(steps(&dashboard(&app, &a).await).len(), 5);
+
+    let r = app.post(&a, "/first-day/hide", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let doc = dashboard(&app, &a).await;
+    assert!(
+        doc.select(&Selector::parse("#first-day").unwrap())
+            .next()
+            .is_none(),
+        "hidden for the admin"
+    );
+    assert!(
+        text(&doc, ".flash").contains("hidden"),
+        "a flash says so: {}",
+        text(&doc, ".flash")
+    );
+    // Hiding it again keeps the first moment and still answers.
+    let first: Option<String> =
+        sqlx::query_scalar("SELECT first_day_hidden_at FROM users WHERE id = ?")
+            .bind(admin.id)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert!(first.is_some());
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(
+        app.post(&a, "/first-day/hide", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let again: Option<String> =
+        sqlx::query_scalar("SELECT first_day_hidden_at FROM users WHERE id = ?")
+            .bind(admin.id)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(again, first);
+    // The marketer still sees it, and a new session of the admin does not.
+    assert_eq!(steps(&dashboard(&app, &m).await).len(), 5);
+    let a2 = app.signed_in(&admin).await;
+    assert!(steps(&dashboard(&app, &a2).await).is_empty());
 }
 
 #[tokio::test]
