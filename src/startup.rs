@@ -22,8 +22,8 @@ use crate::state::AppState;
 use crate::{db, web};
 
 /// Opens the database for any command: the audit seal (creating the key file on first
-/// start), the pool with the seal on every connection, the migrations, and the one-time
-/// sealing of an old unkeyed audit chain.
+/// start), the pool with the seal on every connection, the migrations, the one-time
+/// sealing of an old unkeyed audit chain, and of two-factor secrets stored in plain.
 pub async fn open_database(
     database: &std::path::Path,
     seal: &SealConfig,
@@ -41,6 +41,12 @@ pub async fn open_database(
                 "the audit log was sealed with the audit key, but it was already broken before; the audit.sealed event records where"
             ),
         }
+    }
+    let sealed = crate::services::two_factor::seal_plain_secrets(&pool, seal.secrets())
+        .await
+        .map_err(|e| anyhow::anyhow!("sealing the two-factor secrets: {e:?}"))?;
+    if sealed > 0 {
+        tracing::info!(sealed, "two-factor secrets stored in plain were sealed");
     }
     Ok((pool, seal))
 }

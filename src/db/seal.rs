@@ -23,12 +23,15 @@ use rand::RngCore;
 use sqlx::SqliteConnection;
 
 use crate::domain::audit::{Anchor, AuditKey};
+use crate::domain::two_factor::SecretSeal;
 
 /// The key and where heads are anchored, for one database.
 #[derive(Debug)]
 pub struct Seal {
     key: AuditKey,
     head_file: PathBuf,
+    /// Two-factor secrets are sealed under a key derived from this one.
+    secrets: SecretSeal,
 }
 
 /// Where the audit key and the head file are, as configured.
@@ -86,19 +89,25 @@ impl Seal {
             Some(_) => config.read_key(database)?,
             None => read_or_create_key_file(&config.key_file(database))?,
         };
-        Ok(Seal {
-            key,
-            head_file: config.head_file(database),
-        })
+        Ok(Seal::new(key, config.head_file(database)))
     }
 
     /// A seal with a given key and head file (tests, benches).
     pub fn new(key: AuditKey, head_file: PathBuf) -> Seal {
-        Seal { key, head_file }
+        Seal {
+            secrets: SecretSeal::new(&key),
+            key,
+            head_file,
+        }
     }
 
     pub fn key(&self) -> &AuditKey {
         &self.key
+    }
+
+    /// What seals the two-factor secrets in the database.
+    pub fn secrets(&self) -> &SecretSeal {
+        &self.secrets
     }
 
     pub fn head_file(&self) -> &Path {

@@ -27,6 +27,39 @@ pub async fn totp(
     .await
 }
 
+/// Every stored secret with its user (the one-time sealing of secrets written in plain).
+pub async fn all_secrets(ex: impl SqliteExecutor<'_>) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    Ok(
+        sqlx::query!(
+            r#"SELECT user_id AS "user_id!: i64", secret FROM user_totp ORDER BY user_id"#
+        )
+        .fetch_all(ex)
+        .await?
+        .into_iter()
+        .map(|r| (r.user_id, r.secret))
+        .collect(),
+    )
+}
+
+/// Replaces the stored form of a user's secret, if it is still `was` (the secret itself,
+/// its confirmation and its last step are unchanged).
+pub async fn replace_stored_secret(
+    ex: impl SqliteExecutor<'_>,
+    user_id: i64,
+    was: &str,
+    now_stored: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE user_totp SET secret = ? WHERE user_id = ? AND secret = ?",
+        now_stored,
+        user_id,
+        was
+    )
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Starts (or restarts) enrolment with a new secret; any earlier enrolment is replaced.
 pub async fn start_enrolment(
     ex: impl SqliteExecutor<'_>,

@@ -47,6 +47,15 @@ impl AuditKey {
         <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes a key of any size")
     }
 
+    /// A key of its own for another purpose, derived from this one (HMAC-SHA256 of the
+    /// purpose's name), so the audit key itself is used only to seal the chain.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = self.mac();
+        mac.update(b"sendgate derived key: ");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// A name for the key that does not reveal it: stored in the database, printed by the
     /// CLI, so a server started with the wrong key says so instead of writing events
     /// nobody could verify.

@@ -138,6 +138,108 @@ pub fn recovery_hash(normalised: &str) -> String {
     hex::encode(Sha256::digest(normalised.as_bytes()))
 }
 
+/// What the database holds instead of a TOTP secret: the secret encrypted and authenticated
+/// (XChaCha20-Poly1305) under a key derived from the audit key, which lives outside the
+/// database, and bound to its user. A copy of the database alone (a backup, a stolen file)
+/// then does not give anyone the codes of the people who turned two-factor sign-in on, and
+/// a sealed secret moved to another user's row does not open. Stored as
+/// `v1:` + base64(24-byte nonce ‖ ciphertext ‖ tag).
+pub struct SecretSeal(chacha20poly1305::XChaCha20Poly1305);
+
+impl std::fmt::Debug for SecretSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretSeal(..)")
+    }
+}
+
+const SEALED_PREFIX: &str = "v1:";
+const NONCE_BYTES: usize = 24;
+
+/// What a stored secret turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Sealed, and opened with this key for this user.
+    Sealed(TotpSecret),
+    /// Written before secrets were sealed: plain base32, to be sealed.
+    Plain(TotpSecret),
+    /// Neither: sealed under another key or for another user, altered, or not a secret.
+    Unreadable,
+}
+
+impl SecretSeal {
+    pub fn new(audit_key: &super::audit::AuditKey) -> Self {
+        use chacha20poly1305::KeyInit;
+        let key = audit_key.derive("two-factor secrets v1");
+        Self(chacha20poly1305::XChaCha20Poly1305::new(&key.into()))
+    }
+
+    fn aad(user_id: i64) -> [u8; 8] {
+        user_id.to_be_bytes()
+    }
+
+    /// Seals `secret` for `user_id` with a fresh random nonce.
+    pub fn seal(&self, user_id: i64, secret: &TotpSecret) -> String {
+        use base64::Engine;
+        use chacha20poly1305::aead::{Aead, Payload};
+        use rand::RngCore;
+        let mut nonce = [0u8; NONCE_BYTES];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: secret.as_base32().as_bytes(),
+                    aad: &Self::aad(user_id),
+                },
+            )
+            .expect("encrypting a few bytes in memory cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        format!(
+            "{SEALED_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(out)
+        )
+    }
+
+    /// Reads what the database holds for `user_id`.
+    pub fn open(&self, user_id: i64, stored: &str) -> Stored {
+        use base64::Engine;
+        use chacha20poly1305::aead::{Aead, Payload};
+        let Some(sealed) = stored.strip_prefix(SEALED_PREFIX) else {
+            return TotpSecret::parse(stored).map_or(Stored::Unreadable, Stored::Plain);
+        };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(sealed) else {
+            return Stored::Unreadable;
+        };
+        if bytes.len() <= NONCE_BYTES {
+            return Stored::Unreadable;
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
+        let nonce: [u8; NONCE_BYTES] = nonce.try_into().expect("split at its length");
+        self.0
+            .decrypt(
+                &nonce.into(),
+                Payload {
+                    msg: ciphertext,
+                    aad: &Self::aad(user_id),
+                },
+            )
+            .ok()
+            .and_then(|plain| String::from_utf8(plain).ok())
+            .and_then(|base32| TotpSecret::parse(&base32))
+            .map_or(Stored::Unreadable, Stored::Sealed)
+    }
+
+    /// The secret for `user_id`, sealed or (from before sealing) plain.
+    pub fn secret(&self, user_id: i64, stored: &str) -> Option<TotpSecret> {
+        match self.open(user_id, stored) {
+            Stored::Sealed(s) | Stored::Plain(s) => Some(s),
+            Stored::Unreadable => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +308,63 @@ mod tests {
     fn recovery_codes_differ_with_their_bytes() {
         assert_ne!(recovery_code([1; 10]), recovery_code([2; 10]));
         assert_eq!(recovery_code([0; 10]), "aaaa-aaaa-aaaa-aaaa");
+    }
+
+    fn seal_with(byte: u8) -> SecretSeal {
+        SecretSeal::new(&crate::domain::audit::AuditKey::from_bytes([byte; 32]))
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_for_its_user_under_its_key() {
+        let secret = TotpSecret::from_bytes([7; SECRET_BYTES]);
+        let seal = seal_with(1);
+        let stored = seal.seal(42, &secret);
+        assert!(stored.starts_with("v1:"), "{stored}");
+        assert!(
+            !stored.contains(secret.as_base32()),
+            "the database does not hold the secret"
+        );
+        assert_eq!(seal.open(42, &stored), Stored::Sealed(secret.clone()));
+        assert_eq!(
+            seal.open(43, &stored),
+            Stored::Unreadable,
+            "another user's row"
+        );
+        assert_eq!(
+            seal_with(2).open(42, &stored),
+            Stored::Unreadable,
+            "another key"
+        );
+        assert_ne!(
+            seal.seal(42, &secret),
+            stored,
+            "each seal has a nonce of its own"
+        );
+    }
+
+    #[test]
+    fn an_altered_or_cut_sealed_secret_does_not_open() {
+        let seal = seal_with(1);
+        let stored = seal.seal(1, &TotpSecret::from_bytes([9; SECRET_BYTES]));
+        let mut chars: Vec<char> = stored.chars().collect();
+        let last = chars.len() - 3;
+        chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
+        let altered: String = chars.into_iter().collect();
+        assert_eq!(seal.open(1, &altered), Stored::Unreadable);
+        assert_eq!(seal.open(1, &stored[..20]), Stored::Unreadable);
+        assert_eq!(seal.open(1, "v1:"), Stored::Unreadable);
+        assert_eq!(seal.open(1, "v1:!!!"), Stored::Unreadable);
+    }
+
+    #[test]
+    fn a_secret_from_before_sealing_reads_as_plain() {
+        let secret = TotpSecret::from_bytes([3; SECRET_BYTES]);
+        let seal = seal_with(1);
+        assert_eq!(
+            seal.open(5, secret.as_base32()),
+            Stored::Plain(secret.clone())
+        );
+        assert_eq!(seal.secret(5, secret.as_base32()), Some(secret));
+        assert_eq!(seal.open(5, "not base32 at all"), Stored::Unreadable);
     }
 }

@@ -21,7 +21,7 @@ use crate::db::{self, audit::Actor, users::UserRow};
 use crate::domain::input::{caps, excerpt};
 use crate::domain::policy::ReleasePolicy;
 use crate::domain::throttle::{KeyState, Limit};
-use crate::domain::two_factor::{SecondFactor, TotpSecret, read_second_factor, recovery_hash};
+use crate::domain::two_factor::{SecondFactor, SecretSeal, read_second_factor, recovery_hash};
 use crate::error::AppError;
 use crate::services::passwords;
 use crate::state::AppState;
@@ -438,6 +438,7 @@ pub async fn open_challenge(
 /// The app code's step is used up in `tx`, so the same code never works twice.
 pub(crate) async fn second_factor_matches(
     tx: &mut db::Tx,
+    secrets: &SecretSeal,
     user_id: i64,
     typed: &str,
     now: DateTime<Utc>,
@@ -447,7 +448,8 @@ pub(crate) async fn second_factor_matches(
             let Some(row) = db::two_factor::totp(&mut **tx, user_id).await? else {
                 return Ok(None);
             };
-            let step = TotpSecret::parse(&row.secret)
+            let step = secrets
+                .secret(user_id, &row.secret)
                 .filter(|_| row.confirmed_at.is_some())
                 .and_then(|s| s.check(&code, now.timestamp()));
             Ok(match step {
@@ -493,7 +495,7 @@ pub async fn complete_second_factor(
     let mut tx = db::begin_write(&state.pool).await?;
     let attempts = db::two_factor::count_challenge_attempt(&mut *tx, &challenge_hash).await?;
     let method = if user.is_active() {
-        second_factor_matches(&mut tx, user.id, code, now).await?
+        second_factor_matches(&mut tx, state.seal.secrets(), user.id, code, now).await?
     } else {
         None
     };

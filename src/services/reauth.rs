@@ -57,7 +57,9 @@ pub async fn confirm(
     let mut proven = None;
     if factor != SecondFactor::Unreadable {
         let mut tx = db::begin_write(&state.pool).await?;
-        if let Some(m) = second_factor_matches(&mut tx, user.id, typed, now).await? {
+        if let Some(m) =
+            second_factor_matches(&mut tx, state.seal.secrets(), user.id, typed, now).await?
+        {
             proven = Some((m, tx));
         }
     }

@@ -12,8 +12,8 @@ use sqlx::SqlitePool;
 
 use crate::db::{self, audit::Actor};
 use crate::domain::two_factor::{
-    RECOVERY_CODES, SECRET_BYTES, SecondFactor, TotpSecret, read_second_factor, recovery_code,
-    recovery_hash,
+    RECOVERY_CODES, SECRET_BYTES, SecondFactor, SecretSeal, Stored, TotpSecret, read_second_factor,
+    recovery_code, recovery_hash,
 };
 use crate::error::{AppError, AppResult};
 
@@ -27,22 +27,49 @@ pub enum Status {
     },
 }
 
-pub async fn status(pool: &SqlitePool, user_id: i64) -> AppResult<Status> {
+pub async fn status(pool: &SqlitePool, secrets: &SecretSeal, user_id: i64) -> AppResult<Status> {
     Ok(match db::two_factor::totp(pool, user_id).await? {
         None => Status::Off,
         Some(row) if row.confirmed_at.is_some() => Status::On {
             recovery_codes_left: db::two_factor::unused_recovery_codes(pool, user_id).await?,
         },
-        Some(row) => match TotpSecret::parse(&row.secret) {
+        Some(row) => match secrets.secret(user_id, &row.secret) {
             Some(secret) => Status::Pending(secret),
             None => Status::Off,
         },
     })
 }
 
+/// Seals every two-factor secret still stored in plain (written before secrets were
+/// sealed), once, at start; returns how many. Codes keep working: the secret is the same.
+pub async fn seal_plain_secrets(pool: &SqlitePool, secrets: &SecretSeal) -> AppResult<usize> {
+    let mut sealed = 0;
+    let mut tx = db::begin_write(pool).await?;
+    for (user_id, stored) in db::two_factor::all_secrets(&mut *tx).await? {
+        if let Stored::Plain(secret) = secrets.open(user_id, &stored)
+            && db::two_factor::replace_stored_secret(
+                &mut *tx,
+                user_id,
+                &stored,
+                &secrets.seal(user_id, &secret),
+            )
+            .await?
+        {
+            sealed += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(sealed)
+}
+
 /// Starts enrolment with a new secret (a page reload keeps the one already pending).
-pub async fn begin(pool: &SqlitePool, now: DateTime<Utc>, user_id: i64) -> AppResult<TotpSecret> {
-    match status(pool, user_id).await? {
+pub async fn begin(
+    pool: &SqlitePool,
+    secrets: &SecretSeal,
+    now: DateTime<Utc>,
+    user_id: i64,
+) -> AppResult<TotpSecret> {
+    match status(pool, secrets, user_id).await? {
         Status::On { .. } => Err(AppError::Conflict(
             "Two-factor sign-in is already on for your account.".into(),
         )),
@@ -51,7 +78,8 @@ pub async fn begin(pool: &SqlitePool, now: DateTime<Utc>, user_id: i64) -> AppRe
             let mut bytes = [0u8; SECRET_BYTES];
             rand::rng().fill_bytes(&mut bytes);
             let secret = TotpSecret::from_bytes(bytes);
-            db::two_factor::start_enrolment(pool, user_id, secret.as_base32(), now).await?;
+            let sealed = secrets.seal(user_id, &secret);
+            db::two_factor::start_enrolment(pool, user_id, &sealed, now).await?;
             Ok(secret)
         }
     }
@@ -83,12 +111,13 @@ fn wrong_code() -> AppError {
 /// shown once.
 pub async fn confirm(
     pool: &SqlitePool,
+    secrets: &SecretSeal,
     now: DateTime<Utc>,
     actor: &Actor,
     user_id: i64,
     code: &str,
 ) -> AppResult<Vec<String>> {
-    let Status::Pending(secret) = status(pool, user_id).await? else {
+    let Status::Pending(secret) = status(pool, secrets, user_id).await? else {
         return Err(AppError::Conflict(
             "There is no two-factor setup waiting for a code. Start again from the security page."
                 .into(),
@@ -124,7 +153,10 @@ pub async fn replace_recovery_codes(
     actor: &Actor,
     user_id: i64,
 ) -> AppResult<Vec<String>> {
-    if !matches!(status(pool, user_id).await?, Status::On { .. }) {
+    let on = db::two_factor::totp(pool, user_id)
+        .await?
+        .is_some_and(|row| row.confirmed_at.is_some());
+    if !on {
         return Err(AppError::Conflict(
             "Two-factor sign-in is not on for your account.".into(),
         ));

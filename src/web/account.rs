@@ -154,7 +154,7 @@ async fn page(
     errors: FormErrors,
 ) -> AppResult<TwoFactorPage> {
     let session = &user.0;
-    let status = two_factor::status(&state.pool, user.id()).await?;
+    let status = two_factor::status(&state.pool, state.seal.secrets(), user.id()).await?;
     let (state_name, secret, left): (&'static str, Option<TotpSecret>, i64) = match status {
         two_factor::Status::Off => ("off", None, 0),
         two_factor::Status::Pending(s) => ("pending", Some(s), 0),
@@ -189,7 +189,13 @@ async fn two_factor_page(
 }
 
 async fn start(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    two_factor::begin(&state.pool, state.clock.now(), user.id()).await?;
+    two_factor::begin(
+        &state.pool,
+        state.seal.secrets(),
+        state.clock.now(),
+        user.id(),
+    )
+    .await?;
     Ok(Redirect::to("/account/two-factor").into_response())
 }
 
@@ -206,6 +212,7 @@ async fn confirm(
 ) -> AppResult<Response> {
     match two_factor::confirm(
         &state.pool,
+        state.seal.secrets(),
         state.clock.now(),
         &user.actor(),
         user.id(),

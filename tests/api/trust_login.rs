@@ -683,3 +683,97 @@ async fn signed_in_pages_are_never_cached_and_https_deployments_send_hsts() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one_is_sealed_at_start()
+ {
+    use sendgate::domain::two_factor::TotpSecret;
+    let app = TestApp::spawn().await;
+    let hanako = app.create_user("hanako", "admin").await;
+    let client = app.signed_in(&hanako).await;
+    app.post(&client, "/account/two-factor/start", &[]).await;
+    // The key the page shows, as a phone's app would take it.
+    let doc = html(app.get(&client, "/account/two-factor").await).await;
+    let key = text(&doc, "#totp-secret").replace(' ', "");
+    let phone_app = TotpSecret::parse(&key).expect("the page shows a whole key");
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT secret FROM user_totp WHERE user_id = ?")
+            .bind(hanako.id)
+            .fetch_one(app.pool())
+            .await
+            .unwrap()
+    };
+    let sealed = stored().await;
+    assert!(sealed.starts_with("v1:"), "{sealed}");
+    assert!(
+        !sealed.contains(&key) && !sealed.contains(&key.to_lowercase()),
+        "the database does not hold the key"
+    );
+    // Moved to another person's row, it does not open for them.
+    let other = app.create_user("jiro", "admin").await;
+    sqlx::query("INSERT INTO user_totp (user_id, secret, confirmed_at, last_step, created_at) SELECT ?, secret, created_at, 0, created_at FROM user_totp WHERE user_id = ?")
+        .bind(other.id)
+        .bind(hanako.id)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let jiro = app.client();
+    assert_eq!(
+        location(&app.login(&jiro, "jiro", PASSWORD).await),
+        "/login/two-factor"
+    );
+    let r = app
+        .post(
+            &jiro,
+            "/login/two-factor",
+            &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "a moved secret opens for nobody"
+    );
+
+    // The first code from the phone turns it on.
+    let r = app
+        .post(
+            &client,
+            "/account/two-factor",
+            &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(stored().await, sealed, "confirming keeps the sealed secret");
+
+    // A secret written in plain before secrets were sealed is sealed when a server starts,
+    // and the phone's codes go on working.
+    sqlx::query("UPDATE user_totp SET secret = ? WHERE user_id = ?")
+        .bind(&key)
+        .bind(hanako.id)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let restarted = app.spawn_sharing().await;
+    let resealed = stored().await;
+    assert!(
+        resealed.starts_with("v1:") && resealed != sealed,
+        "{resealed}"
+    );
+    restarted.clock.advance(chrono::Duration::seconds(60));
+    let phone = restarted.client();
+    let r = restarted.login(&phone, "hanako", PASSWORD).await;
+    assert_eq!(location(&r), "/login/two-factor");
+    let r = restarted
+        .post(
+            &phone,
+            "/login/two-factor",
+            &[(
+                "code",
+                &phone_app.code_at(restarted.clock_now().timestamp()),
+            )],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+}
