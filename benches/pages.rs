@@ -129,28 +129,7 @@ async fn seed(path: &Path, n_drafts: u64, n_events: u64) -> anyhow::Result<Seede
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let at = now - chrono::Duration::seconds((n_drafts - i) as i64 * 60);
-        let hash = content.content_hash();
-        let id = db::drafts::insert(
-            &mut tx,
-            &db::drafts::NewRevision {
-                author_id: *author_id,
-                kind: "broadcast",
-                title: content.title().as_str(),
-                content: &content.canonical_json(),
-                content_hash: hash.as_str(),
-            },
-            at,
-        )
-        .await?;
-        db::audit::append(
-            &mut tx,
-            at,
-            author,
-            "draft.created",
-            &format!("draft:{id}"),
-            &json!({ "revision": 1, "content_hash": hash.as_str() }),
-        )
-        .await?;
+        let id = insert_draft(&mut tx, (*author_id, author), &content, at).await?;
         events += 1;
         if i % 3 == 0 {
             db::drafts::set_state(&mut *tx, id, "in_review", at).await?;
@@ -238,10 +217,22 @@ async fn seed_rich_draft(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let hash = content.content_hash();
     let mut tx = db::begin_write(pool).await?;
+    let id = insert_draft(&mut tx, (author_id, author), &content, at).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// One broadcast draft at revision 1 with its `draft.created` event.
+async fn insert_draft(
+    tx: &mut db::Tx,
+    (author_id, author): (i64, &Actor),
+    content: &sendgate::domain::revision::RevisionContent,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let hash = content.content_hash();
     let id = db::drafts::insert(
-        &mut tx,
+        &mut *tx,
         &db::drafts::NewRevision {
             author_id,
             kind: "broadcast",
@@ -253,7 +244,7 @@ async fn seed_rich_draft(
     )
     .await?;
     db::audit::append(
-        &mut tx,
+        tx,
         at,
         author,
         "draft.created",
@@ -261,7 +252,6 @@ async fn seed_rich_draft(
         &json!({ "revision": 1, "content_hash": hash.as_str() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -953,6 +953,46 @@ async fn outcome(
     }
 }
 
+/// A demo person signed in from a browser asking for Japanese.
+async fn demo_sign_in(app: &TestApp, seeded: &sendgate::demo::Demo, name: &str) -> Client {
+    let u = seeded.users.iter().find(|u| u.username == name).unwrap();
+    let client = browser("ja");
+    let r = app.login(&client, u.username, &u.password).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} signs in");
+    client
+}
+
+/// Fails naming every outcome (what was done, its status, its page) that answered with a
+/// server error, an English word beyond what the account itself holds (`own`), or an
+/// internal term outside 詳細.
+fn assert_reads_in_japanese(
+    seen: &[(String, StatusCode, scraper::Html)],
+    own: &std::collections::HashSet<String>,
+) {
+    let mut leftovers = Vec::new();
+    for (what, status, doc) in seen {
+        if status.is_server_error() {
+            leftovers.push(format!("{what}: status {status}"));
+        }
+        let words = visible_english(doc, own);
+        if !words.is_empty() {
+            leftovers.push(format!("{what}: {}", words.join(" ")));
+        }
+        let terms = banned_terms(doc);
+        if !terms.is_empty() {
+            leftovers.push(format!(
+                "{what}: internal terms outside 詳細: {}",
+                terms.join(" ")
+            ));
+        }
+    }
+    assert!(
+        leftovers.is_empty(),
+        "English a Japanese user meets after a form:\n{}",
+        leftovers.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn every_flash_field_error_and_refusal_a_japanese_demo_user_meets_reads_in_japanese() {
     let app = TestApp::spawn().await;
@@ -966,20 +1006,9 @@ async fn every_flash_field_error_and_refusal_a_japanese_demo_user_meets_reads_in
     for typed in ["nickname", "Uxyz", "not", "host", "short"] {
         own.insert(typed.to_string());
     }
-    let sign_in = |name: &str| {
-        let u = seeded.users.iter().find(|u| u.username == name).unwrap();
-        let (name, password) = (u.username, u.password.clone());
-        let app = &app;
-        async move {
-            let client = browser("ja");
-            let r = app.login(&client, name, &password).await;
-            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} signs in");
-            client
-        }
-    };
-    let misaki = sign_in("misaki").await;
-    let kenta = sign_in("kenta").await;
-    let makoto = sign_in("makoto").await;
+    let misaki = demo_sign_in(&app, &seeded, "misaki").await;
+    let kenta = demo_sign_in(&app, &seeded, "kenta").await;
+    let makoto = demo_sign_in(&app, &seeded, "makoto").await;
     let mut seen: Vec<(String, StatusCode, scraper::Html)> = Vec::new();
     let title = "年末年始の営業時間のお知らせ";
 
@@ -1180,28 +1209,7 @@ async fn every_flash_field_error_and_refusal_a_japanese_demo_user_meets_reads_in
     let (s, doc) = outcome(&app, &anonymous, r).await;
     seen.push(("wrong password".into(), s, doc));
 
-    let mut leftovers = Vec::new();
-    for (what, status, doc) in &seen {
-        if status.is_server_error() {
-            leftovers.push(format!("{what}: status {status}"));
-        }
-        let words = visible_english(doc, &own);
-        if !words.is_empty() {
-            leftovers.push(format!("{what}: {}", words.join(" ")));
-        }
-        let terms = banned_terms(doc);
-        if !terms.is_empty() {
-            leftovers.push(format!(
-                "{what}: internal terms outside 詳細: {}",
-                terms.join(" ")
-            ));
-        }
-    }
-    assert!(
-        leftovers.is_empty(),
-        "English a Japanese user meets after a form:\n{}",
-        leftovers.join("\n")
-    );
+    assert_reads_in_japanese(&seen, &own);
 }
 
 #[tokio::test]
@@ -1256,19 +1264,8 @@ async fn the_incident_two_factor_session_and_setup_forms_answer_in_japanese_too(
     for typed in ["hanako", "enormous", "yesterday", "abc"] {
         own.insert(typed.to_string());
     }
-    let sign_in = |name: &str| {
-        let u = seeded.users.iter().find(|u| u.username == name).unwrap();
-        let (name, password) = (u.username, u.password.clone());
-        let app = &app;
-        async move {
-            let client = browser("ja");
-            let r = app.login(&client, name, &password).await;
-            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name} signs in");
-            client
-        }
-    };
-    let misaki = sign_in("misaki").await;
-    let makoto = sign_in("makoto").await;
+    let misaki = demo_sign_in(&app, &seeded, "misaki").await;
+    let makoto = demo_sign_in(&app, &seeded, "makoto").await;
     let release: i64 = sqlx::query_scalar("SELECT id FROM releases WHERE draft_id = ?")
         .bind(seeded.drafts.sent)
         .fetch_one(app.pool())
@@ -1361,26 +1358,5 @@ async fn the_incident_two_factor_session_and_setup_forms_answer_in_japanese_too(
     let (s, doc) = outcome(&app, &makoto, r).await;
     seen.push(("empty apology templates".into(), s, doc));
 
-    let mut leftovers = Vec::new();
-    for (what, status, doc) in &seen {
-        if status.is_server_error() {
-            leftovers.push(format!("{what}: status {status}"));
-        }
-        let words = visible_english(doc, &own);
-        if !words.is_empty() {
-            leftovers.push(format!("{what}: {}", words.join(" ")));
-        }
-        let terms = banned_terms(doc);
-        if !terms.is_empty() {
-            leftovers.push(format!(
-                "{what}: internal terms outside 詳細: {}",
-                terms.join(" ")
-            ));
-        }
-    }
-    assert!(
-        leftovers.is_empty(),
-        "English a Japanese user meets after a form:\n{}",
-        leftovers.join("\n")
-    );
+    assert_reads_in_japanese(&seen, &own);
 }
