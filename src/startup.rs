@@ -42,7 +42,7 @@ pub async fn open_database(
             ),
         }
     }
-    let sealed = crate::services::two_factor::seal_plain_secrets(&pool, seal.secrets())
+    let sealed = crate::services::two_factor::seal_plain_secrets(&pool, seal.secrets(), now)
         .await
         .map_err(|e| anyhow::anyhow!("sealing the two-factor secrets: {e:?}"))?;
     if sealed > 0 {

@@ -356,6 +356,7 @@ pub static ENTRIES: &[(&str, &str)] = &[
     ("session.ended", "端末をログアウト"),
     ("session.ended_others", "ほかの端末をすべてログアウト"),
     ("two_factor.enrolled", "2段階認証を設定"),
+    ("two_factor.secrets_sealed", "2段階認証の秘密鍵を暗号化"),
     (
         "two_factor.recovery_codes_replaced",
         "リカバリーコードを作り直し",

@@ -41,8 +41,13 @@ pub async fn status(pool: &SqlitePool, secrets: &SecretSeal, user_id: i64) -> Ap
 }
 
 /// Seals every two-factor secret still stored in plain (written before secrets were
-/// sealed), once, at start; returns how many. Codes keep working: the secret is the same.
-pub async fn seal_plain_secrets(pool: &SqlitePool, secrets: &SecretSeal) -> AppResult<usize> {
+/// sealed), once, at start, and records it in the audit log; returns how many. Codes keep
+/// working: the secret is the same.
+pub async fn seal_plain_secrets(
+    pool: &SqlitePool,
+    secrets: &SecretSeal,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
     let mut sealed = 0;
     let mut tx = db::begin_write(pool).await?;
     for (user_id, stored) in db::two_factor::all_secrets(&mut *tx).await? {
@@ -57,6 +62,17 @@ pub async fn seal_plain_secrets(pool: &SqlitePool, secrets: &SecretSeal) -> AppR
         {
             sealed += 1;
         }
+    }
+    if sealed > 0 {
+        db::audit::append(
+            &mut tx,
+            now,
+            &Actor::system(),
+            "two_factor.secrets_sealed",
+            "two_factor",
+            &json!({ "count": sealed }),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(sealed)

@@ -760,6 +760,11 @@ async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one
         resealed.starts_with("v1:") && resealed != sealed,
         "{resealed}"
     );
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("two_factor.secrets_sealed"),
+        "the sealing is in the audit log"
+    );
     restarted.clock.advance(chrono::Duration::seconds(60));
     let phone = restarted.client();
     let r = restarted.login(&phone, "hanako", PASSWORD).await;
