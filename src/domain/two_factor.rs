@@ -231,11 +231,14 @@ impl SecretSeal {
             .map_or(Stored::Unreadable, Stored::Sealed)
     }
 
-    /// The secret for `user_id`, sealed or (from before sealing) plain.
+    /// The secret for `user_id`, only when it was sealed with this key for this user. A
+    /// plain secret is not taken: someone who can write to the database but not read the key
+    /// could otherwise put in a secret of their own. Plain secrets from before sealing are
+    /// sealed when the server starts (`services::two_factor::seal_plain_secrets`).
     pub fn secret(&self, user_id: i64, stored: &str) -> Option<TotpSecret> {
         match self.open(user_id, stored) {
-            Stored::Sealed(s) | Stored::Plain(s) => Some(s),
-            Stored::Unreadable => None,
+            Stored::Sealed(s) => Some(s),
+            Stored::Plain(_) | Stored::Unreadable => None,
         }
     }
 }
@@ -357,14 +360,18 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_from_before_sealing_reads_as_plain() {
+    fn a_secret_from_before_sealing_reads_as_plain_and_does_not_sign_in() {
         let secret = TotpSecret::from_bytes([3; SECRET_BYTES]);
         let seal = seal_with(1);
         assert_eq!(
             seal.open(5, secret.as_base32()),
             Stored::Plain(secret.clone())
         );
-        assert_eq!(seal.secret(5, secret.as_base32()), Some(secret));
+        assert_eq!(
+            seal.secret(5, secret.as_base32()),
+            None,
+            "a plain secret is only sealed, never used to sign in"
+        );
         assert_eq!(seal.open(5, "not base32 at all"), Stored::Unreadable);
     }
 }

@@ -754,6 +754,25 @@ async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one
         .execute(app.pool())
         .await
         .unwrap();
+    // Until then the running server does not take it: a plain secret could have been put
+    // there by someone who can write to the database but not read the key.
+    let before = app.client();
+    assert_eq!(
+        location(&app.login(&before, "hanako", PASSWORD).await),
+        "/login/two-factor"
+    );
+    let r = app
+        .post(
+            &before,
+            "/login/two-factor",
+            &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "a plain secret signs nobody in"
+    );
     let restarted = app.spawn_sharing().await;
     let resealed = stored().await;
     assert!(
