@@ -88,6 +88,21 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
+/// Appends an object key to a JSON path written into one buffer
+/// (`contents.body.contents[0].text`); the caller truncates back to the length it had.
+pub(crate) fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Appends an array index to a JSON path written into one buffer.
+pub(crate) fn push_index(path: &mut String, i: usize) {
+    use std::fmt::Write as _;
+    let _ = write!(path, "[{i}]");
+}
+
 /// The action object `v`, found at `path`.
 pub fn action(v: &Value, path: String) -> Option<Action> {
     let kind = v.get("type").and_then(Value::as_str)?.to_string();
@@ -154,10 +169,7 @@ fn walk(
             let own_type = obj.get("type").and_then(Value::as_str);
             let top = path.is_empty();
             for (key, value) in obj {
-                if !top {
-                    path.push('.');
-                }
-                path.push_str(key);
+                push_key(path, key);
                 match (key.as_str(), value) {
                     ("action" | "defaultAction", Value::Object(_)) => {
                         out.actions.extend(action(value, path.clone()));
@@ -196,8 +208,7 @@ fn walk(
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "[{i}]");
+                push_index(path, i);
                 walk(item, path, parent_type, message_type, out);
                 path.truncate(len);
             }

@@ -285,24 +285,21 @@ fn each_string<'a>(
     key: Option<&'a str>,
     f: &mut impl FnMut(&str, Option<&'a str>, &'a str),
 ) {
+    use super::actions::{push_index, push_key};
     // One path buffer for the whole walk: each step appends its part and takes it off again.
     let len = path.len();
     match value {
         Value::String(s) => f(path, key, s),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "[{i}]");
+                push_index(path, i);
                 each_string(item, path, key, f);
                 path.truncate(len);
             }
         }
         Value::Object(obj) => {
             for (k, v) in obj {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
+                push_key(path, k);
                 each_string(v, path, Some(k), f);
                 path.truncate(len);
             }

@@ -165,14 +165,12 @@ pub async fn confirm(
 /// Replaces the recovery codes of someone with two-factor on; returns the new ones.
 pub async fn replace_recovery_codes(
     pool: &SqlitePool,
+    secrets: &SecretSeal,
     now: DateTime<Utc>,
     actor: &Actor,
     user_id: i64,
 ) -> AppResult<Vec<String>> {
-    let on = db::two_factor::totp(pool, user_id)
-        .await?
-        .is_some_and(|row| row.confirmed_at.is_some());
-    if !on {
+    if !matches!(status(pool, secrets, user_id).await?, Status::On { .. }) {
         return Err(AppError::Conflict(
             "Two-factor sign-in is not on for your account.".into(),
         ));

@@ -246,6 +246,7 @@ async fn new_codes(
     let codes = confirmed
         .audited(two_factor::replace_recovery_codes(
             &state.pool,
+            state.seal.secrets(),
             state.clock.now(),
             &user.actor(),
             user.id(),
