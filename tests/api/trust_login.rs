@@ -684,6 +684,26 @@ async fn signed_in_pages_are_never_cached_and_https_deployments_send_hsts() {
     );
 }
 
+/// Signs `name` in with the password on a fresh browser of `app` and answers the second
+/// step with the code `phone_app` shows now; the answer to that code.
+async fn sign_in_with_phone(
+    app: &TestApp,
+    name: &str,
+    phone_app: &sendgate::domain::two_factor::TotpSecret,
+) -> reqwest::Response {
+    let browser = app.client();
+    assert_eq!(
+        location(&app.login(&browser, name, PASSWORD).await),
+        "/login/two-factor"
+    );
+    app.post(
+        &browser,
+        "/login/two-factor",
+        &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one_is_sealed_at_start()
  {
@@ -717,18 +737,7 @@ async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one
         .execute(app.pool())
         .await
         .unwrap();
-    let jiro = app.client();
-    assert_eq!(
-        location(&app.login(&jiro, "jiro", PASSWORD).await),
-        "/login/two-factor"
-    );
-    let r = app
-        .post(
-            &jiro,
-            "/login/two-factor",
-            &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
-        )
-        .await;
+    let r = sign_in_with_phone(&app, "jiro", &phone_app).await;
     assert_eq!(
         r.status(),
         StatusCode::UNAUTHORIZED,
@@ -756,18 +765,7 @@ async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one
         .unwrap();
     // Until then the running server does not take it: a plain secret could have been put
     // there by someone who can write to the database but not read the key.
-    let before = app.client();
-    assert_eq!(
-        location(&app.login(&before, "hanako", PASSWORD).await),
-        "/login/two-factor"
-    );
-    let r = app
-        .post(
-            &before,
-            "/login/two-factor",
-            &[("code", &phone_app.code_at(app.clock_now().timestamp()))],
-        )
-        .await;
+    let r = sign_in_with_phone(&app, "hanako", &phone_app).await;
     assert_eq!(
         r.status(),
         StatusCode::UNAUTHORIZED,
@@ -785,19 +783,7 @@ async fn the_database_holds_the_authenticator_secret_sealed_and_an_old_plain_one
         "the sealing is in the audit log"
     );
     restarted.clock.advance(chrono::Duration::seconds(60));
-    let phone = restarted.client();
-    let r = restarted.login(&phone, "hanako", PASSWORD).await;
-    assert_eq!(location(&r), "/login/two-factor");
-    let r = restarted
-        .post(
-            &phone,
-            "/login/two-factor",
-            &[(
-                "code",
-                &phone_app.code_at(restarted.clock_now().timestamp()),
-            )],
-        )
-        .await;
+    let r = sign_in_with_phone(&restarted, "hanako", &phone_app).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/");
 }
